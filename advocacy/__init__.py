@@ -1,0 +1,55 @@
+"""Relais: a consent-first manager for volunteer ambassador programs."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import db, errors, i18n, security, templating
+from .config import load_config
+from .extensions import babel, csrf, limiter, login_manager
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app. Starts nothing in the background (no scheduler, no threads).
+
+    ``test_config`` replaces instance/config.py and the environment, so that
+    tests never pick up a developer's settings.
+    """
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.compile_catalogs()
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    from .auth import init_login
+
+    init_login(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .blueprints import admin, auth, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,140 @@
+"""Administration: people, roles, invitations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth import admin_required
+from ..db import get_session
+from ..forms.accounts import ROLE_LABELS, ActionForm, InviteForm, RoleForm
+from ..models import Role, User
+from ..services import accounts, mail
+from ..urls import external_url
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ACCOUNT_ERRORS = {
+    "email_taken": lambda: _("An account already exists for this e-mail address."),
+    "last_admin": lambda: _("The program needs at least one active administrator."),
+    "cannot_deactivate_self": lambda: _("You cannot deactivate your own account."),
+    "invitation_unknown": lambda: _("This invitation no longer exists."),
+}
+
+
+def _users_page(invite_form: InviteForm):
+    db = get_session()
+    return render_template(
+        "admin/users.html",
+        users=accounts.list_users(db),
+        invitations=accounts.pending_invitations(db),
+        invite_form=invite_form,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    return _users_page(InviteForm())
+
+
+@bp.post("/invitations")
+@admin_required
+def invite():
+    db = get_session()
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            new = accounts.invite(
+                db, email=form.email.data, role=Role(form.role.data), invited_by=current_user,
+                ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]),
+            )
+        except accounts.AccountError as error:
+            form.email.errors = [ACCOUNT_ERRORS[error.code]()]
+        else:
+            mail.send_after_commit(db, _mail_settings(), _invitation_message(new))
+            db.commit()
+            flash(_("Invitation sent to %(email)s.", email=new.invitation.email), "success")
+            return redirect(url_for("admin.users"))
+    # Re-render the page with what was typed and the error beside the field.
+    return _users_page(form), 400
+
+
+def _mail_settings() -> mail.MailSettings:
+    return mail.MailSettings.from_config(current_app.config, current_app.instance_path)
+
+
+def _invitation_message(new: accounts.NewInvitation):
+    link = external_url("auth.accept_invitation", token=new.token)
+    program = current_app.config["PROGRAM_NAME"]
+    days = current_app.config["INVITATION_TTL_DAYS"]
+    # The invitee has no account yet, so no language setting: write in the
+    # inviting admin's language, which is usually the organisation's.
+    with force_locale(current_user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("You are invited to join %(program)s", program=program)
+        text = render_template(
+            "mail/invitation.txt", link=link, program=program, days=days,
+            inviter=current_user.name, role=ROLE_LABELS[new.invitation.role],
+        )
+    return mail.build_message(_mail_settings(), new.invitation.email, subject, text)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@admin_required
+def revoke_invitation(invitation_id: int):
+    db = get_session()
+    if ActionForm().validate_on_submit():
+        try:
+            accounts.revoke_invitation(db, invitation_id)
+        except accounts.AccountError as error:
+            flash(ACCOUNT_ERRORS[error.code](), "error")
+        else:
+            db.commit()
+            flash(_("Invitation withdrawn."), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = get_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int):
+    db = get_session()
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_role(db, user, Role(form.role.data))
+        except accounts.AccountError as error:
+            flash(ACCOUNT_ERRORS[error.code](), "error")
+        else:
+            db.commit()
+            flash(_("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[user.role]), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
+@admin_required
+def set_active(user_id: int, action: str):
+    db = get_session()
+    user = _user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            accounts.set_active(db, user, action == "activate", acting=current_user)
+        except accounts.AccountError as error:
+            flash(ACCOUNT_ERRORS[error.code](), "error")
+        else:
+            db.commit()
+            if user.active:
+                flash(_("%(name)s can sign in again.", name=user.name), "success")
+            else:
+                flash(_("%(name)s can no longer sign in.", name=user.name), "success")
+    return redirect(url_for("admin.users"))

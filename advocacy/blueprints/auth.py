@@ -1,0 +1,109 @@
+"""Signing in and out, accepting invitations, choosing the language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..db import get_session
+from ..errors import render_error
+from ..extensions import limiter
+from ..forms.accounts import AcceptInvitationForm, ActionForm, LanguageForm, LoginForm
+from ..services import accounts
+from ..urls import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _start_session(user) -> None:
+    # A fresh session at every sign-in: nothing from before (a fixated id,
+    # a stale CSRF token) carries over into the signed-in session.
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        db = get_session()
+        user = accounts.authenticate(db, form.email.data, form.password.data)
+        if user is not None:
+            db.commit()
+            _start_session(user)
+            return redirect(safe_next(form.next.data))
+        # One message for a wrong e-mail and a wrong password alike.
+        form.password.errors = [_("Wrong e-mail or password.")]
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+INVITATION_ERRORS = {
+    "invitation_unknown": lambda: _("This invitation link is not valid. Check that you copied all of it, or ask for a new invitation."),
+    "invitation_used": lambda: _("This invitation has already been used. Sign in with the password you chose, or ask for a new invitation."),
+    "invitation_expired": lambda: _("This invitation has expired. Ask the person who invited you for a new one."),
+    "email_taken": lambda: _("An account already exists for this e-mail address. Sign in instead."),
+}
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invitation(token: str):
+    db = get_session()
+    try:
+        invitation = accounts.find_invitation(db, token)
+    except accounts.AccountError as error:
+        return render_error(410, INVITATION_ERRORS[error.code]())
+    form = AcceptInvitationForm()
+    if request.method == "GET":
+        form.language.data = session.get("language") or _current_language()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(
+                db, token, name=form.name.data, password=form.password.data,
+                language=form.language.data,
+            )
+        except accounts.AccountError as error:
+            db.rollback()
+            return render_error(410, INVITATION_ERRORS[error.code]())
+        db.commit()
+        _start_session(user)
+        flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+
+
+def _current_language() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale())
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.language = form.language.data
+            get_session().commit()
+    return redirect(safe_next(form.next.data))

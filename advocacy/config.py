@@ -1,0 +1,88 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``ADVOCACY_*``.
+
+Nothing is read at import time: ``load_config`` runs inside ``create_app`` so
+tests and the CLI can each build an app with their own settings.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS: dict[str, object] = {
+    # Database: SQLite in the instance folder unless a URL is given.
+    "DATABASE_URL": None,
+    # Mail: .eml files in instance/outbox/ unless an SMTP host is set.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "SMTP_TIMEOUT": 10,
+    "MAIL_FROM": "Relais <relais@localhost>",
+    # Public address used in e-mails (invitation links); None = the request's.
+    "BASE_URL": None,
+    "PROGRAM_NAME": "Relais",
+    "INVITATION_TTL_DAYS": 7,
+    # Privacy: no figure about a group of fewer people than this (floor 3).
+    "MIN_GROUP_SIZE": 5,
+    # Languages offered; the first is the fallback.
+    "LANGUAGES": ["fr", "en"],
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # Rate limits (Flask-Limiter); storage may be redis:// etc. in production.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Cookies: never readable by script, not sent cross-site on POST.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Forced Secure cookies; they are Secure anyway on HTTPS requests.
+    "SESSION_COOKIE_SECURE": False,
+    # Trust X-Forwarded-* from this many proxies (0 = none).
+    "PROXY_FIX": 0,
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+MIN_GROUP_SIZE_FLOOR = 3
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Apply defaults → instance/config.py → ADVOCACY_* (or test_config)."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ADVOCACY")
+    else:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'relais.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    if int(app.config["MIN_GROUP_SIZE"]) < MIN_GROUP_SIZE_FLOOR:
+        raise ValueError(
+            f"MIN_GROUP_SIZE must be at least {MIN_GROUP_SIZE_FLOOR} "
+            f"(got {app.config['MIN_GROUP_SIZE']})"
+        )
+    app.config["MIN_GROUP_SIZE"] = int(app.config["MIN_GROUP_SIZE"])
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random key kept in the instance folder, created on first start.
+
+    There is no fixed fallback: a key in the source would let anyone forge
+    sessions on every installation that forgot to configure one.
+    """
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key

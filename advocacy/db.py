@@ -1,0 +1,56 @@
+"""Engine per app, one session per request (or job) kept on ``g``.
+
+Views and jobs commit once at the end of their unit of work; services only
+add and flush. The session is closed on teardown, which rolls back anything
+left uncommitted (for instance after an error).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+EXTENSION_KEY = "advocacy.db"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets readers and one
+    # writer work at once, which the dev server and scheduler need.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions[EXTENSION_KEY].kw["bind"]
+
+
+def get_session() -> Session:
+    """The current unit of work's session, created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[EXTENSION_KEY]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,78 @@
+"""Scheduled jobs and the scheduler that runs them.
+
+The scheduler is never started by create_app. ``advocacy serve`` runs it in
+the dev server's process; in production ``advocacy scheduler`` runs it alone,
+holding a database lease so that a second scheduler process stays idle.
+Every job has a fixed id, runs in an app context and is safe to run twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+from collections.abc import Callable
+
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .db import get_session
+from .models import SchedulerLease, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+LEASE_SECONDS = 90
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+# (id, function, trigger arguments). Areas add their jobs here.
+JOBS: list[tuple[str, Callable[[], None], dict]] = []
+
+
+def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
+    """Take or renew the lease atomically; True while this process holds it."""
+    session = get_session()
+    now = utcnow()
+    expires = now + timedelta(seconds=seconds)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Insert if absent; otherwise take it over only when it is ours or stale.
+    statement = insert(SchedulerLease).values(name=LEASE_NAME, holder=holder, expires_at=expires)
+    statement = statement.on_conflict_do_nothing(index_elements=["name"])
+    session.execute(statement)
+    result = session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == LEASE_NAME)
+        .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def release_lease(holder: str = HOLDER) -> None:
+    session = get_session()
+    session.execute(
+        delete(SchedulerLease).where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+    )
+    session.commit()
+
+
+def run_job(app: Flask, job: Callable[[], None], *, need_lease: bool) -> None:
+    """Run one job in its own app context (its own session), if we hold the lease."""
+    with app.app_context():
+        if need_lease and not acquire_lease():
+            log.info("another scheduler holds the lease; %s skipped", job.__name__)
+            return
+        job()
+
+
+def add_jobs(scheduler: BaseScheduler, app: Flask, *, need_lease: bool) -> None:
+    for job_id, function, trigger in JOBS:
+        scheduler.add_job(
+            run_job, id=job_id, args=(app, function), kwargs={"need_lease": need_lease},
+            replace_existing=True, max_instances=1, coalesce=True, **trigger,
+        )

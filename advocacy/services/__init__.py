@@ -1,0 +1,1 @@
+"""Business logic. No Flask request objects here: callers pass what is needed."""

@@ -1,0 +1,171 @@
+"""Accounts: creating people, signing in, invitations, roles and status."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Invitation, Role, User, utcnow
+from . import passwords
+
+
+class AccountError(Exception):
+    """A refused account operation; ``code`` lets the view pick the message."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    session: Session, *, email: str, name: str, password: str, role: Role,
+    language: str | None = None,
+) -> User:
+    if find_by_email(session, email) is not None:
+        raise AccountError("email_taken")
+    user = User(
+        email=normalise_email(email), name=name.strip(), role=role,
+        password_hash=passwords.hash_password(password), language=language,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; never says which part was wrong."""
+    user = find_by_email(session, email)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def load_from_session_id(session: Session, session_id: str) -> User | None:
+    """Flask-Login's loader: '<id>:<nonce>', rejected once the nonce changes."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    user.session_nonce = secrets.token_urlsafe(16)
+
+
+# --- invitations -------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    invitation: Invitation
+    token: str  # shown once, in the e-mail; only its hash is stored
+
+
+def invite(
+    session: Session, *, email: str, role: Role, invited_by: User | None, ttl_days: int,
+) -> NewInvitation:
+    email = normalise_email(email)
+    if find_by_email(session, email) is not None:
+        raise AccountError("email_taken")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email, role=role, token_hash=_token_hash(token),
+        invited_by_id=invited_by.id if invited_by else None,
+        expires_at=utcnow() + timedelta(days=ttl_days),
+    )
+    session.add(invitation)
+    session.flush()
+    return NewInvitation(invitation, token)
+
+
+def find_invitation(session: Session, token: str, now: datetime | None = None) -> Invitation:
+    """The invitation for this token if it can still be used; else AccountError."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    )
+    if invitation is None:
+        raise AccountError("invitation_unknown")
+    if invitation.used_at is not None:
+        raise AccountError("invitation_used")
+    if invitation.expires_at <= (now or utcnow()):
+        raise AccountError("invitation_expired")
+    return invitation
+
+
+def accept_invitation(
+    session: Session, token: str, *, name: str, password: str, language: str | None,
+) -> User:
+    invitation = find_invitation(session, token)
+    user = create_user(
+        session, email=invitation.email, name=name, password=password,
+        role=invitation.role, language=language,
+    )
+    invitation.used_at = utcnow()
+    invitation.user_id = user.id
+    session.flush()
+    return user
+
+
+def pending_invitations(session: Session) -> list[Invitation]:
+    return list(session.scalars(
+        select(Invitation)
+        .where(Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc())
+    ))
+
+
+def revoke_invitation(session: Session, invitation_id: int) -> None:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None:
+        raise AccountError("invitation_unknown")
+    session.delete(invitation)
+
+
+# --- administration ----------------------------------------------------------
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+    ) or 0
+
+
+def set_role(session: Session, user: User, role: Role) -> None:
+    if user.role == Role.ADMIN and role != Role.ADMIN and _active_admins(session) <= 1:
+        raise AccountError("last_admin")
+    user.role = role
+
+
+def set_active(session: Session, user: User, active: bool, *, acting: User) -> None:
+    if not active and user.id == acting.id:
+        raise AccountError("cannot_deactivate_self")
+    if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
+        raise AccountError("last_admin")
+    user.active = active
+    if not active:
+        sign_out_everywhere(user)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role, User.name)))

@@ -1,0 +1,29 @@
+// Relais: small progressive enhancements. Every page works without this file.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  // Mobile navigation toggle.
+  const toggle = document.querySelector(".nav-toggle");
+  const nav = document.getElementById("site-nav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", String(!open));
+      nav.classList.toggle("open", !open);
+    });
+  }
+
+  // Selects that submit their form on change (the language switch); the
+  // form keeps a visible button for people without JavaScript.
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.requestSubmit());
+  });
+  document.querySelectorAll(".js-hidden").forEach((el) => { el.hidden = true; });
+
+  // Buttons that ask before doing something that cannot be undone.
+  document.querySelectorAll("[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+  });
+});

@@ -1,0 +1,41 @@
+"""What every template can use: navigation per role, language helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .forms.accounts import LANGUAGE_LABELS
+from .models import Role
+
+STAFF = (Role.CURATOR, Role.ADMIN)
+# (endpoint, label, roles that see it). Areas not installed yet are skipped.
+NAVIGATION = [
+    ("main.home", _l("Home"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
+    ("curation.queue", _l("Queue"), STAFF),
+    ("curation.contents", _l("Content"), STAFF),
+    ("feeds.index", _l("Feeds"), STAFF),
+    ("insights.index", _l("Insights"), STAFF),
+    ("admin.users", _l("People"), (Role.ADMIN,)),
+]
+
+
+def navigation() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        (endpoint, label) for endpoint, label, roles in NAVIGATION
+        if current_user.role in roles and endpoint in current_app.view_functions
+    ]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def helpers():
+        return {
+            "navigation": navigation,
+            "current_locale": lambda: str(get_locale()),
+            "language_labels": LANGUAGE_LABELS,
+        }

@@ -1,0 +1,148 @@
+"""Fixtures: app, client, runner, auth, on SQLite (default) or PostgreSQL.
+
+With TEST_DATABASE_URL set, every test runs against that PostgreSQL database:
+the schema is rebuilt from the migrations once per run and every table is
+emptied after each test. Otherwise each test gets its own copy of a SQLite
+database migrated once per run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from advocacy import create_app, migrate
+from advocacy.db import get_engine, get_session
+from advocacy.models import Base, Role
+from advocacy.services import accounts
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+SHARED_FEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "feeds"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "MAIL_FROM": "Relais <relais@example.org>",
+}
+
+
+def _migrate(url: str, instance: Path) -> None:
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": url}, instance_path=str(instance))
+    migrate.upgrade(app)
+    with app.app_context():
+        get_engine().dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A URL (PostgreSQL) or a template file path (SQLite) at the latest migration."""
+    instance = tmp_path_factory.mktemp("migrate-instance")
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(TEST_DATABASE_URL, instance)
+        return TEST_DATABASE_URL
+    template = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    _migrate(f"sqlite:///{template}", instance)
+    return str(template)
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path) -> str:
+    if TEST_DATABASE_URL:
+        return migrated_database
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module (or parametrize) to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    instance = tmp_path / "instance"
+    application = create_app(
+        {**BASE_CONFIG, "DATABASE_URL": database_url, **app_config}, instance_path=str(instance)
+    )
+    yield application
+    with application.app_context():
+        engine = get_engine()
+        if TEST_DATABASE_URL:
+            _empty_all_tables(engine)
+        engine.dispose()
+
+
+def _empty_all_tables(engine) -> None:
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A session inside an app context, for arranging and checking data."""
+    with app.app_context():
+        yield get_session()
+
+
+PASSWORDS = {Role.ADMIN: "admin-password", Role.CURATOR: "curator-password",
+             Role.AMBASSADOR: "ambassador-password"}
+
+
+class AuthActions:
+    def __init__(self, app, client):
+        self._app = app
+        self._client = client
+
+    def create_user(self, role: Role = Role.AMBASSADOR, email: str | None = None,
+                    name: str | None = None, password: str | None = None, **extra):
+        with self._app.app_context():
+            session = get_session()
+            user = accounts.create_user(
+                session, email=email or f"{role.value}@example.org",
+                name=name or f"Test {role.value.title()}",
+                password=password or PASSWORDS[role], role=role, **extra,
+            )
+            session.commit()
+            return user
+
+    def login(self, email: str, password: str, **kwargs):
+        return self._client.post("/login", data={"email": email, "password": password}, **kwargs)
+
+    def login_as(self, role: Role, **kwargs):
+        """Create a user with this role and sign in as them; returns the user."""
+        user = self.create_user(role, **kwargs)
+        response = self.login(user.email, kwargs.get("password") or PASSWORDS[role])
+        assert response.status_code == 302, response.data
+        return user
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)

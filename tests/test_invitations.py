@@ -1,0 +1,127 @@
+"""Admins invite people; the link works once, before it expires."""
+
+import re
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from advocacy.db import get_session
+from advocacy.models import Invitation, Role, utcnow
+
+
+def outbox_messages(app):
+    outbox = app.instance_path + "/outbox"
+    import pathlib
+
+    return [message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(pathlib.Path(outbox).glob("*.eml"))]
+
+
+def invitation_link(message) -> str:
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"http://localhost(/invitation/\S+)", body).group(1)
+
+
+def invite(client, email="new.person@example.org", role="curator"):
+    return client.post("/admin/invitations", data={"email": email, "role": role})
+
+
+def test_invitation_round_trip(app, client, auth):
+    auth.login_as(Role.ADMIN)
+    response = invite(client)
+    assert response.status_code == 302
+    [message] = outbox_messages(app)
+    assert message["To"] == "new.person@example.org"
+    link = invitation_link(message)
+    auth.logout()
+
+    page = client.get(link)
+    assert page.status_code == 200 and b"new.person@example.org" in page.data
+    response = client.post(link, data={"name": "Nouvelle Personne", "password": "a long enough password",
+                                       "confirm": "a long enough password", "language": "en"})
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login("new.person@example.org", "a long enough password").status_code == 302
+    with app.app_context():
+        from advocacy.services.accounts import find_by_email
+
+        assert find_by_email(get_session(), "new.person@example.org").role == Role.CURATOR
+    # The new curator reaches staff pages but not admin ones.
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_used_invitation_is_refused_with_a_clear_page(app, client, auth):
+    auth.login_as(Role.ADMIN)
+    invite(client)
+    link = invitation_link(outbox_messages(app)[0])
+    auth.logout()
+    data = {"name": "A", "password": "a long enough password", "confirm": "a long enough password", "language": "fr"}
+    assert client.post(link, data=data).status_code == 302
+    auth.logout()
+    again = client.get(link, headers={"Accept-Language": "en"})
+    assert again.status_code == 410
+    assert b"already been used" in again.data
+    assert client.post(link, data=data).status_code == 410
+
+
+def test_expired_invitation_is_refused(app, client, auth):
+    auth.login_as(Role.ADMIN)
+    invite(client)
+    link = invitation_link(outbox_messages(app)[0])
+    with app.app_context():
+        session = get_session()
+        invitation = session.scalar(select(Invitation))
+        invitation.expires_at = utcnow() - timedelta(seconds=1)
+        session.commit()
+    auth.logout()
+    response = client.get(link, headers={"Accept-Language": "en"})
+    assert response.status_code == 410 and b"expired" in response.data
+
+
+def test_unknown_token_is_refused(client):
+    response = client.get("/invitation/not-a-real-token", headers={"Accept-Language": "en"})
+    assert response.status_code == 410 and b"not valid" in response.data
+
+
+def test_invitation_expires_after_the_configured_days(app, client, auth):
+    auth.login_as(Role.ADMIN)
+    invite(client)
+    with app.app_context():
+        invitation = get_session().scalar(select(Invitation))
+        assert timedelta(days=6, hours=23) < invitation.expires_at - utcnow() <= timedelta(days=7)
+        assert len(invitation.token_hash) == 64  # only the hash is stored
+
+
+def test_invalid_acceptance_form_keeps_what_was_typed(app, client, auth):
+    auth.login_as(Role.ADMIN)
+    invite(client)
+    link = invitation_link(outbox_messages(app)[0])
+    auth.logout()
+    response = client.post(link, data={"name": "Dominique", "password": "short", "confirm": "short",
+                                       "language": "en"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert b'value="Dominique"' in response.data
+    assert b"Use at least 10 characters." in response.data
+    # The invitation is still usable.
+    assert client.get(link).status_code == 200
+
+
+def test_invalid_invite_form_keeps_input_and_shows_error(client, auth):
+    auth.login_as(Role.ADMIN)
+    response = client.post("/admin/invitations", data={"email": "not-an-email", "role": "curator"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert b'value="not-an-email"' in response.data
+    assert b"Enter a valid e-mail address." in response.data
+
+
+def test_cannot_invite_an_existing_account(client, auth):
+    admin = auth.login_as(Role.ADMIN)
+    response = invite(client, email=admin.email)
+    assert response.status_code == 400
+
+
+def test_only_admins_invite(client, auth):
+    auth.login_as(Role.CURATOR)
+    assert invite(client).status_code == 403
