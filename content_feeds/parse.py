@@ -220,9 +220,11 @@ def parse_feed(
     if not body.strip():
         raise ParseError(detail="the server sent an empty document")
 
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # The final URL is deliberately NOT passed as content-location: feedparser
+    # would resolve GUIDs that look like relative URLs ("42") against it, so
+    # the same entry would get a new dedupe key whenever the feed moves.  We
+    # resolve links ourselves against ``url`` (xml:base is still honoured).
+    headers = {"content-type": content_type} if content_type else {}
     result = feedparser.parse(
         io.BytesIO(body),
         response_headers=headers,
@@ -234,6 +236,8 @@ def parse_feed(
     if not raw_entries:
         if _looks_like_html(body, content_type):
             raise NotAFeedError()
+        if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON (Feed): not supported
+            raise UnknownFormatError()
         if bozo is not None and not _harmless(bozo):
             raise ParseError(detail=_describe_bozo(bozo))
         if not result.get("version"):
