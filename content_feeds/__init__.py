@@ -1,0 +1,81 @@
+"""content_feeds: fetch, parse, normalise and sanitise RSS/Atom feeds.
+
+Flask-free and database-free on purpose (DESIGN.md §4): the app's ingest
+service calls ``fetch_feed`` then ``parse_feed`` and stores the Entries.
+Every failure is a FeedError with a stable ``code`` and ``params`` so the app
+can show a translated, curator-friendly message.
+"""
+
+from .errors import (
+    AccessDeniedError,
+    BlockedAddressError,
+    ConnectError,
+    DNSError,
+    FeedError,
+    FetchError,
+    FetchTimeoutError,
+    GoneError,
+    HTTPStatusError,
+    InvalidURLError,
+    NotAFeedError,
+    NotFoundError,
+    OpmlError,
+    ParseError,
+    ProtocolError,
+    RateLimitedError,
+    RedirectError,
+    RedirectLoopError,
+    ServerError,
+    TLSError,
+    TooLargeError,
+    UnknownFormatError,
+)
+from .fetch import DEFAULT_USER_AGENT, FetchResult, FetchSettings, fetch_feed
+from .model import Entry, ParsedFeed
+from .opml import OpmlOutline, iter_feeds, parse_opml, write_opml
+from .parse import parse_feed
+from .sanitize import html_to_text, sanitize_html
+from .urls import canonical_url
+
+# The brief's placeholder name for the timeout error.
+TimeoutError_ = FetchTimeoutError
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "AccessDeniedError",
+    "BlockedAddressError",
+    "ConnectError",
+    "DNSError",
+    "Entry",
+    "FeedError",
+    "FetchError",
+    "FetchResult",
+    "FetchSettings",
+    "FetchTimeoutError",
+    "GoneError",
+    "HTTPStatusError",
+    "InvalidURLError",
+    "NotAFeedError",
+    "NotFoundError",
+    "OpmlError",
+    "OpmlOutline",
+    "ParseError",
+    "ParsedFeed",
+    "ProtocolError",
+    "RateLimitedError",
+    "RedirectError",
+    "RedirectLoopError",
+    "ServerError",
+    "TLSError",
+    "TimeoutError_",
+    "TooLargeError",
+    "UnknownFormatError",
+    "canonical_url",
+    "fetch_feed",
+    "html_to_text",
+    "iter_feeds",
+    "parse_feed",
+    "parse_opml",
+    "sanitize_html",
+    "write_opml",
+]
