@@ -29,6 +29,7 @@ from .errors import (
     TLSError,
     TooLargeError,
     UnknownFormatError,
+    error_templates,
 )
 from .fetch import DEFAULT_USER_AGENT, FetchResult, FetchSettings, fetch_feed
 from .model import Entry, ParsedFeed
@@ -71,6 +72,7 @@ __all__ = [
     "TooLargeError",
     "UnknownFormatError",
     "canonical_url",
+    "error_templates",
     "fetch_feed",
     "html_to_text",
     "iter_feeds",

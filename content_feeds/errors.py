@@ -183,3 +183,14 @@ class UnknownFormatError(ParseError):
 class OpmlError(ParseError):
     code = "invalid_opml"
     template = "The OPML file could not be read: {detail}."
+
+
+def error_templates() -> dict[str, str]:
+    """Every error code with its English template, for the app's translations."""
+    templates: dict[str, str] = {}
+    pending: list[type[FeedError]] = [FeedError]
+    while pending:
+        cls = pending.pop()
+        templates.setdefault(cls.code, cls.template)
+        pending.extend(cls.__subclasses__())
+    return templates

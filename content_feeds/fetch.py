@@ -60,6 +60,9 @@ class FetchSettings:
     # Networks exempt from the SSRF guard (ADVOCACY_FEED_ALLOWED_NETWORKS).
     # Strings such as "10.0.0.0/8" are accepted and converted.
     allowed_networks: tuple[IPNetwork, ...] = field(default=())
+    # PEM file of CA certificates to trust instead of certifi's bundle, e.g.
+    # an internal CA for allow-listed intranet feeds.  None: public CAs.
+    ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
         nets = tuple(
@@ -184,7 +187,8 @@ def fetch_feed(
     settings = settings or FetchSettings()
     current = _check_url(url)
     deadline = Deadline(settings.deadline)
-    transport = GuardedTransport(GuardedBackend(settings.allowed_networks, deadline))
+    ssl_context = ssl.create_default_context(cafile=settings.ca_bundle) if settings.ca_bundle else None
+    transport = GuardedTransport(GuardedBackend(settings.allowed_networks, deadline), ssl_context)
     headers = {
         "User-Agent": settings.user_agent,
         "Accept": _ACCEPT,

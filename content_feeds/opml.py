@@ -105,4 +105,5 @@ def write_opml(
     body = ET.SubElement(root, "body")
     body.extend(_element(outline) for outline in outlines)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -44,7 +44,8 @@ def _looks_like_html(body: bytes, content_type: str | None) -> bool:
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return True
-    return bool(content_type) and content_type.split(";")[0].strip().lower() in _HTML_TYPES and b"<html" in head
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type in _HTML_TYPES and b"<html" in head
 
 
 def _utc(value: Any, fetched_at: datetime) -> datetime | None:
@@ -52,7 +53,9 @@ def _utc(value: Any, fetched_at: datetime) -> datetime | None:
     if not value:
         return None
     try:
-        when = datetime(*value[:6], tzinfo=timezone.utc)
+        year, month, day, hour, minute, second = (int(v) for v in value[:6])
+        second = min(second, 59)  # leap seconds (60) and sloppy feeds (61)
+        when = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
     except (TypeError, ValueError, OverflowError):
         return None
     return min(when, fetched_at)

@@ -245,3 +245,13 @@ def test_errors_have_code_params_and_message():
         assert isinstance(error, FeedError)
         assert error.code and isinstance(error.params, dict)
         assert str(error) == error.message
+
+
+def test_every_error_code_has_a_template():
+    from content_feeds import error_templates
+
+    templates = error_templates()
+    for code in ("timeout", "blocked_address", "too_large", "http_status", "gone", "not_a_feed", "invalid_xml",
+                 "redirects", "redirect_loop", "connect", "invalid_url", "dns", "tls", "rate_limited"):  # fmt: skip
+        assert code in templates
+    assert templates["gone"] == "The server says this feed is gone (HTTP {status})."
