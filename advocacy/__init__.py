@@ -42,11 +42,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, auth, main
+    from .blueprints import admin, auth, feeds, main
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:

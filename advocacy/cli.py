@@ -11,6 +11,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from . import jobs, migrate
+from .cli_feeds import feeds_group
 from .db import get_session
 from .models import Role
 from .services import accounts, passwords
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(serve)
     app.cli.add_command(scheduler)
+    app.cli.add_command(feeds_group)
 
 
 @click.group("db", cls=AppGroup)

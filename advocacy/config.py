@@ -45,6 +45,17 @@ DEFAULTS: dict[str, object] = {
     # Trust X-Forwarded-* from this many proxies (0 = none).
     "PROXY_FIX": 0,
     "WTF_CSRF_TIME_LIMIT": None,
+    # Feeds. Addresses in these networks may be fetched even though private
+    # (intranet feeds): a list of CIDRs, or one string separated by commas.
+    "FEED_ALLOWED_NETWORKS": [],
+    "FEED_DEFAULT_INTERVAL": 30,
+    "FEED_MIN_INTERVAL": 10,
+    "FEED_MAX_ERRORS": 10,
+    "FEED_MAX_BYTES": 10 * 1024 * 1024,
+    "FEED_WORKERS": 4,
+    "FEED_PER_HOST": 2,
+    "FEED_BATCH_SIZE": 50,
+    "FEED_USER_AGENT": "Relais/0.1 (+https://github.com/relais-advocacy/relais; feed fetcher)",
 }
 
 MIN_GROUP_SIZE_FLOOR = 3

@@ -19,6 +19,7 @@ from advocacy import create_app, migrate
 from advocacy.db import get_engine, get_session
 from advocacy.models import Base, Role
 from advocacy.services import accounts
+from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 SHARED_FEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "feeds"

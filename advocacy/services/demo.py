@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Role, User
-from . import accounts
+from content_feeds.samples import OPML_PATH
+
+from ..models import Feed, Role, User
+from . import accounts, feeds, ingest
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -43,4 +45,13 @@ def load_if_empty(session: Session) -> bool:
         accounts.create_user(
             session, email=email, name=name, password=password, role=role, language=language
         )
+    load_sample_feeds(session)
     return True
+
+
+def load_sample_feeds(session: Session) -> None:
+    """The bundled sample feeds, ingested offline; the scheduler keeps polling them."""
+    feeds.import_opml(session, OPML_PATH.read_bytes())
+    settings = ingest.IngestSettings()
+    for feed in session.scalars(select(Feed).order_by(Feed.id)):
+        ingest.apply_outcome(session, ingest.fetch_one(ingest.FeedRequest.of(feed), settings.fetch), settings)

@@ -1,0 +1,166 @@
+"""Curator pages for feeds: health, add, interval, enable/disable, delete, OPML."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..auth import staff_required
+from ..db import get_session
+from ..feed_messages import disabled_reason, feed_error_message
+from ..forms.accounts import ActionForm
+from ..forms.feeds import AddFeedForm, IntervalForm, OpmlImportForm
+from ..models import Feed
+from ..services import feeds as feed_service
+from ..services.ingest import IngestSettings
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+MANAGEMENT_ERRORS = {
+    "invalid_url": lambda p: _("Enter a web address starting with http:// or https://."),
+    "duplicate": lambda p: _("This feed is already in the list."),
+    "interval_too_short": lambda p: _("Feeds are checked at most every %(minimum)s minutes.", **p),
+}
+
+
+@bp.app_template_global()
+def feed_error(feed: Feed) -> str:
+    return feed_error_message(feed.last_error_code, feed.last_error_params)
+
+
+@bp.app_template_global()
+def feed_disabled_reason(feed: Feed) -> str:
+    return disabled_reason(feed.disabled_reason)
+
+
+def _settings() -> IngestSettings:
+    return IngestSettings.from_config(current_app.config)
+
+
+def _page(add_form=None, import_form=None, status=200):
+    return render_template(
+        "feeds/index.html",
+        rows=feed_service.list_feeds(get_session()),
+        add_form=add_form or AddFeedForm(),
+        import_form=import_form or OpmlImportForm(),
+        min_interval=current_app.config["FEED_MIN_INTERVAL"],
+    ), status
+
+
+@bp.get("/")
+@staff_required
+def index():
+    return _page()
+
+
+@bp.post("/")
+@staff_required
+def add():
+    form = AddFeedForm()
+    if not form.validate_on_submit():
+        return _page(add_form=form, status=400)
+    db = get_session()
+    try:
+        feed, report = feed_service.add_feed(
+            db, form.url.data, _settings(), interval=form.interval.data, min_interval=_min_interval()
+        )
+    except feed_service.FeedManagementError as error:
+        field = form.interval if error.code == "interval_too_short" else form.url
+        field.errors = [MANAGEMENT_ERRORS[error.code](error.params)]
+        return _page(add_form=form, status=400)
+    except feed_service.FeedError as error:
+        # Nothing is stored: the curator sees why and can fix what they typed.
+        form.url.errors = [feed_error_message(error.code, error.params)]
+        return _page(add_form=form, status=400)
+    db.commit()
+    flash(_("Feed “%(title)s” added with %(count)s new items.", title=feed.display_title,
+            count=report.new_items), "success")
+    return redirect(url_for("feeds.index"))
+
+
+def _min_interval() -> int:
+    return int(current_app.config["FEED_MIN_INTERVAL"])
+
+
+def _feed_or_404(feed_id: int) -> Feed:
+    feed = get_session().get(Feed, feed_id)
+    if feed is None:
+        abort(404)
+    return feed
+
+
+@bp.post("/<int:feed_id>/interval")
+@staff_required
+def set_interval(feed_id: int):
+    feed = _feed_or_404(feed_id)
+    form = IntervalForm()
+    try:
+        if not (form.validate_on_submit() and form.interval.data):
+            raise feed_service.FeedManagementError("interval_too_short", minimum=_min_interval())
+        feed_service.set_interval(feed, form.interval.data, _min_interval())
+    except feed_service.FeedManagementError as error:
+        flash(MANAGEMENT_ERRORS[error.code](error.params), "error")
+    else:
+        get_session().commit()
+        flash(_("“%(title)s” will be checked every %(minutes)s minutes.", title=feed.display_title,
+                minutes=feed.interval_minutes), "success")
+    return redirect(url_for("feeds.index"))
+
+
+@bp.post("/<int:feed_id>/<any(enable, disable):action>")
+@staff_required
+def toggle(feed_id: int, action: str):
+    feed = _feed_or_404(feed_id)
+    if ActionForm().validate_on_submit():
+        if action == "enable":
+            feed_service.enable(feed)
+            flash(_("“%(title)s” is on again and will be checked shortly.", title=feed.display_title), "success")
+        else:
+            feed_service.disable(feed)
+            flash(_("“%(title)s” is switched off.", title=feed.display_title), "success")
+        get_session().commit()
+    return redirect(url_for("feeds.index"))
+
+
+@bp.get("/<int:feed_id>/delete")
+@staff_required
+def confirm_delete(feed_id: int):
+    return render_template("feeds/delete.html", feed=_feed_or_404(feed_id))
+
+
+@bp.post("/<int:feed_id>/delete")
+@staff_required
+def delete(feed_id: int):
+    feed = _feed_or_404(feed_id)
+    if ActionForm().validate_on_submit():
+        title = feed.display_title
+        feed_service.delete(get_session(), feed)
+        get_session().commit()
+        flash(_("Feed “%(title)s” deleted. Content already curated from it stays.", title=title), "success")
+    return redirect(url_for("feeds.index"))
+
+
+@bp.post("/import")
+@staff_required
+def import_opml():
+    form = OpmlImportForm()
+    if not form.validate_on_submit():
+        return _page(import_form=form, status=400)
+    db = get_session()
+    try:
+        report = feed_service.import_opml(db, form.file.data.read(current_app.config["FEED_MAX_BYTES"]))
+    except feed_service.FeedError as error:
+        form.file.errors = [feed_error_message(error.code, error.params)]
+        return _page(import_form=form, status=400)
+    db.commit()
+    flash(_("%(added)s feeds added, %(known)s already in the list, %(invalid)s with an unusable address.",
+            added=len(report.added), known=len(report.already_known), invalid=len(report.invalid)), "success")
+    return redirect(url_for("feeds.index"))
+
+
+@bp.get("/export.opml")
+@staff_required
+def export_opml():
+    data = feed_service.export_opml(get_session(), current_app.config["PROGRAM_NAME"])
+    return Response(data, mimetype="text/x-opml",
+                    headers={"Content-Disposition": 'attachment; filename="relais-feeds.opml"'})

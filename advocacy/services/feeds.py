@@ -1,0 +1,162 @@
+"""Managing feeds: add (fetched once at once), interval, enable/disable, delete, OPML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import content_feeds
+from content_feeds import FeedError, OpmlOutline
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Feed, FeedItem, ItemStatus, utcnow
+from . import ingest, sample_feeds
+
+
+class FeedManagementError(Exception):
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def validate_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedManagementError("invalid_url")
+    return url
+
+
+def find_by_url(session: Session, url: str) -> Feed | None:
+    return session.scalar(select(Feed).where(Feed.url == url))
+
+
+def add_feed(
+    session: Session, url: str, settings: ingest.IngestSettings, *, interval: int | None = None,
+    min_interval: int = 10,
+) -> tuple[Feed, ingest.Report]:
+    """Fetch the feed once; store it with its first items only if that worked.
+
+    A failure raises FeedError (nothing stored) so the curator sees at once
+    what is wrong and can correct the address they typed.
+    """
+    if not sample_feeds.is_sample(url):
+        url = validate_url(url)
+    if interval is not None and interval < min_interval:
+        raise FeedManagementError("interval_too_short", minimum=min_interval)
+    if find_by_url(session, url) is not None:
+        raise FeedManagementError("duplicate", url=url)
+    outcome = ingest.fetch_one(ingest.FeedRequest(0, url, None, None), settings.fetch)
+    if outcome.error is not None:
+        raise outcome.error
+    final_url = outcome.result.permanent_url or url
+    existing = find_by_url(session, final_url)
+    if existing is not None:
+        raise FeedManagementError("duplicate", url=final_url)
+    feed = Feed(url=final_url, title=outcome.parsed.title[:500], site_url=outcome.parsed.site_url)
+    if interval is not None:
+        feed.interval_minutes = interval
+    session.add(feed)
+    session.flush()
+    outcome.request = ingest.FeedRequest.of(feed)
+    return feed, ingest.apply_outcome(session, outcome, settings)
+
+
+def set_interval(feed: Feed, minutes: int, minimum: int) -> None:
+    if minutes < minimum:
+        raise FeedManagementError("interval_too_short", minimum=minimum)
+    feed.interval_minutes = minutes
+    if feed.last_checked_at is not None and feed.consecutive_errors == 0:
+        feed.next_check_at = feed.last_checked_at + timedelta(minutes=minutes)
+
+
+def disable(feed: Feed) -> None:
+    feed.enabled = False
+    feed.disabled_reason = "curator"
+
+
+def enable(feed: Feed, now: datetime | None = None) -> None:
+    """Back on, checked at the next run, with a clean error count."""
+    feed.enabled = True
+    feed.disabled_reason = None
+    feed.consecutive_errors = 0
+    feed.next_check_at = now or utcnow()
+
+
+def delete(session: Session, feed: Feed) -> None:
+    """Remove the feed and its uncurated items; curated content stays."""
+    session.delete(feed)
+
+
+@dataclass
+class FeedRow:
+    feed: Feed
+    new_items: int
+    total_items: int
+
+    @property
+    def health(self) -> str:
+        feed = self.feed
+        if not feed.enabled:
+            return "disabled"
+        if feed.consecutive_errors:
+            return "failing"
+        if feed.last_success_at is None:
+            return "pending"
+        return "ok"
+
+
+def list_feeds(session: Session) -> list[FeedRow]:
+    counts = dict(
+        (feed_id, (new, total)) for feed_id, new, total in session.execute(
+            select(
+                FeedItem.feed_id,
+                func.count().filter(FeedItem.status == ItemStatus.NEW),
+                func.count(),
+            ).group_by(FeedItem.feed_id)
+        )
+    )
+    feeds = session.scalars(select(Feed).order_by(func.lower(Feed.title), Feed.id))
+    return [FeedRow(feed, *counts.get(feed.id, (0, 0))) for feed in feeds]
+
+
+# --- OPML ----------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    added: list[str]
+    already_known: list[str]
+    invalid: list[str]
+
+
+def import_opml(session: Session, data: bytes) -> ImportReport:
+    """Add every feed the OPML lists; each is fetched by the next scheduler run."""
+    report = ImportReport([], [], [])
+    seen: set[str] = set()
+    for outline, _folders in content_feeds.iter_feeds(content_feeds.parse_opml(data)):
+        try:
+            url = outline.xml_url if sample_feeds.is_sample(outline.xml_url) else validate_url(outline.xml_url)
+        except FeedManagementError:
+            report.invalid.append(outline.xml_url)
+            continue
+        if url in seen or find_by_url(session, url) is not None:
+            report.already_known.append(url)
+            continue
+        seen.add(url)
+        session.add(Feed(url=url, title=(outline.title or "")[:500], site_url=outline.html_url))
+        report.added.append(url)
+    session.flush()
+    return report
+
+
+def export_opml(session: Session, title: str) -> bytes:
+    feeds = session.scalars(select(Feed).order_by(Feed.id))
+    return content_feeds.write_opml(
+        [OpmlOutline(title=f.display_title, xml_url=f.url, html_url=f.site_url) for f in feeds], title=title
+    )
+
+
+__all__ = ["FeedError", "FeedManagementError", "add_feed", "import_opml", "export_opml", "list_feeds"]
