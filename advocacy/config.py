@@ -27,6 +27,10 @@ DEFAULTS: dict[str, object] = {
     "BASE_URL": None,
     "PROGRAM_NAME": "Relais",
     "INVITATION_TTL_DAYS": 7,
+    # Self-registration as an ambassador (confirmed by an e-mailed link),
+    # only for addresses in these domains, e.g. ["example.org"].
+    "OPEN_JOIN": False,
+    "JOIN_ALLOWED_DOMAINS": [],
     # Privacy: no figure about a group of fewer people than this (floor 3).
     "MIN_GROUP_SIZE": 5,
     # Languages offered; the first is the fallback.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from markupsafe import Markup
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +19,12 @@ NAVIGATION = [
     ("curation.contents", _l("Content"), STAFF),
     ("feeds.index", _l("Feeds"), STAFF),
     ("insights.index", _l("Insights"), STAFF),
+    ("main.directory", _l("Directory"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
+    ("ambassador.profile", _l("My profile"), (Role.AMBASSADOR,)),
+    ("ambassador.consents", _l("My consents"), (Role.AMBASSADOR,)),
+    ("ambassador.my_data", _l("My data"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
     ("admin.users", _l("People"), (Role.ADMIN,)),
+    ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,)),
 ]
 
 
@@ -31,7 +37,16 @@ def navigation() -> list[tuple[str, str]]:
     ]
 
 
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank-line paragraphs, escaped: consent texts are shown exactly."""
+    blocks = [block.strip() for block in (text or "").replace("\r\n", "\n").split("\n\n") if block.strip()]
+    return Markup("".join(
+        Markup("<p>{}</p>").format(Markup("<br>").join(block.split("\n"))) for block in blocks))
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(paragraphs)
+
     @app.context_processor
     def helpers():
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,8 @@ from sqlalchemy import create_engine, text
 
 from advocacy import create_app, migrate
 from advocacy.db import get_engine, get_session
-from advocacy.models import Base, Role
-from advocacy.services import accounts
+from advocacy.models import Base, Purpose, Role
+from advocacy.services import accounts, ambassadors, consent
 from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -119,7 +120,8 @@ class AuthActions:
         self._client = client
 
     def create_user(self, role: Role = Role.AMBASSADOR, email: str | None = None,
-                    name: str | None = None, password: str | None = None, **extra):
+                    name: str | None = None, password: str | None = None, member: bool = True, **extra):
+        """A user; an ambassador has accepted the current charter unless member=False."""
         with self._app.app_context():
             session = get_session()
             user = accounts.create_user(
@@ -127,6 +129,9 @@ class AuthActions:
                 name=name or f"Test {role.value.title()}",
                 password=password or PASSWORDS[role], role=role, **extra,
             )
+            if role == Role.AMBASSADOR and member:
+                charter = consent.current_text(session, Purpose.MEMBERSHIP, user.language or "fr")
+                ambassadors.accept_charter(session, user, charter, date.today())
             session.commit()
             return user
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import admin_required
 from ..db import get_session
+from ..emails import invitation_message, mail_settings
 from ..forms.accounts import ROLE_LABELS, ActionForm, InviteForm, RoleForm
 from ..models import Role, User
 from ..services import accounts, mail
-from ..urls import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,31 +54,18 @@ def invite():
         except accounts.AccountError as error:
             form.email.errors = [ACCOUNT_ERRORS[error.code]()]
         else:
-            mail.send_after_commit(db, _mail_settings(), _invitation_message(new))
+            # The invitee has no language setting yet: write in the inviting
+            # admin's language, which is usually the organisation's.
+            message = invitation_message(
+                new, inviter=current_user.name, role_label=ROLE_LABELS[new.invitation.role],
+                language=current_user.language or current_app.config["BABEL_DEFAULT_LOCALE"],
+            )
+            mail.send_after_commit(db, mail_settings(), message)
             db.commit()
             flash(_("Invitation sent to %(email)s.", email=new.invitation.email), "success")
             return redirect(url_for("admin.users"))
     # Re-render the page with what was typed and the error beside the field.
     return _users_page(form), 400
-
-
-def _mail_settings() -> mail.MailSettings:
-    return mail.MailSettings.from_config(current_app.config, current_app.instance_path)
-
-
-def _invitation_message(new: accounts.NewInvitation):
-    link = external_url("auth.accept_invitation", token=new.token)
-    program = current_app.config["PROGRAM_NAME"]
-    days = current_app.config["INVITATION_TTL_DAYS"]
-    # The invitee has no account yet, so no language setting: write in the
-    # inviting admin's language, which is usually the organisation's.
-    with force_locale(current_user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("You are invited to join %(program)s", program=program)
-        text = render_template(
-            "mail/invitation.txt", link=link, program=program, days=days,
-            inviter=current_user.name, role=ROLE_LABELS[new.invitation.role],
-        )
-    return mail.build_message(_mail_settings(), new.invitation.email, subject, text)
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..db import get_session
 from ..errors import render_error
 from ..extensions import limiter
-from ..forms.accounts import AcceptInvitationForm, ActionForm, LanguageForm, LoginForm
-from ..services import accounts
+from ..emails import invitation_message, mail_settings
+from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, ActionForm, JoinForm, LanguageForm, LoginForm
+from ..models import Role
+from ..services import accounts, mail
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -96,6 +98,30 @@ def _current_language() -> str:
     from flask_babel import get_locale
 
     return str(get_locale())
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def join():
+    """Open join: anyone at an allowed domain asks for a link to create their account."""
+    if not current_app.config["OPEN_JOIN"]:
+        abort(404)
+    form = JoinForm()
+    if form.validate_on_submit():
+        if not accounts.allowed_join_domain(form.email.data, current_app.config["JOIN_ALLOWED_DOMAINS"]):
+            form.email.errors = [_("Joining is open to addresses of the organisation only.")]
+            return render_template("auth/join.html", form=form), 400
+        db = get_session()
+        new = accounts.request_join(db, form.email.data,
+                                    ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]))
+        if new is not None:
+            message = invitation_message(new, inviter=None, role_label=str(ROLE_LABELS[Role.AMBASSADOR]),
+                                         language=_current_language())
+            mail.send_after_commit(db, mail_settings(), message)
+            db.commit()
+        # The same answer whether or not an account exists.
+        return render_template("auth/join_sent.html", email=form.email.data)
+    return render_template("auth/join.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/language")

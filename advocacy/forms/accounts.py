@@ -52,6 +52,13 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     language = SelectField(_l("Language"), choices=language_choices)
 
 
+class JoinForm(FlaskForm):
+    email = EmailField(
+        _l("Work e-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+
+
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),

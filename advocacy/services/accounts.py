@@ -100,6 +100,25 @@ def invite(
     return NewInvitation(invitation, token)
 
 
+def allowed_join_domain(email: str, domains) -> bool:
+    """Open join is limited to the organisation's own domains (a list or 'a.org, b.org')."""
+    if isinstance(domains, str):
+        domains = domains.replace(",", " ").split()
+    domain = normalise_email(email).rpartition("@")[2]
+    return bool(domain) and domain in {d.strip().lower().lstrip("@") for d in domains or []}
+
+
+def request_join(session: Session, email: str, *, ttl_days: int) -> NewInvitation | None:
+    """A self-invitation as ambassador, confirmed by the e-mailed link.
+
+    Returns None when the address already has an account, so the caller says
+    the same thing either way and nobody learns who has an account.
+    """
+    if find_by_email(session, email) is not None:
+        return None
+    return invite(session, email=email, role=Role.AMBASSADOR, invited_by=None, ttl_days=ttl_days)
+
+
 def find_invitation(session: Session, token: str, now: datetime | None = None) -> Invitation:
     """The invitation for this token if it can still be used; else AccountError."""
     invitation = session.scalar(
@@ -145,14 +164,14 @@ def revoke_invitation(session: Session, invitation_id: int) -> None:
 
 # --- administration ----------------------------------------------------------
 
-def _active_admins(session: Session) -> int:
+def active_admin_count(session: Session) -> int:
     return session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
     ) or 0
 
 
 def set_role(session: Session, user: User, role: Role) -> None:
-    if user.role == Role.ADMIN and role != Role.ADMIN and _active_admins(session) <= 1:
+    if user.role == Role.ADMIN and role != Role.ADMIN and active_admin_count(session) <= 1:
         raise AccountError("last_admin")
     user.role = role
 
@@ -160,7 +179,7 @@ def set_role(session: Session, user: User, role: Role) -> None:
 def set_active(session: Session, user: User, active: bool, *, acting: User) -> None:
     if not active and user.id == acting.id:
         raise AccountError("cannot_deactivate_self")
-    if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
+    if not active and user.role == Role.ADMIN and active_admin_count(session) <= 1:
         raise AccountError("last_admin")
     user.active = active
     if not active:

@@ -1,0 +1,244 @@
+"""The ambassador's own pages: charter, consents, profile, their data, leaving."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, logout_user
+
+from ..auth import roles_required
+from ..db import get_session
+from ..forms.accounts import ActionForm
+from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
+from ..models import Purpose, Role
+from ..services import ambassadors, consent, personal_data
+
+bp = Blueprint("ambassador", __name__, url_prefix="/me")
+ambassador_required = roles_required(Role.AMBASSADOR)
+
+PURPOSE_LABELS = {
+    Purpose.MEMBERSHIP: _l("Program membership (the charter)"),
+    Purpose.SHARE_ATTRIBUTION: _l("Count my shares as mine"),
+    Purpose.DIGEST: _l("Weekly digest e-mail"),
+    Purpose.DIRECTORY: _l("Listing in the ambassador directory"),
+    Purpose.NAMED_THANKS: _l("Being thanked by name"),
+}
+PROFILE_ERRORS = {
+    "invalid_instance": ("mastodon_instance", _l("Enter the name of your Mastodon server, e.g. mastodon.social.")),
+    "instance_required": ("mastodon_instance", _l("Say which Mastodon server you use.")),
+    "unknown_department": ("department", _l("Choose a department from the list.")),
+    "pause_in_past": ("paused_until", _l("Choose a date from today on.")),
+}
+# Pages an ambassador can reach without standing membership: their rights
+# (see and take back their data, leave) never depend on accepting a charter.
+OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
+                  "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static"}
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+def _today() -> date:
+    return date.today()
+
+
+@bp.before_app_request
+def ask_for_the_charter():
+    """An ambassador without membership on the current charter is asked to (re)accept it."""
+    if (not current_user.is_authenticated or current_user.role != Role.AMBASSADOR
+            or request.endpoint in OPEN_ENDPOINTS or request.endpoint is None):
+        return None
+    if ambassadors.needs_charter(get_session(), current_user):
+        return redirect(url_for("ambassador.charter"))
+    return None
+
+
+@bp.route("/charter", methods=["GET", "POST"])
+@ambassador_required
+def charter():
+    db = get_session()
+    text = consent.current_text(db, Purpose.MEMBERSHIP, _language())
+    if text is None:
+        abort(404)
+    form = CharterForm()
+    if form.validate_on_submit():
+        shown = consent.text_by_version(db, Purpose.MEMBERSHIP, form.version.data, form.language.data)
+        try:
+            if shown is None:
+                raise consent.ConsentError("outdated_text")
+            first_time = ambassadors.profile_of(db, current_user.id) is None
+            ambassadors.accept_charter(db, current_user, shown, _today())
+        except consent.ConsentError:
+            db.rollback()
+            flash(_("The charter changed while you were reading it. Please read this version."), "warning")
+            return redirect(url_for("ambassador.charter"))
+        db.commit()
+        flash(_("Welcome to the program!"), "success")
+        return redirect(url_for("ambassador.consents" if first_time else "main.home"))
+    renewing = consent.latest_record(db, current_user.id, Purpose.MEMBERSHIP) is not None
+    return render_template("ambassador/charter.html", text=text, form=form, renewing=renewing)
+
+
+@bp.get("/consents")
+@ambassador_required
+def consents():
+    db = get_session()
+    return render_template(
+        "ambassador/consents.html", states=consent.states(db, current_user, _language()),
+        history=consent.history(db, current_user.id), labels=PURPOSE_LABELS, form=TextVersionForm(),
+    )
+
+
+def _purpose(name: str) -> Purpose:
+    try:
+        return Purpose(name)
+    except ValueError:
+        abort(404)
+
+
+@bp.post("/consents/<name>/grant")
+@ambassador_required
+def grant(name: str):
+    purpose = _purpose(name)
+    if purpose == Purpose.MEMBERSHIP:
+        return redirect(url_for("ambassador.charter"))
+    db = get_session()
+    form = TextVersionForm()
+    if form.validate_on_submit():
+        shown = consent.text_by_version(db, purpose, form.version.data, form.language.data)
+        try:
+            if shown is None:
+                raise consent.ConsentError("outdated_text")
+            consent.grant(db, current_user, shown)
+        except consent.ConsentError:
+            db.rollback()
+            flash(_("This text changed while you were reading it. Please read the new version."), "warning")
+        else:
+            db.commit()
+            flash(_("Thank you. You can withdraw this consent at any time, here."), "success")
+    return redirect(url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}"))
+
+
+@bp.post("/consents/<name>/withdraw")
+@ambassador_required
+def withdraw(name: str):
+    purpose = _purpose(name)
+    if purpose == Purpose.MEMBERSHIP:
+        return redirect(url_for("ambassador.leave"))
+    db = get_session()
+    if ActionForm().validate_on_submit():
+        consent.withdraw(db, current_user.id, purpose)
+        db.commit()
+        flash(_("Consent withdrawn. It took effect immediately."), "success")
+    return redirect(url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@ambassador_required
+def profile():
+    db = get_session()
+    own = ambassadors.profile_of(db, current_user.id)
+    if own is None:
+        return redirect(url_for("ambassador.charter"))
+    form = ProfileForm()
+    form.department.choices = [(0, _("None"))] + [(d.id, d.name) for d in ambassadors.departments(db)]
+    if request.method == "GET":
+        form.networks.data = list(own.networks or [])
+        form.mastodon_instance.data = own.mastodon_instance
+        form.department.data = own.department_id or 0
+        form.language.data = current_user.language or _language()
+        form.paused_until.data = own.paused_until
+    if form.validate_on_submit():
+        changes = ambassadors.ProfileChanges(
+            networks=form.networks.data or [], mastodon_instance=form.mastodon_instance.data,
+            department_id=form.department.data or None, language=form.language.data,
+            paused_until=form.paused_until.data,
+        )
+        try:
+            ambassadors.update_profile(db, current_user, changes, _today())
+        except ambassadors.ProfileError as error:
+            db.rollback()
+            field, message = PROFILE_ERRORS[error.code]
+            getattr(form, field).errors = [message]
+        else:
+            db.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("ambassador.profile"))
+    page = render_template("ambassador/profile.html", form=form, profile=own,
+                           renewal_open=ambassadors.renewal_open(own, _today()))
+    return page, 400 if form.errors else 200
+
+
+@bp.post("/renew")
+@ambassador_required
+def renew():
+    db = get_session()
+    if ActionForm().validate_on_submit():
+        try:
+            own = ambassadors.renew(db, current_user, _today())
+        except ambassadors.ProfileError:
+            flash(_("Renewal opens 30 days before your mandate ends."), "warning")
+        else:
+            db.commit()
+            flash(_("Thank you for staying! Your mandate now runs until %(day)s.",
+                    day=own.mandate_ends_on.isoformat()), "success")
+    return redirect(url_for("ambassador.profile"))
+
+
+@bp.route("/leave", methods=["GET", "POST"])
+@ambassador_required
+def leave():
+    db = get_session()
+    form = ActionForm()
+    if form.validate_on_submit():
+        ambassadors.leave(db, current_user)
+        db.commit()
+        flash(_("You have left the program. Thank you for everything you shared."), "success")
+        return redirect(url_for("ambassador.my_data"))
+    return render_template("ambassador/leave.html", form=form, erase_form=PasswordConfirmForm())
+
+
+@bp.get("/data")
+@login_required
+def my_data():
+    return render_template("ambassador/data.html", erase_form=PasswordConfirmForm())
+
+
+@bp.get("/data/export.json")
+@login_required
+def export():
+    data = personal_data.export(get_session(), current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="relais-my-data.json"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.post("/data/erase")
+@login_required
+def erase():
+    db = get_session()
+    form = PasswordConfirmForm()
+    if form.validate_on_submit():
+        try:
+            personal_data.erase(db, current_user._get_current_object(), form.password.data)
+        except personal_data.ErasureError as error:
+            db.rollback()
+            if str(error) == "last_admin":
+                flash(_("The program needs at least one active administrator."), "error")
+            else:
+                form.password.errors = [_("Wrong password.")]
+        else:
+            db.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account and your personal data are erased. Goodbye, and thank you."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("ambassador/data.html", erase_form=form), 400

@@ -1,0 +1,109 @@
+"""Admin pages: the charter and consent texts (versioned), and departments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..auth import admin_required
+from ..db import get_session
+from ..forms.accounts import ActionForm
+from ..forms.program_admin import DepartmentForm, TextsForm
+from ..models import Department, Purpose
+from ..services import consent
+from .ambassador import PURPOSE_LABELS
+
+bp = Blueprint("program_admin", __name__, url_prefix="/admin/program")
+
+
+def _texts_page(forms: dict[Purpose, TextsForm], status: int = 200):
+    db = get_session()
+    current = {p: {lang: consent.current_text(db, p, lang) for lang in ("fr", "en")} for p in Purpose}
+    return render_template("program_admin/texts.html", forms=forms, current=current,
+                           labels=PURPOSE_LABELS), status
+
+
+def _prefilled(purpose: Purpose) -> TextsForm:
+    db = get_session()
+    fr, en = (consent.current_text(db, purpose, lang) for lang in ("fr", "en"))
+    return TextsForm(
+        formdata=None, prefix=purpose.value,
+        title_fr=fr.title if fr else "", body_fr=fr.body if fr else "",
+        title_en=en.title if en else "", body_en=en.body if en else "",
+        mandate_months=fr.mandate_months if fr else None,
+    )
+
+
+@bp.get("/texts")
+@admin_required
+def texts():
+    return _texts_page({p: _prefilled(p) for p in Purpose})
+
+
+@bp.post("/texts/<name>")
+@admin_required
+def publish(name: str):
+    try:
+        purpose = Purpose(name)
+    except ValueError:
+        abort(404)
+    form = TextsForm(prefix=purpose.value)
+    if not form.validate_on_submit():
+        forms = {p: _prefilled(p) for p in Purpose}
+        forms[purpose] = form
+        return _texts_page(forms, 400)
+    db = get_session()
+    version = consent.publish_texts(
+        db, purpose,
+        {"fr": (form.title_fr.data, form.body_fr.data), "en": (form.title_en.data, form.body_en.data)},
+        author=current_user,
+        mandate_months=form.mandate_months.data if purpose == Purpose.MEMBERSHIP else None,
+    )
+    db.commit()
+    if purpose == Purpose.MEMBERSHIP:
+        flash(_("Charter version %(version)s published: ambassadors will be asked to accept it at their next visit.",
+                version=version), "success")
+    else:
+        flash(_("Version %(version)s published. Consents given on older versions no longer count until renewed.",
+                version=version), "success")
+    return redirect(url_for("program_admin.texts"))
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@admin_required
+def departments():
+    db = get_session()
+    form = DepartmentForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            db.add(Department(name=form.name.data.strip(), headcount=form.headcount.data))
+            try:
+                db.commit()
+            except IntegrityError:
+                db.rollback()
+                form.name.errors = [_("This department already exists.")]
+                status = 400
+            else:
+                flash(_("Department added."), "success")
+                return redirect(url_for("program_admin.departments"))
+        else:
+            status = 400
+    rows = db.query(Department).order_by(Department.name).all()
+    return render_template("program_admin/departments.html", form=form, departments=rows), status
+
+
+@bp.post("/departments/<int:department_id>/delete")
+@admin_required
+def delete_department(department_id: int):
+    db = get_session()
+    department = db.get(Department, department_id)
+    if department is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        db.delete(department)
+        db.commit()
+        flash(_("Department deleted."), "success")
+    return redirect(url_for("program_admin.departments"))

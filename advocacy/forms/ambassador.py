@@ -1,0 +1,54 @@
+"""Forms of the ambassador's own pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .accounts import language_choices
+
+NETWORK_LABELS = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+    "email": _l("E-mail"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TextVersionForm(FlaskForm):
+    """Carries which exact text the person read, so the record names it."""
+
+    version = IntegerField(validators=[InputRequired()])
+    language = HiddenField(validators=[DataRequired(), Length(max=8)])
+
+
+class CharterForm(TextVersionForm):
+    accept = BooleanField(_l("I have read the charter and I want to join the program."),
+                          validators=[DataRequired(message=_l("Tick the box to join."))])
+
+
+class ProfileForm(FlaskForm):
+    networks = MultiCheckboxField(
+        _l("The networks you use"),
+        choices=lambda: [SelectChoice(key, label) for key, label in NETWORK_LABELS.items()],
+    )
+    mastodon_instance = StringField(_l("Your Mastodon instance"), validators=[Optional(), Length(max=300)])
+    department = SelectField(_l("Department (optional)"), coerce=int, validators=[Optional()])
+    language = SelectField(_l("Language"), choices=language_choices)
+    paused_until = DateField(_l("Pause until (optional)"), validators=[Optional()])
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
+    confirm = BooleanField(_l("I understand that this cannot be undone."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])

@@ -1,0 +1,188 @@
+"""The ambassador's journey: joining on the charter, profile, pause, renewal, leaving, directory."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AmbassadorProfile, ConsentText, Department, Purpose, Role, User, utcnow
+from . import consent
+
+NETWORKS = ("x", "bluesky", "mastodon", "linkedin", "whatsapp", "email")
+DEFAULT_MANDATE_MONTHS = 12
+RENEWAL_WINDOW = timedelta(days=30)
+# A host name: labels of letters, digits and hyphens (IDNA already applied).
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class ProfileError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def needs_charter(session: Session, user: User) -> bool:
+    """An ambassador whose membership does not stand on the current charter."""
+    return user.role == Role.AMBASSADOR and not consent.has_consent(session, user.id, Purpose.MEMBERSHIP)
+
+
+def profile_of(session: Session, user_id: int) -> AmbassadorProfile | None:
+    return session.get(AmbassadorProfile, user_id)
+
+
+def accept_charter(session: Session, user: User, charter: ConsentText, today: date) -> AmbassadorProfile:
+    """The membership consent; creates the profile (or renews it after leaving)."""
+    if charter.purpose != Purpose.MEMBERSHIP:
+        raise ValueError("not a charter")
+    consent.grant(session, user, charter)
+    profile = profile_of(session, user.id)
+    months = charter.mandate_months or DEFAULT_MANDATE_MONTHS
+    if profile is None:
+        profile = AmbassadorProfile(user_id=user.id, mandate_ends_on=add_months(today, months), networks=[])
+        session.add(profile)
+    elif profile.left_at is not None or profile.mandate_ends_on < today:
+        profile.left_at = None
+        profile.joined_at = utcnow()
+        profile.mandate_ends_on = add_months(today, months)
+    session.flush()
+    return profile
+
+
+def validate_mastodon_instance(value: str | None) -> str | None:
+    """'mastodon.social', 'https://Piaille.fr/' → a bare lower-case host name; else ProfileError."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    value = re.sub(r"^https?://", "", value, flags=re.IGNORECASE).rstrip("/")
+    if value.startswith("@"):  # '@user@instance' pasted whole
+        value = value.rsplit("@", 1)[-1]
+    try:
+        host = value.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise ProfileError("invalid_instance") from None
+    labels = host.split(".")
+    if (len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels)
+            or labels[-1].isdigit()):
+        raise ProfileError("invalid_instance")
+    return host
+
+
+@dataclass
+class ProfileChanges:
+    networks: list[str]
+    mastodon_instance: str | None
+    department_id: int | None
+    language: str | None
+    paused_until: date | None
+
+
+def update_profile(session: Session, user: User, changes: ProfileChanges, today: date) -> AmbassadorProfile:
+    profile = profile_of(session, user.id)
+    if profile is None:
+        raise ProfileError("no_profile")
+    networks = [n for n in NETWORKS if n in set(changes.networks)]
+    instance = validate_mastodon_instance(changes.mastodon_instance)
+    if "mastodon" in networks and instance is None:
+        raise ProfileError("instance_required")
+    if changes.department_id is not None and session.get(Department, changes.department_id) is None:
+        raise ProfileError("unknown_department")
+    if changes.paused_until is not None and changes.paused_until < today:
+        raise ProfileError("pause_in_past")
+    profile.networks = networks
+    profile.mastodon_instance = instance if "mastodon" in networks else None
+    profile.department_id = changes.department_id
+    profile.paused_until = changes.paused_until
+    user.language = changes.language
+    session.flush()
+    return profile
+
+
+def renewal_open(profile: AmbassadorProfile, today: date) -> bool:
+    """Renew and leave are offered from 30 days before the mandate ends."""
+    return profile.mandate_ends_on - today <= RENEWAL_WINDOW
+
+
+def renew(session: Session, user: User, today: date) -> AmbassadorProfile:
+    profile = profile_of(session, user.id)
+    if profile is None or not renewal_open(profile, today):
+        raise ProfileError("renewal_not_open")
+    charter = consent.current_text(session, Purpose.MEMBERSHIP, user.language or "fr")
+    months = (charter.mandate_months if charter else None) or DEFAULT_MANDATE_MONTHS
+    profile.mandate_ends_on = add_months(max(profile.mandate_ends_on, today), months)
+    session.flush()
+    return profile
+
+
+def leave(session: Session, user: User) -> None:
+    """Leave the program, keeping the account: membership withdrawn, out of every list."""
+    consent.withdraw(session, user.id, Purpose.MEMBERSHIP)
+    profile = profile_of(session, user.id)
+    if profile is not None:
+        profile.left_at = utcnow()
+        profile.paused_until = None
+    session.flush()
+
+
+@dataclass
+class DirectoryEntry:
+    name: str
+    department: str | None
+    networks: list[str]
+    mastodon_instance: str | None
+
+
+def directory(session: Session) -> list[DirectoryEntry]:
+    """Active ambassadors who consented to be listed, and only them."""
+    listed = consent.consenting_user_ids(session, Purpose.DIRECTORY)
+    members = consent.consenting_user_ids(session, Purpose.MEMBERSHIP)
+    rows = session.execute(
+        select(User.name, Department.name, AmbassadorProfile.networks, AmbassadorProfile.mastodon_instance)
+        .join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
+        .outerjoin(Department, Department.id == AmbassadorProfile.department_id)
+        .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
+               User.id.in_(listed), User.id.in_(members))
+        .order_by(User.name)
+    )
+    return [DirectoryEntry(name, department, list(networks or []), instance)
+            for name, department, networks, instance in rows]
+
+
+def _active_members(session: Session):
+    """Ambassadors whose membership stands and who have not left."""
+    return (
+        select(User)
+        .join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
+        .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
+               User.id.in_(consent.consenting_user_ids(session, Purpose.MEMBERSHIP)))
+    )
+
+
+def digest_recipients(session: Session, today: date) -> list[User]:
+    """Who may get the digest: consent given, membership standing, not paused."""
+    query = _active_members(session).where(
+        User.id.in_(consent.consenting_user_ids(session, Purpose.DIGEST)),
+        (AmbassadorProfile.paused_until.is_(None)) | (AmbassadorProfile.paused_until < today),
+    )
+    return list(session.scalars(query.order_by(User.id)))
+
+
+def thankable_by_name(session: Session) -> list[User]:
+    """The only people a curator may thank by name: those who said yes to it."""
+    query = _active_members(session).where(
+        User.id.in_(consent.consenting_user_ids(session, Purpose.NAMED_THANKS)))
+    return list(session.scalars(query.order_by(User.name)))
+
+
+def departments(session: Session) -> list[Department]:
+    return list(session.scalars(select(Department).order_by(Department.name)))
