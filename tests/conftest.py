@@ -52,6 +52,7 @@ def migrated_database(tmp_path_factory) -> str:
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
         _migrate(TEST_DATABASE_URL, instance)
+        _remember_seed_rows(TEST_DATABASE_URL)
         return TEST_DATABASE_URL
     template = tmp_path_factory.mktemp("db") / "template.sqlite3"
     _migrate(f"sqlite:///{template}", instance)
@@ -87,10 +88,32 @@ def app(database_url, tmp_path, app_config):
         engine.dispose()
 
 
+# Rows the migrations themselves insert (default texts, needs): put back after
+# each test's TRUNCATE so every test starts from a freshly migrated database.
+SEED_ROWS: dict[str, list[dict]] = {}
+
+
+def _remember_seed_rows(url: str) -> None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in connection.execute(table.select())]
+            if rows:
+                SEED_ROWS[table.name] = rows
+    engine.dispose()
+
+
 def _empty_all_tables(engine) -> None:
     names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in Base.metadata.sorted_tables:
+            if table.name in SEED_ROWS:
+                connection.execute(table.insert(), SEED_ROWS[table.name])
+                if "id" in table.c:  # keep the sequence past the seeded ids
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture
