@@ -42,9 +42,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, auth, feeds, main
+    from .blueprints import admin, auth, curation, feeds, main
 
-    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp):
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp):
         app.register_blueprint(blueprint)
 
 
