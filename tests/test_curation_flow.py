@@ -190,3 +190,37 @@ def test_deleting_a_feed_keeps_its_content(client, store, curator):
     assert content is not None and content.feed_item_id is None
     with store.session() as session:
         assert session.scalar(select(Topic)) is None
+
+
+def test_an_item_is_approved_once(store, curator):
+    from advocacy.services.contents import AlreadyApproved, ContentDraft, create_content
+
+    with store.session() as session:
+        item = make_item(session, make_feed(session), 1)
+    draft = ContentDraft(title="A", target_url="https://example.org/a", publish_at=utcnow())
+    with store.session() as session:
+        create_content(session, draft, None, utcnow(), feed_item=session.get(FeedItem, item.id))
+    with store.session() as session:
+        # A second curator whose page still showed the item as new.
+        stale = session.get(FeedItem, item.id)
+        stale.status = ItemStatus.NEW  # what their copy believed, not written
+        session.expunge(stale)
+        try:
+            create_content(session, draft, None, utcnow(), feed_item=stale)
+        except AlreadyApproved:
+            pass
+        else:
+            raise AssertionError("a second content was created for the same item")
+        session.rollback()
+    with store.session() as session:
+        assert len(session.scalars(select(Content)).all()) == 1
+
+
+def test_posting_an_already_approved_item_leads_to_its_content(client, store, curator):
+    with store.session() as session:
+        item = make_item(session, make_feed(session), 1)
+    client.post(f"/curation/queue/{item.id}/approve", data=editor_form(target_url=item.link))
+    response = client.post(f"/curation/queue/{item.id}/approve", data=editor_form(title="Twin"))
+    content = only_content(store)
+    assert response.headers["Location"] == f"/curation/contents/{content.id}"
+    assert content.title != "Twin"

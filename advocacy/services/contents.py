@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Content, ContentRevision, FeedItem, ItemStatus, Need, ShareText, Topic, User
@@ -133,6 +133,10 @@ class Problem:
     params: dict = field(default_factory=dict)
     network: str | None = None
     index: int | None = None
+
+
+class AlreadyApproved(Exception):
+    """Another curator approved this feed item first."""
 
 
 class ContentInvalid(Exception):
@@ -282,14 +286,19 @@ def create_content(
     problems = check(session, draft, now)
     if problems:
         raise ContentInvalid(problems)
+    if feed_item is not None:
+        # Claimed with one conditional UPDATE: when two curators approve the
+        # same item at once, the second finds it approved and gets no twin.
+        claimed = session.execute(
+            update(FeedItem).where(FeedItem.id == feed_item.id, FeedItem.status != ItemStatus.APPROVED)
+            .values(status=ItemStatus.APPROVED, curated_at=now, skip_reason=None)
+        ).rowcount
+        if not claimed:
+            raise AlreadyApproved()
     content = Content(slug=new_slug(session, draft.title), created_by=user, created_at=now,
                       feed_item=feed_item, title="", target_url="")
     session.add(content)
     _apply(session, content, draft)
-    if feed_item is not None:
-        feed_item.status = ItemStatus.APPROVED
-        feed_item.curated_at = now
-        feed_item.skip_reason = None
     session.flush()
     _record(session, content, {}, user, now)
     session.flush()

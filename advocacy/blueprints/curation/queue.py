@@ -87,6 +87,17 @@ def restore():
     return _back_to_queue(form)
 
 
+def _content_of(session, item: FeedItem) -> Content | None:
+    return session.scalar(select(Content).where(Content.feed_item_id == item.id).order_by(Content.id).limit(1))
+
+
+def _already_approved(content: Content | None):
+    flash(_("This item was already approved; here is its content."), "info")
+    if content is None:  # approved, then its content deleted: nothing to show
+        return redirect(url_for("curation.queue"))
+    return redirect(url_for("curation.edit", content_id=content.id))
+
+
 @bp.route("/queue/<int:item_id>/approve", methods=["GET", "POST"])
 @staff_required
 def approve(item_id: int):
@@ -94,11 +105,8 @@ def approve(item_id: int):
     item = session.get(FeedItem, item_id)
     if item is None:
         abort(404)
-    if item.status == ItemStatus.APPROVED:
-        existing = session.scalar(select(Content).where(Content.feed_item_id == item.id))
-        if existing is not None:
-            flash(_("This item was already approved; here is its content."), "info")
-            return redirect(url_for("curation.edit", content_id=existing.id))
+    if item.status == ItemStatus.APPROVED and (existing := _content_of(session, item)) is not None:
+        return _already_approved(existing)
     form = ContentForm()
     editor.prepare(form, session)
     now = utcnow()
@@ -112,6 +120,9 @@ def approve(item_id: int):
             content = contents.create_content(session, draft, current_user, now, feed_item=item)
         except contents.ContentInvalid as error:
             editor.place(form, error.problems)
+        except contents.AlreadyApproved:
+            session.rollback()
+            return _already_approved(_content_of(session, item))
         else:
             session.commit()
             flash(_("“%(title)s” is saved (%(status)s).", title=content.title,
