@@ -24,7 +24,7 @@ from pathlib import Path
 # APScheduler imports: put the project root in place of this folder.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from sqlalchemy import ClauseElement, Executable, insert, inspect, select, text  # noqa: E402
+from sqlalchemy import ClauseElement, Executable, insert, inspect, text  # noqa: E402
 from sqlalchemy.ext.compiler import compiles  # noqa: E402
 
 from advocacy import create_app, migrate  # noqa: E402
