@@ -42,9 +42,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, ambassador, auth, feeds, main, program_admin
+    from .blueprints import admin, ambassador, auth, curation, feeds, main, program_admin
 
-    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, ambassador.bp, program_admin.bp):
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp):
         app.register_blueprint(blueprint)
 
 

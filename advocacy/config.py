@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -36,7 +37,10 @@ DEFAULTS: dict[str, object] = {
     # Languages offered; the first is the fallback.
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",
-    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # Times are stored in UTC and shown/typed in this zone (IANA name).
+    "TIMEZONE": "Europe/Paris",
+    # None: the same as TIMEZONE.
+    "BABEL_DEFAULT_TIMEZONE": None,
     # Rate limits (Flask-Limiter); storage may be redis:// etc. in production.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -86,6 +90,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             f"(got {app.config['MIN_GROUP_SIZE']})"
         )
     app.config["MIN_GROUP_SIZE"] = int(app.config["MIN_GROUP_SIZE"])
+    ZoneInfo(app.config["TIMEZONE"])  # fail at start, not on the first form, if misspelt
+    if not app.config.get("BABEL_DEFAULT_TIMEZONE"):
+        app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -39,7 +39,9 @@ def fill_english(po_path: Path) -> None:
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        if message.id and isinstance(message.id, tuple) and not all(message.string):
+            message.string = message.id  # plural forms: (singular, plural)
+        elif message.id and not message.string:
             message.string = message.id
         message.flags.discard("fuzzy")
     with po_path.open("wb") as handle:

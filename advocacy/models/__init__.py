@@ -3,8 +3,13 @@
 from .ambassador import AmbassadorProfile, Department
 from .base import Base, UTCDateTime, utcnow
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
+from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
 from .feeds import Feed, FeedItem, ItemStatus
 from .system import SchedulerLease
 from .user import Invitation, Role, User
 
-__all__ = ["AmbassadorProfile", "ConsentChannel", "ConsentRecord", "ConsentText", "Department", "Purpose", "Base", "Feed", "FeedItem", "ItemStatus", "Invitation", "Role", "SchedulerLease", "User", "UTCDateTime", "utcnow"]
+__all__ = [
+    "AmbassadorProfile", "Base", "CategoryTopic", "ConsentChannel", "ConsentRecord", "ConsentText", "Content",
+    "ContentRevision", "Department", "Feed", "FeedItem", "Invitation", "ItemStatus", "Need", "Purpose", "Role",
+    "SchedulerLease", "ShareText", "Topic", "User", "UTCDateTime", "utcnow",
+]

@@ -6,13 +6,15 @@ this data is for trying Relais on one's own machine, never for production.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content_feeds.samples import OPML_PATH
 
-from ..models import Feed, Role, User
-from . import accounts, feeds, ingest
+from ..models import Feed, FeedItem, Role, User, utcnow
+from . import accounts, contents, feeds, ingest, queue, taxonomy
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -46,6 +48,7 @@ def load_if_empty(session: Session) -> bool:
             session, email=email, name=name, password=password, role=role, language=language
         )
     load_sample_feeds(session)
+    publish_sample_content(session)
     return True
 
 
@@ -55,3 +58,73 @@ def load_sample_feeds(session: Session) -> None:
     settings = ingest.IngestSettings()
     for feed in session.scalars(select(Feed).order_by(Feed.id)):
         ingest.apply_outcome(session, ingest.fetch_one(ingest.FeedRequest.of(feed), settings.fetch), settings)
+
+
+# Topics, with the sample feeds' categories that suggest them.
+DEMO_TOPICS = {
+    "Énergie citoyenne": ["énergie", "résultats", "finance", "solar"],
+    "Recrutement": ["cdi", "cdd", "stage", "technique", "communication", "données"],
+    "Événements": ["webinar", "conference", "open day"],
+    "Vie de la coopérative": ["entreprise", "vie de l'équipe", "partenariats", "community", "governance"],
+    "Territoires": ["lyon", "grenoble"],
+}
+
+# Sample items to publish: canonical link → (needs, two hooks, highlighted,
+# hours since publication). The hooks become texts for every network, so the
+# demo shows variants without pages of prose here.
+DEMO_CONTENT = {
+    "https://example.org/fr/actualites/nouveau-site-lyon": (
+        ["visibility", "business"],
+        ["Atelier Boréal ouvre un deuxième site à Lyon : 12 recrutements à la clé ☀️",
+         "Une bonne nouvelle pour l'énergie citoyenne en Auvergne-Rhône-Alpes : notre atelier s'installe à Lyon."],
+        True, 2,
+    ),
+    "https://example.org/fr/emplois/technicien-photovoltaique-lyon?source=flux": (
+        ["career", "networking"],
+        ["On recrute un·e technicien·ne photovoltaïque à Lyon. Vous connaissez la bonne personne ?",
+         "Envie de poser des panneaux solaires qui appartiennent à leurs habitant·es ? Le poste est ouvert."],
+        False, 5,
+    ),
+    "https://example.org/en/events/webinar-financing": (
+        ["learning", "business"],
+        ["Webinaire : comment financer un projet solaire citoyen, en une heure et avec des exemples.",
+         "Élu·e, association, collectif d'habitant·es ? Ce webinaire sur le financement est pour vous."],
+        False, 26,
+    ),
+    "https://example.org/en/blog/100-solar-roofs": (
+        ["learning", "visibility"],
+        ["Cinq leçons tirées de 100 toits solaires installés : la 3e m'a surpris·e.",
+         "100 toits solaires plus tard, notre équipe partage ce qu'elle a appris."],
+        False, 50,
+    ),
+}
+
+
+def _texts(hooks: list[str], summary: str) -> dict[str, list[str]]:
+    first_sentence = summary.split(". ")[0].strip().rstrip(".")
+    return {
+        "x": list(hooks),
+        "bluesky": list(hooks),
+        "mastodon": [f"{hook} #ÉnergieCitoyenne" for hook in hooks],
+        "linkedin": [f"{hook}\n\n{first_sentence}." if first_sentence else hook for hook in hooks],
+    }
+
+
+def publish_sample_content(session: Session) -> None:
+    """Topics, and a few sample items approved and published by the demo curator,
+    so that a newcomer signs in to a living program."""
+    curator = accounts.find_by_email(session, "curator@demo.relais.invalid")
+    taxonomy.ensure_needs(session)
+    for name, categories in DEMO_TOPICS.items():
+        taxonomy.set_categories(session, taxonomy.add_topic(session, name), categories)
+    needs = {need.key: need.id for need in taxonomy.list_needs(session)}
+    now = utcnow()
+    for link, (need_keys, hooks, highlighted, hours_ago) in DEMO_CONTENT.items():
+        item = session.scalar(select(FeedItem).where(FeedItem.link == link).limit(1))
+        if item is None:
+            continue  # a sample feed changed: publish the others
+        draft = queue.draft_from_item(session, item, now - timedelta(hours=hours_ago))
+        draft.need_ids = [needs[key] for key in need_keys]
+        draft.texts = _texts(hooks, draft.summary)
+        draft.highlighted = highlighted
+        contents.create_content(session, draft, curator, now, feed_item=item)

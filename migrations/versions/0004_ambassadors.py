@@ -1,7 +1,7 @@
 """ambassadors and consent
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-22 08:46:37.730887
 """
 from alembic import op
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

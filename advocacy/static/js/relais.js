@@ -20,6 +20,18 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.querySelectorAll(".js-hidden").forEach((el) => { el.hidden = true; });
 
+  // "Select all on this page" for bulk actions (hidden without JavaScript).
+  document.querySelectorAll("[data-select-all]").forEach((button) => {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${button.dataset.selectAll}"]`);
+    if (!boxes().length) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const all = Array.from(boxes());
+      const check = !all.every((box) => box.checked);
+      all.forEach((box) => { box.checked = check; });
+    });
+  });
+
   // Buttons that ask before doing something that cannot be undone.
   document.querySelectorAll("[data-confirm]").forEach((button) => {
     button.addEventListener("click", (event) => {

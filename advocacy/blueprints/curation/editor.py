@@ -1,0 +1,144 @@
+"""The content editor shared by "approve an item", "new content" and "edit".
+
+Between the form and the service sits a ContentDraft: the form is read into
+a draft, the service checks it (authoritative share-text lengths, dates,
+highlights), and its problems are put back beside the fields they concern.
+A rejected form is re-rendered from what was posted, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from ...forms.curation import NETWORK_LABELS, SPARE_TEXT_BOXES, ContentForm
+from ...models import Content
+from ...services import contents, taxonomy, text_rules
+from ...services.localtime import to_local, to_utc
+
+PROBLEM_MESSAGES = {
+    "required": lambda p: _("This field is required."),
+    "too_long": lambda p: _("At most %(maximum)s characters.", **p),
+    "not_a_web_url": lambda p: _("Enter a web address starting with http:// or https://."),
+    "expires_before_publish": lambda p: _("The expiry must come after the publication time."),
+    "text_too_long": lambda p: _("Too long for %(network)s: %(length)s / %(limit)s.", **p),
+    "too_many_highlights": lambda p: _(
+        "There are already %(maximum)s highlights at that time: %(titles)s. "
+        "Remove one of those highlights or change the dates.", **p),
+}
+
+STATUS_LABELS = {
+    contents.Status.DRAFT: _l("Draft"),
+    contents.Status.SCHEDULED: _l("Scheduled"),
+    contents.Status.PUBLISHED: _l("Published"),
+    contents.Status.EXPIRED: _l("Expired"),
+    contents.Status.ARCHIVED: _l("Archived"),
+}
+
+
+def zone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def prepare(form: ContentForm, session) -> None:
+    """Choices for needs and topics, labelled in the reader's language."""
+    language = str(get_locale())
+    form.needs.choices = [SelectChoice(n.id, n.label(language)) for n in taxonomy.list_needs(session)]
+    form.topics.choices = [SelectChoice(t.id, t.name) for t in taxonomy.list_topics(session)]
+
+
+def fill(form: ContentForm, draft: contents.ContentDraft) -> None:
+    """Put a draft into a fresh (GET) form, with spare text boxes."""
+    form.title.data = draft.title
+    form.summary.data = draft.summary
+    form.image_url.data = draft.image_url
+    form.target_url.data = draft.target_url
+    form.publication.data = "publish" if draft.publish_at else "draft"
+    form.publish_at.data = to_local(draft.publish_at, zone())
+    form.expires_at.data = to_local(draft.expires_at, zone())
+    form.highlighted.data = draft.highlighted
+    form.needs.data = list(draft.need_ids)
+    form.topics.data = list(draft.topic_ids)
+    for network, boxes in form.text_lists():
+        while boxes.entries:
+            boxes.pop_entry()
+        for text in draft.texts.get(network, []):
+            boxes.append_entry(text)
+    add_spare_boxes(form)
+
+
+def add_spare_boxes(form: ContentForm) -> None:
+    """Keep SPARE_TEXT_BOXES empty boxes after the last text of each network:
+    more variants need no JavaScript, and empty boxes are ignored."""
+    for _network, boxes in form.text_lists():
+        trailing = 0
+        for entry in reversed(boxes.entries):
+            if (entry.data or "").strip():
+                break
+            trailing += 1
+        for _ in range(SPARE_TEXT_BOXES - trailing):
+            boxes.append_entry("")
+
+
+def read(form: ContentForm, now: datetime) -> contents.ContentDraft:
+    publish_at = None
+    if form.publication.data != "draft":
+        publish_at = to_utc(form.publish_at.data, zone()) or now  # empty: now
+    return contents.ContentDraft(
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        image_url=form.image_url.data or None,
+        target_url=form.target_url.data or "",
+        publish_at=publish_at,
+        expires_at=to_utc(form.expires_at.data, zone()),
+        highlighted=bool(form.highlighted.data),
+        need_ids=list(form.needs.data or []),
+        topic_ids=list(form.topics.data or []),
+        texts={network: [entry.data or "" for entry in boxes.entries] for network, boxes in form.text_lists()},
+    )
+
+
+def submitted(form: ContentForm, session, now: datetime, content: Content | None = None):
+    """The posted draft if the form is valid, else None with errors placed.
+
+    The service's checks run even when the form itself is invalid, so the
+    curator sees every problem at once (a missing title and a long text).
+    """
+    valid = form.validate_on_submit()
+    draft = read(form, now)
+    if not valid:
+        place(form, contents.check(session, draft, now, content))
+        return None
+    return draft
+
+
+def place(form: ContentForm, problems: list[contents.Problem]) -> None:
+    for problem in problems:
+        params = dict(problem.params)
+        if problem.network:
+            params["network"] = NETWORK_LABELS[problem.network]
+        message = PROBLEM_MESSAGES[problem.code](params)
+        if problem.field == "texts":
+            field = getattr(form, f"texts_{problem.network}").entries[problem.index]
+        else:
+            field = getattr(form, problem.field)
+            if field.errors:
+                continue  # the form's own validator already said it
+        field.errors = [*field.errors, message]
+
+
+def render(form: ContentForm, session, *, content: Content | None = None, item=None, action: str,
+           status: int = 200):
+    add_spare_boxes(form)
+    duplicate = contents.existing_for_url(session, form.target_url.data,
+                                          exclude_id=content.id if content else None)
+    return render_template(
+        "curation/editor.html", form=form, content=content, item=item, action=action,
+        duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORK_LABELS},
+        timezone=zone(),
+    ), status

@@ -1,0 +1,110 @@
+"""Topics, managed by curators, and the feed categories that suggest them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ...auth import staff_required
+from ...db import get_session
+from ...forms.accounts import ActionForm
+from ...forms.curation import TopicForm
+from ...models import Topic
+from ...services import taxonomy
+from . import bp
+
+TAXONOMY_ERRORS = {
+    "topic_name_required": lambda p: _("Give the topic a name."),
+    "topic_name_too_long": lambda p: _("At most %(maximum)s characters.", **p),
+    "topic_exists": lambda p: _("There is already a topic called “%(name)s”.", **p),
+}
+
+
+def _categories(text: str | None) -> list[str]:
+    return [part for part in (text or "").split(",") if part.strip()]
+
+
+def _page(add_form: TopicForm | None = None, status: int = 200):
+    session = get_session()
+    topics = taxonomy.list_topics(session)
+    forms = {topic.id: TopicForm(prefix=f"topic-{topic.id}", name=topic.name,
+                                 categories=", ".join(m.category for m in topic.categories))
+             for topic in topics}
+    return render_template(
+        "curation/topics.html", topics=topics, forms=forms, add_form=add_form or TopicForm(),
+        unmapped=taxonomy.unmapped_categories(session),
+    ), status
+
+
+@bp.get("/topics")
+@staff_required
+def topics():
+    return _page()
+
+
+@bp.post("/topics")
+@staff_required
+def add_topic():
+    form = TopicForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    session = get_session()
+    try:
+        topic = taxonomy.add_topic(session, form.name.data)
+        moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
+    except taxonomy.TaxonomyError as error:
+        form.name.errors = [TAXONOMY_ERRORS[error.code](error.params)]
+        return _page(form, 400)
+    session.commit()
+    flash(_("Topic “%(name)s” added.", name=topic.name), "success")
+    _report_moved(moved)
+    return redirect(url_for("curation.topics"))
+
+
+def _report_moved(moved: list[str]) -> None:
+    if moved:
+        flash(_("These categories now suggest this topic instead of another: %(list)s.",
+                list=", ".join(moved)), "info")
+
+
+def _topic_or_404(topic_id: int) -> Topic:
+    topic = get_session().get(Topic, topic_id)
+    if topic is None:
+        abort(404)
+    return topic
+
+
+@bp.post("/topics/<int:topic_id>")
+@staff_required
+def update_topic(topic_id: int):
+    session = get_session()
+    topic = _topic_or_404(topic_id)
+    form = TopicForm(prefix=f"topic-{topic.id}")
+    if form.validate_on_submit():
+        try:
+            taxonomy.rename_topic(session, topic, form.name.data)
+            moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
+        except taxonomy.TaxonomyError as error:
+            session.rollback()
+            flash(TAXONOMY_ERRORS[error.code](error.params), "error")
+        else:
+            session.commit()
+            flash(_("Topic “%(name)s” saved.", name=topic.name), "success")
+            _report_moved(moved)
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for("curation.topics"))
+
+
+@bp.post("/topics/<int:topic_id>/delete")
+@staff_required
+def delete_topic(topic_id: int):
+    session = get_session()
+    topic = _topic_or_404(topic_id)
+    if ActionForm().validate_on_submit():
+        name = topic.name
+        taxonomy.delete_topic(session, topic)
+        session.commit()
+        flash(_("Topic “%(name)s” deleted; content keeps its other topics.", name=name), "success")
+    return redirect(url_for("curation.topics"))

@@ -1,0 +1,84 @@
+"""Forms for the curation queue, the content editor and topics."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, FieldList, HiddenField, RadioField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, URLField)
+from wtforms.fields import DateTimeLocalField, SearchField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..services.contents import EDITOR_NETWORKS, MAX_SUMMARY, MAX_TITLE
+from ..services.queue import MAX_SKIP_REASON
+from ..services.taxonomy import MAX_TOPIC_NAME
+
+NETWORK_LABELS = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+    "email": _l("E-mail"),
+}
+# Blank boxes offered after the texts already written, per network.
+SPARE_TEXT_BOXES = 2
+# datetime-local sends minutes; the first format is the one rendered.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QueueFilterForm(FlaskForm):
+    """GET filters: no CSRF (nothing changes), names kept short for the URL."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=[SelectChoice("new", _l("New")), SelectChoice("skipped", _l("Skipped"))], default="new")
+    feed = SelectField(_l("Feed"), coerce=str, default="")
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+    q = SearchField(_l("Search titles and excerpts"), validators=[Optional(), Length(max=200)])
+
+
+class SkipForm(FlaskForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=MAX_SKIP_REASON)])
+    next = HiddenField()
+
+
+class ContentForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=MAX_SUMMARY)])
+    image_url = URLField(_l("Image address"), validators=[Optional(), Length(max=2048)])
+    target_url = URLField(_l("Link to share"), validators=[DataRequired(), Length(max=2048)])
+    publication = RadioField(
+        _l("Publication"), default="publish",
+        choices=[SelectChoice("publish", _l("Publish at the time below")),
+                 SelectChoice("draft", _l("Keep as a draft"))],
+    )
+    publish_at = DateTimeLocalField(_l("Publish at"), format=DATETIME_FORMATS, validators=[Optional()])
+    expires_at = DateTimeLocalField(_l("Expires at (optional)"), format=DATETIME_FORMATS,
+                                    validators=[Optional()])
+    highlighted = BooleanField(_l("Highlight of the week"))
+    needs = MultiCheckboxField(_l("Needs it serves"), coerce=int)
+    topics = MultiCheckboxField(_l("Topics"), coerce=int)
+
+    def text_lists(self) -> list[tuple[str, FieldList]]:
+        return [(network, getattr(self, f"texts_{network}")) for network in EDITOR_NETWORKS]
+
+
+# One list of text boxes per network: texts_x-0, texts_x-1, ...
+for _network in EDITOR_NETWORKS:
+    setattr(ContentForm, f"texts_{_network}",
+            FieldList(TextAreaField(_l("Text"), validators=[Optional()]), min_entries=0))
+
+
+class TopicForm(FlaskForm):
+    name = StringField(_l("Topic"), validators=[DataRequired(), Length(max=MAX_TOPIC_NAME)])
+    categories = StringField(_l("Feed categories that suggest it (separated by commas)"),
+                             validators=[Optional(), Length(max=2000)])
