@@ -1,14 +1,15 @@
 """Export and erasure of a person's data, and isolation between ambassadors."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import jsonschema
 from sqlalchemy import JSON, String, Text, cast, func, select
 
 from advocacy.db import get_session
-from advocacy.models import Base, Department, Invitation, Purpose, Role, User
-from advocacy.services import accounts, consent
+from advocacy.models import Base, Department, Invitation, Purpose, Role, User, utcnow
+from advocacy.services import accounts, ambassadors, consent, contents, personal_feed, taxonomy
 from test_consent import grant
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "personal-data-export.schema.json").read_text())
@@ -21,12 +22,15 @@ def fill_everything(app, user):
         department = Department(name="Research")
         session.add(department)
         session.flush()
-        from advocacy.services import ambassadors
 
-        profile = ambassadors.profile_of(session, user.id)
-        profile.department_id = department.id
-        profile.networks = ["mastodon", "x"]
-        profile.mastodon_instance = "mastodon.social"
+        needs = taxonomy.ensure_needs(session)
+        topic = taxonomy.add_topic(session, "Energy")
+        ambassadors.update_profile(session, session.get(User, user.id), ambassadors.ProfileChanges(
+            networks=["mastodon", "x"], mastodon_instance="mastodon.social", department_id=department.id,
+            language="en", paused_until=None, need_ids=[needs[0].id], topic_ids=[topic.id]), date.today())
+        content = contents.create_content(session, contents.ContentDraft(
+            title="A post", target_url="https://example.org/post", publish_at=utcnow()), None, utcnow())
+        personal_feed.dismiss(session, user.id, content.id, utcnow())
         session.commit()
     for purpose in (Purpose.DIGEST, Purpose.DIRECTORY):
         grant(app, user, purpose)
@@ -59,6 +63,8 @@ def test_export_follows_the_schema_and_holds_every_field(app, client, auth):
     assert walk_required(SCHEMA, data) == []
     assert data["account"]["email"] == "camille@example.org"
     assert data["profile"]["department"] == "Research" and data["profile"]["mastodon_instance"] == "mastodon.social"
+    assert data["profile"]["needs"] and data["profile"]["topics"] == ["Energy"]
+    assert data["dismissed_contents"][0]["title"] == "A post"
     purposes = [entry["purpose"] for entry in data["consents"]["history"]]
     assert set(purposes) >= {"membership", "digest", "directory"}
 

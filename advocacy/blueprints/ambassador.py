@@ -16,8 +16,8 @@ from ..auth import roles_required
 from ..db import get_session
 from ..forms.accounts import ActionForm
 from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
-from ..models import Purpose, Role
-from ..services import ambassadors, consent, personal_data
+from ..models import Purpose, Role, utcnow
+from ..services import ambassadors, consent, personal_data, personal_feed, taxonomy
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
 ambassador_required = roles_required(Role.AMBASSADOR)
@@ -149,7 +149,11 @@ def profile():
         return redirect(url_for("ambassador.charter"))
     form = ProfileForm()
     form.department.choices = [(0, _("None"))] + [(d.id, d.name) for d in ambassadors.departments(db)]
+    form.needs.choices = [(need.id, need.label(_language())) for need in taxonomy.list_needs(db)]
+    form.topics.choices = [(topic.id, topic.name) for topic in taxonomy.list_topics(db)]
     if request.method == "GET":
+        form.needs.data = ambassadors.chosen_need_ids(db, current_user.id)
+        form.topics.data = ambassadors.chosen_topic_ids(db, current_user.id)
         form.networks.data = list(own.networks or [])
         form.mastodon_instance.data = own.mastodon_instance
         form.department.data = own.department_id or 0
@@ -160,6 +164,7 @@ def profile():
             networks=form.networks.data or [], mastodon_instance=form.mastodon_instance.data,
             department_id=form.department.data or None, language=form.language.data,
             paused_until=form.paused_until.data,
+            need_ids=form.needs.data or [], topic_ids=form.topics.data or [],
         )
         try:
             ambassadors.update_profile(db, current_user, changes, _today())
@@ -174,6 +179,18 @@ def profile():
     page = render_template("ambassador/profile.html", form=form, profile=own,
                            renewal_open=ambassadors.renewal_open(own, _today()))
     return page, 400 if form.errors else 200
+
+
+@bp.post("/feed/<int:content_id>/dismiss")
+@ambassador_required
+def dismiss(content_id: int):
+    db = get_session()
+    if ActionForm().validate_on_submit():
+        if not personal_feed.dismiss(db, current_user.id, content_id, utcnow()):
+            abort(404)
+        db.commit()
+        flash(_("Hidden from your suggestions."), "info")
+    return redirect(url_for("main.home"))
 
 
 @bp.post("/renew")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import login_required
+from datetime import date
+
+from flask import request
+from flask_babel import get_locale
+from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..forms.ambassador import NETWORK_LABELS
-from ..services import ambassadors
+from ..models import Role, utcnow
+from ..services import ambassadors, personal_feed
 
 bp = Blueprint("main", __name__)
 
@@ -15,7 +20,13 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
-    return render_template("main/home.html")
+    if current_user.role != Role.AMBASSADOR:
+        return render_template("main/home.html")
+    db = get_session()
+    number = request.args.get("page", 1, type=int)
+    feed = personal_feed.page(db, current_user.id, utcnow(), number)
+    return render_template("main/feed.html", feed=feed, language=str(get_locale()),
+                           profile=ambassadors.profile_of(db, current_user.id), today=date.today())
 
 
 @bp.get("/directory")

@@ -38,6 +38,8 @@ class CharterForm(TextVersionForm):
 
 
 class ProfileForm(FlaskForm):
+    needs = MultiCheckboxField(_l("What you want from the program"), coerce=int)
+    topics = MultiCheckboxField(_l("Topics you like to share about"), coerce=int)
     networks = MultiCheckboxField(
         _l("The networks you use"),
         choices=lambda: [SelectChoice(key, label) for key, label in NETWORK_LABELS.items()],

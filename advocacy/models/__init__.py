@@ -1,6 +1,6 @@
 """Typed ORM models, one module per area. Importing this registers them all."""
 
-from .ambassador import AmbassadorProfile, Department
+from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_needs, ambassador_topics
 from .base import Base, UTCDateTime, utcnow
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
@@ -10,6 +10,6 @@ from .user import Invitation, Role, User
 
 __all__ = [
     "AmbassadorProfile", "Base", "CategoryTopic", "ConsentChannel", "ConsentRecord", "ConsentText", "Content",
-    "ContentRevision", "Department", "Feed", "FeedItem", "Invitation", "ItemStatus", "Need", "Purpose", "Role",
+    "ContentRevision", "Department", "Dismissal", "ambassador_needs", "ambassador_topics", "Feed", "FeedItem", "Invitation", "ItemStatus", "Need", "Purpose", "Role",
     "SchedulerLease", "ShareText", "Topic", "User", "UTCDateTime", "utcnow",
 ]

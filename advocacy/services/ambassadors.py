@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from ..models import AmbassadorProfile, ConsentText, Department, Purpose, Role, User, utcnow
+from ..models import (AmbassadorProfile, ConsentText, Department, Need, Purpose, Role, Topic, User,
+                      ambassador_needs, ambassador_topics, utcnow)
 from . import consent
 
 NETWORKS = ("x", "bluesky", "mastodon", "linkedin", "whatsapp", "email")
@@ -85,6 +86,8 @@ class ProfileChanges:
     department_id: int | None
     language: str | None
     paused_until: date | None
+    need_ids: list[int] = field(default_factory=list)
+    topic_ids: list[int] = field(default_factory=list)
 
 
 def update_profile(session: Session, user: User, changes: ProfileChanges, today: date) -> AmbassadorProfile:
@@ -104,8 +107,26 @@ def update_profile(session: Session, user: User, changes: ProfileChanges, today:
     profile.department_id = changes.department_id
     profile.paused_until = changes.paused_until
     user.language = changes.language
+    _replace_links(session, ambassador_needs, "need_id", user.id,
+                   set(session.scalars(select(Need.id).where(Need.id.in_(changes.need_ids)))))
+    _replace_links(session, ambassador_topics, "topic_id", user.id,
+                   set(session.scalars(select(Topic.id).where(Topic.id.in_(changes.topic_ids)))))
     session.flush()
     return profile
+
+
+def _replace_links(session: Session, table, column: str, user_id: int, ids: set[int]) -> None:
+    session.execute(delete(table).where(table.c.user_id == user_id))
+    if ids:
+        session.execute(insert(table), [{"user_id": user_id, column: i} for i in sorted(ids)])
+
+
+def chosen_need_ids(session: Session, user_id: int) -> list[int]:
+    return list(session.scalars(select(ambassador_needs.c.need_id).where(ambassador_needs.c.user_id == user_id)))
+
+
+def chosen_topic_ids(session: Session, user_id: int) -> list[int]:
+    return list(session.scalars(select(ambassador_topics.c.topic_id).where(ambassador_topics.c.user_id == user_id)))
 
 
 def renewal_open(profile: AmbassadorProfile, today: date) -> bool:

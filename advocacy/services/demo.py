@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from content_feeds.samples import OPML_PATH
 
-from ..models import Feed, FeedItem, Role, User, utcnow
-from . import accounts, contents, feeds, ingest, queue, taxonomy
+from ..models import Feed, FeedItem, Purpose, Role, User, utcnow
+from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, taxonomy
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -49,6 +49,7 @@ def load_if_empty(session: Session) -> bool:
         )
     load_sample_feeds(session)
     publish_sample_content(session)
+    welcome_ambassadors(session)
     return True
 
 
@@ -128,3 +129,28 @@ def publish_sample_content(session: Session) -> None:
         draft.texts = _texts(hooks, draft.summary)
         draft.highlighted = highlighted
         contents.create_content(session, draft, curator, now, feed_item=item)
+
+
+# Each demo ambassador's own choices: needs, networks and consents given.
+DEMO_AMBASSADORS = {
+    "camille@demo.relais.invalid": (["visibility", "career"], ["linkedin", "mastodon"], "mastodon.social",
+                                    [Purpose.SHARE_ATTRIBUTION, Purpose.DIRECTORY]),
+    "sam@demo.relais.invalid": (["networking", "learning"], ["x", "bluesky", "linkedin"], None,
+                                [Purpose.DIGEST]),
+}
+
+
+def welcome_ambassadors(session: Session) -> None:
+    """The demo ambassadors have accepted the charter and made their own choices."""
+    today = utcnow().date()
+    needs = {need.key: need.id for need in taxonomy.list_needs(session)}
+    topic_ids = [topic.id for topic in taxonomy.list_topics(session)]
+    for email, (need_keys, networks, instance, purposes) in DEMO_AMBASSADORS.items():
+        user = accounts.find_by_email(session, email)
+        language = user.language or "fr"
+        ambassadors.accept_charter(session, user, consent.current_text(session, Purpose.MEMBERSHIP, language), today)
+        ambassadors.update_profile(session, user, ambassadors.ProfileChanges(
+            networks=networks, mastodon_instance=instance, department_id=None, language=language,
+            paused_until=None, need_ids=[needs[key] for key in need_keys], topic_ids=topic_ids[:2]), today)
+        for purpose in purposes:
+            consent.grant(session, user, consent.current_text(session, purpose, language))

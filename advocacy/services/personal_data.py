@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AmbassadorProfile, ConsentRecord, Department, Invitation, Role, User, utcnow
+from ..models import (AmbassadorProfile, ConsentRecord, Content, Department, Dismissal, Invitation, Need, Role,
+                      Topic, User, ambassador_needs, ambassador_topics, utcnow)
 from . import accounts, consent, passwords
 
 SCHEMA_ID = "https://relais.invalid/schemas/personal-data-export/1"
@@ -98,7 +99,22 @@ def _profile(session: Session, user: User) -> dict | None:
         "department": department.name if department else None,
         "networks": list(profile.networks or []),
         "mastodon_instance": profile.mastodon_instance,
+        "needs": list(session.scalars(
+            select(Need.key).join(ambassador_needs, ambassador_needs.c.need_id == Need.id)
+            .where(ambassador_needs.c.user_id == user.id).order_by(Need.position))),
+        "topics": list(session.scalars(
+            select(Topic.name).join(ambassador_topics, ambassador_topics.c.topic_id == Topic.id)
+            .where(ambassador_topics.c.user_id == user.id).order_by(Topic.name))),
     }
+
+
+@export_section("dismissed_contents")
+def _dismissed(session: Session, user: User) -> list[dict]:
+    rows = session.execute(
+        select(Dismissal.content_id, Content.title, Dismissal.at)
+        .join(Content, Content.id == Dismissal.content_id)
+        .where(Dismissal.user_id == user.id).order_by(Dismissal.at))
+    return [{"content_id": content_id, "title": title, "at": _iso(at)} for content_id, title, at in rows]
 
 
 def erase(session: Session, user: User, password: str) -> None:

@@ -1,0 +1,115 @@
+"""The ambassador's personal feed: published content ranked by fit and freshness.
+
+The score of a content for one person, computed in SQL at query time:
+
+    score = 3 × (needs of the content that the person chose)
+          + 2 × (topics of the content that the person follows)
+          + 2   if the content is a highlight of the week
+          + freshness: 3 if published in the last 2 days, 2 in the last 7,
+                       1 in the last 30, else 0
+
+Ties go to the newest. Only content visible to ambassadors now (published,
+not expired, not archived) is ranked; what the person dismissed, or shared
+under their name, is left out. Nothing here is stored: the ranking is a pure
+function of the person's own choices and the content's times, which is what
+"why you see this" explains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
+from ..models.content import content_needs, content_topics
+from .contents import visible_to_ambassadors
+
+NEED_WEIGHT = 3
+TOPIC_WEIGHT = 2
+HIGHLIGHT_BONUS = 2
+FRESHNESS = ((timedelta(days=2), 3), (timedelta(days=7), 2), (timedelta(days=30), 1))
+PAGE_SIZE = 10
+
+# Other areas add conditions that hide a content from one person's feed,
+# e.g. sharing: "already shared under their name" (function(user_id) -> SQL).
+EXCLUSIONS: list = []
+
+
+@dataclass
+class Suggestion:
+    content: Content
+    score: int
+    needs: list[Need]  # why: the person's needs this content serves
+    topics: list[Topic]  # why: the person's topics it is about
+
+
+@dataclass
+class Page:
+    suggestions: list[Suggestion]
+    page: int
+    has_next: bool
+
+
+def _score(user_id: int, now: datetime):
+    need_matches = (
+        select(func.count()).select_from(content_needs)
+        .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
+                                     ambassador_needs.c.user_id == user_id))
+        .where(content_needs.c.content_id == Content.id).scalar_subquery()
+    )
+    topic_matches = (
+        select(func.count()).select_from(content_topics)
+        .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
+                                      ambassador_topics.c.user_id == user_id))
+        .where(content_topics.c.content_id == Content.id).scalar_subquery()
+    )
+    freshness = case(*((Content.publish_at >= now - age, points) for age, points in FRESHNESS), else_=0)
+    highlight = case((Content.highlighted, HIGHLIGHT_BONUS), else_=0)
+    return NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + highlight + freshness
+
+
+def feed_query(user_id: int, now: datetime):
+    score = _score(user_id, now).label("score")
+    dismissed = exists().where(Dismissal.user_id == user_id, Dismissal.content_id == Content.id)
+    conditions = [visible_to_ambassadors(now), ~dismissed, *(exclude(user_id) for exclude in EXCLUSIONS)]
+    return select(Content, score).where(*conditions).order_by(
+        score.desc(), Content.publish_at.desc(), Content.id.desc())
+
+
+def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    number = max(1, number)
+    rows = session.execute(
+        feed_query(user_id, now).options(selectinload(Content.needs), selectinload(Content.topics),
+                                         selectinload(Content.texts))
+        .offset((number - 1) * size).limit(size + 1)
+    ).all()
+    my_needs = set(session.scalars(select(ambassador_needs.c.need_id).where(ambassador_needs.c.user_id == user_id)))
+    my_topics = set(session.scalars(
+        select(ambassador_topics.c.topic_id).where(ambassador_topics.c.user_id == user_id)))
+    suggestions = [
+        Suggestion(content, score, [n for n in content.needs if n.id in my_needs],
+                   [t for t in content.topics if t.id in my_topics])
+        for content, score in rows[:size]
+    ]
+    return Page(suggestions, number, has_next=len(rows) > size)
+
+
+def dismiss(session: Session, user_id: int, content_id: int, now: datetime) -> bool:
+    """Hide a content from this person's feed. Idempotent; False if no such visible content."""
+    visible = session.scalar(select(literal(True)).where(Content.id == content_id, visible_to_ambassadors(now)))
+    if not visible:
+        return False
+    if session.get(Dismissal, (user_id, content_id)) is None:
+        session.add(Dismissal(user_id=user_id, content_id=content_id, at=now))
+        session.flush()
+    return True
+
+
+def undo_dismiss(session: Session, user_id: int, content_id: int) -> None:
+    dismissal = session.get(Dismissal, (user_id, content_id))
+    if dismissal is not None:
+        session.delete(dismissal)
+        session.flush()
