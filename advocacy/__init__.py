@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, test_config)
     register_extensions(app)
+    register_data_rules()
     register_blueprints(app)
     register_cli(app)
     errors.init_app(app)
@@ -39,6 +40,15 @@ def register_extensions(app: Flask) -> None:
     from .auth import init_login
 
     init_login(app, login_manager)
+
+
+def register_data_rules() -> None:
+    """Load the areas that hook into consent withdrawal, export and erasure.
+
+    Their rules must hold whichever page or job runs first, so they are
+    loaded with the app rather than with the page that uses them.
+    """
+    from .services import sharing  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,161 @@
+"""Sharing: tracked links, the networks' share pages, and "I shared it".
+
+A tracked link is one per (content, network) and the same for everyone, so
+it never identifies who shared it. A share event records the content, the
+network and the day, and the person only with their share-attribution
+consent; withdrawing that consent (or erasing the account) detaches the
+shares already recorded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import Content, Purpose, ShareEvent, TrackedLink, User
+from . import consent, personal_data, personal_feed
+from .contents import visible_to_ambassadors
+from .text_rules import NETWORKS
+
+CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
+
+
+class SharingError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def link_for(session: Session, content_id: int, network: str) -> TrackedLink:
+    """The one tracked link of this content on this network, created on first use."""
+    if network not in NETWORKS:
+        raise SharingError("unknown_network")
+    link = session.scalar(select(TrackedLink).where(TrackedLink.content_id == content_id,
+                                                    TrackedLink.network == network))
+    if link is None:
+        # Two first shares at once: the unique (content, network) makes the
+        # second insert a no-op, and both read the same row back.
+        session.execute(
+            _insert(session)(TrackedLink).values(content_id=content_id, network=network,
+                                                 code=secrets.token_urlsafe(CODE_BYTES))
+            .on_conflict_do_nothing(index_elements=["content_id", "network"])
+        )
+        link = session.scalar(select(TrackedLink).where(TrackedLink.content_id == content_id,
+                                                        TrackedLink.network == network))
+    return link
+
+
+def campaign_url(target_url: str, network: str, slug: str, utm: bool = True) -> str:
+    """Where a tracked link leads: the content's URL, tagged with the network and campaign."""
+    if not utm:
+        return target_url
+    parts = urlsplit(target_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
+    query += [("utm_source", network), ("utm_medium", "ambassador"), ("utm_campaign", slug)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def share_page_url(network: str, text: str, link_url: str, *, subject: str = "",
+                   mastodon_instance: str | None = None) -> str:
+    """The network's own share page with the text and the tracked link filled in."""
+    with_link = f"{text.rstrip()} {link_url}".strip()
+    if network == "x":
+        return f"https://x.com/intent/tweet?{urlencode({'text': text, 'url': link_url}, quote_via=quote)}"
+    if network == "bluesky":
+        return f"https://bsky.app/intent/compose?{urlencode({'text': with_link}, quote_via=quote)}"
+    if network == "mastodon":
+        if not mastodon_instance:
+            raise SharingError("no_instance")
+        return f"https://{mastodon_instance}/share?{urlencode({'text': with_link}, quote_via=quote)}"
+    if network == "linkedin":
+        # LinkedIn takes no text: the page copies it to the clipboard first.
+        return f"https://www.linkedin.com/sharing/share-offsite/?{urlencode({'url': link_url}, quote_via=quote)}"
+    if network == "whatsapp":
+        return f"https://wa.me/?{urlencode({'text': with_link}, quote_via=quote)}"
+    if network == "email":
+        body = f"{text.rstrip()}\n\n{link_url}"
+        return f"mailto:?{urlencode({'subject': subject, 'body': body}, quote_via=quote)}"
+    raise SharingError("unknown_network")
+
+
+def shareable_content(session: Session, content_id: int, now) -> Content | None:
+    return session.scalar(select(Content).where(Content.id == content_id, visible_to_ambassadors(now)))
+
+
+@dataclass
+class RecordedShare:
+    event: ShareEvent
+    attributed: bool
+
+
+def record_share(session: Session, user: User, content_id: int, network: str, now) -> RecordedShare:
+    """'I shared it': counted always, linked to the person only with their consent."""
+    if network not in NETWORKS:
+        raise SharingError("unknown_network")
+    if shareable_content(session, content_id, now) is None:
+        raise SharingError("not_shareable")
+    attributed = consent.has_consent(session, user.id, Purpose.SHARE_ATTRIBUTION)
+    event = ShareEvent(content_id=content_id, network=network, day=now.date(),
+                       user_id=user.id if attributed else None)
+    session.add(event)
+    session.flush()
+    return RecordedShare(event, attributed)
+
+
+def undo_share(session: Session, share_id: int) -> bool:
+    """Remove a share event. The caller checks it is the person's own and recent."""
+    event = session.get(ShareEvent, share_id)
+    if event is None:
+        return False
+    session.delete(event)
+    session.flush()
+    return True
+
+
+@consent.on_withdrawal(Purpose.SHARE_ATTRIBUTION)
+@personal_data.erasure_step
+def detach_shares(session: Session, user_id: int) -> None:
+    """The shares stay in the totals; the link to the person goes."""
+    session.execute(update(ShareEvent).where(ShareEvent.user_id == user_id).values(user_id=None))
+
+
+@personal_data.export_section("shares")
+def export_shares(session: Session, user: User) -> list[dict]:
+    rows = session.execute(
+        select(ShareEvent.day, ShareEvent.network, Content.title, Content.target_url)
+        .join(Content, Content.id == ShareEvent.content_id)
+        .where(ShareEvent.user_id == user.id).order_by(ShareEvent.day, ShareEvent.id))
+    return [{"day": day.isoformat(), "network": network, "content_title": title, "content_url": url}
+            for day, network, title, url in rows]
+
+
+def _not_shared_by(user_id: int):
+    return ~exists().where(ShareEvent.user_id == user_id, ShareEvent.content_id == Content.id)
+
+
+personal_feed.EXCLUSIONS.append(_not_shared_by)
+
+
+def my_shares_by_month(session: Session, user_id: int) -> list[tuple[str, str, int]]:
+    """The person's own attributed shares: (YYYY-MM, network, count), newest month first.
+
+    Grouped in Python: one person's shares are few, and month extraction
+    differs between SQLite and PostgreSQL.
+    """
+    rows = session.execute(
+        select(ShareEvent.day, ShareEvent.network).where(ShareEvent.user_id == user_id)
+    ).all()
+    counts: dict[tuple[str, str], int] = {}
+    for day, network in rows:
+        key = (day.strftime("%Y-%m"), network)
+        counts[key] = counts.get(key, 0) + 1
+    return sorted(((month, network, n) for (month, network), n in counts.items()), reverse=True)
