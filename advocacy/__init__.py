@@ -42,9 +42,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, auth, feeds, main
+    from .blueprints import admin, auth, calendar, feedback, feeds, kit, main, surveys, thanks
 
-    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp):
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, kit.bp, calendar.bp, feedback.bp,
+                      surveys.bp, thanks.bp):
         app.register_blueprint(blueprint)
 
 

@@ -11,6 +11,7 @@ from .forms.accounts import LANGUAGE_LABELS
 from .models import Role
 
 STAFF = (Role.CURATOR, Role.ADMIN)
+EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
 # (endpoint, label, roles that see it). Areas not installed yet are skipped.
 NAVIGATION = [
     ("main.home", _l("Home"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
@@ -18,6 +19,13 @@ NAVIGATION = [
     ("curation.contents", _l("Content"), STAFF),
     ("feeds.index", _l("Feeds"), STAFF),
     ("insights.index", _l("Insights"), STAFF),
+    ("kit.index", _l("Kit"), EVERYONE),
+    ("calendar.index", _l("Calendar"), EVERYONE),
+    ("feedback.index", _l("Feedback"), (Role.AMBASSADOR,)),
+    ("feedback.inbox", _l("Feedback"), STAFF),
+    ("surveys.index", _l("Surveys"), (Role.AMBASSADOR,)),
+    ("surveys.manage", _l("Surveys"), STAFF),
+    ("thanks.index", _l("Thanks"), EVERYONE),
     ("admin.users", _l("People"), (Role.ADMIN,)),
 ]
 
