@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from advocacy.models import Role
 
-from conftest import PASSWORDS
-
 
 def switch_to(auth, user) -> None:
     """Sign out whoever is signed in and sign in as ``user``."""
+    # The passwords live beside the auth fixture. Reached through its globals
+    # because "conftest" names two modules (tests/ and tests/content_feeds/).
+    passwords = type(auth).login_as.__globals__["PASSWORDS"]
     auth.logout()
-    response = auth.login(user.email, PASSWORDS[user.role])
+    response = auth.login(user.email, passwords[user.role])
     assert response.status_code == 302, response.data
 
 

@@ -14,6 +14,12 @@ TODAY = utcnow().date()
 DATES = {"opens_on": TODAY.isoformat(), "closes_on": (TODAY + timedelta(days=7)).isoformat()}
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    # Assertions read the English texts; people without a setting follow the browser.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def from_template(client, language="en") -> int:
     response = client.post("/surveys/from-template", data={"language": language, **DATES})
     assert response.status_code == 302, response.data
