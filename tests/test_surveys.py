@@ -227,3 +227,17 @@ def test_closed_survey_takes_no_answer(app, client, auth):
     assert client.post(f"/surveys/{survey_id}", data=full_answer(found)).status_code == 303
     with app.app_context():
         assert get_session().query(SurveyResponse).count() == 0
+
+
+def test_a_finished_survey_cannot_be_reopened(app, client, auth):
+    auth.login_as(Role.CURATOR)
+    survey_id = from_template(client)
+    answer_as_many(app, auth, survey_id, 5)
+    close(client, auth, survey_id)
+    later = (TODAY + timedelta(days=30)).isoformat()
+    response = client.post(f"/surveys/{survey_id}/edit", data={"title": "Again", **DATES, "closes_on": later})
+    assert response.status_code == 400 and "cannot be reopened" in response.get_data(as_text=True)
+    # The title may still be corrected.
+    found = survey(app, survey_id)
+    dates = {"opens_on": found.opens_on.isoformat(), "closes_on": found.closes_on.isoformat()}
+    assert client.post(f"/surveys/{survey_id}/edit", data={"title": "Pulse Q1", **dates}).status_code == 302

@@ -26,6 +26,7 @@ SURVEY_ERRORS = {
     "has_answers": lambda: _("People have already answered: the questions can no longer change."),
     "needs_options": lambda: _("Give at least two choices, one per line."),
     "closes_before_opens": lambda: _("The survey must close after it opens."),
+    "over": lambda: _("The survey is over: its dates can no longer change, so it cannot be reopened."),
 }
 
 
@@ -176,7 +177,11 @@ def edit(survey_id: int):
     form = SurveyForm()
     if not form.validate_on_submit():
         return _edit_page(survey, form=form, status=400)
-    surveys.update_survey(get_session(), survey, _draft(form))
+    try:
+        surveys.update_survey(get_session(), survey, _draft(form))
+    except surveys.SurveyError as error:
+        form.closes_on.errors = [SURVEY_ERRORS[error.code]()]
+        return _edit_page(survey, form=form, status=400)
     get_session().commit()
     flash(_("Survey saved."), "success")
     return redirect(url_for("surveys.edit", survey_id=survey.id))

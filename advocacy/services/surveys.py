@@ -83,6 +83,10 @@ def create_from_template(session: Session, name: str, language: str, opens_on: d
 
 def update_survey(session: Session, survey: Survey, draft: SurveyDraft) -> None:
     _check_dates(draft)
+    if is_over(survey) and (draft.opens_on, draft.closes_on) != (survey.opens_on, survey.closes_on):
+        # Reopening after results were shown would let one more answer be read
+        # as the difference between two sets of results.
+        raise SurveyError("over")
     survey.title, survey.intro = draft.title.strip(), draft.intro.strip()
     survey.opens_on, survey.closes_on = draft.opens_on, draft.closes_on
 
