@@ -52,9 +52,11 @@ def register_data_rules() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, ambassador, auth, curation, feeds, main, program_admin
+    from .blueprints import (admin, ambassador, auth, calendar, curation, feedback, feeds, kit, main,
+                             program_admin, surveys, thanks)
 
-    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp):
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp):
         app.register_blueprint(blueprint)
 
 

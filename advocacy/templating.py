@@ -12,6 +12,7 @@ from .forms.accounts import LANGUAGE_LABELS
 from .models import Role
 
 STAFF = (Role.CURATOR, Role.ADMIN)
+EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
 # (endpoint, label, roles that see it). Areas not installed yet are skipped.
 NAVIGATION = [
     ("main.home", _l("Home"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
@@ -23,6 +24,13 @@ NAVIGATION = [
     ("ambassador.profile", _l("My profile"), (Role.AMBASSADOR,)),
     ("ambassador.consents", _l("My consents"), (Role.AMBASSADOR,)),
     ("ambassador.my_data", _l("My data"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
+    ("kit.index", _l("Kit"), EVERYONE),
+    ("calendar.index", _l("Calendar"), EVERYONE),
+    ("feedback.index", _l("Feedback"), (Role.AMBASSADOR,)),
+    ("feedback.inbox", _l("Feedback"), STAFF),
+    ("surveys.index", _l("Surveys"), (Role.AMBASSADOR,)),
+    ("surveys.manage", _l("Surveys"), STAFF),
+    ("thanks.index", _l("Thanks"), EVERYONE),
     ("admin.users", _l("People"), (Role.ADMIN,)),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,)),
 ]

@@ -5,13 +5,21 @@ from .base import Base, UTCDateTime, utcnow
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
 from .feeds import Feed, FeedItem, ItemStatus
+from .program import (
+    DECISIONS, CalendarEvent, CalendarToken, FeedbackAuthor, FeedbackItem, FeedbackKind,
+    FeedbackStatus, KitPage, KitRevision, KitSection, NetworkThanks, QuestionType, Survey,
+    SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse,
+)
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .system import SchedulerLease
 from .user import Invitation, Role, User
 
 __all__ = [
-    "AmbassadorProfile", "Base", "CategoryTopic", "ConsentChannel", "ConsentRecord", "ConsentText", "Content",
-    "ContentRevision", "Department", "Dismissal", "ambassador_needs", "ambassador_topics", "Feed", "FeedItem", "Invitation", "ItemStatus", "Need", "Purpose", "Role",
-    "SchedulerLease", "ShareText", "Topic", "User", "UTCDateTime", "utcnow", "ClickCount", "ShareEvent",
-    "TrackedLink",
+    "AmbassadorProfile", "Base", "CalendarEvent", "CalendarToken", "CategoryTopic", "ClickCount",
+    "ConsentChannel", "ConsentRecord", "ConsentText", "Content", "ContentRevision", "DECISIONS", "Department",
+    "Dismissal", "Feed", "FeedItem", "FeedbackAuthor", "FeedbackItem", "FeedbackKind", "FeedbackStatus",
+    "Invitation", "ItemStatus", "KitPage", "KitRevision", "KitSection", "Need", "NetworkThanks", "Purpose",
+    "QuestionType", "Role", "SchedulerLease", "ShareEvent", "ShareText", "Survey", "SurveyAnswer",
+    "SurveyParticipation", "SurveyQuestion", "SurveyResponse", "Topic", "TrackedLink", "User", "UTCDateTime",
+    "ambassador_needs", "ambassador_topics", "utcnow",
 ]

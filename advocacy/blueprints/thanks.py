@@ -1,0 +1,60 @@
+"""Thanks to the whole network, posted by the team."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth import staff_required
+from ..db import get_session
+from ..forms.accounts import ActionForm
+from ..forms.program import ThanksForm
+from ..models import NetworkThanks
+from ..services import thanks
+
+bp = Blueprint("thanks", __name__, url_prefix="/thanks")
+
+
+@bp.app_template_global()
+def latest_network_thanks(limit: int = 3) -> list[NetworkThanks]:
+    """For the home page; empty for visitors who are not signed in."""
+    if not current_user.is_authenticated:
+        return []
+    return thanks.recent(get_session(), limit)
+
+
+def _page(form: ThanksForm | None = None, status: int = 200):
+    return render_template("thanks/index.html", items=thanks.recent(get_session(), 50),
+                           form=form or ThanksForm()), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/")
+@staff_required
+def post():
+    form = ThanksForm()
+    if not form.validate_on_submit():
+        return _page(form, status=400)
+    thanks.post(get_session(), form.message.data)
+    get_session().commit()
+    flash(_("Your thanks are posted for the whole network."), "success")
+    return redirect(url_for("thanks.index"))
+
+
+@bp.post("/<int:thanks_id>/delete")
+@staff_required
+def delete(thanks_id: int):
+    item = get_session().get(NetworkThanks, thanks_id)
+    if item is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        thanks.delete(get_session(), item)
+        get_session().commit()
+        flash(_("Thanks removed."), "success")
+    return redirect(url_for("thanks.index"))

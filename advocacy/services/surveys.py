@@ -1,0 +1,264 @@
+"""Pulse surveys: anonymous answers, one per person, results for everyone once k answered.
+
+How "answered once" and "anonymous" hold together:
+- ``survey_participations`` says *that* someone answered (survey, user; no
+  time), ``survey_responses``/``survey_answers`` say *what* was answered
+  (random key, the day only). Nothing joins the two.
+- Keys of responses are random, participations have no surrogate key, and on
+  SQLite both are WITHOUT ROWID tables stored in key order, so neither id
+  order nor storage order follows the order of arrival. The response is
+  written before the participation; both land in one transaction.
+- Remaining limit: on PostgreSQL, someone with direct database access could
+  compare the physical order of rows of both tables (or read the WAL). The
+  application never reads rows in storage order: results are aggregates and
+  free texts are shuffled.
+
+Results are shown to everyone, staff or not, only when the survey is over
+and at least k people answered (MIN_GROUP_SIZE), and each question only if at
+least k people answered it. Waiting for the end means nobody can watch
+results move and tell what the person who just answered said.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
+                      SurveyResponse, User, utcnow)
+from . import survey_templates
+
+SCALE = range(1, 6)
+MAX_TEXT = 2000
+
+
+class SurveyError(Exception):
+    def __init__(self, code: str, errors: dict[int, str] | None = None):
+        super().__init__(code)
+        self.code = code
+        self.errors = errors or {}  # question id → error code
+
+
+@dataclass(frozen=True)
+class SurveyDraft:
+    title: str
+    intro: str
+    opens_on: date
+    closes_on: date
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+# --- building surveys ----------------------------------------------------------
+
+def _check_dates(draft: SurveyDraft) -> None:
+    if draft.closes_on < draft.opens_on:
+        raise SurveyError("closes_before_opens")
+
+
+def create_survey(session: Session, draft: SurveyDraft) -> Survey:
+    _check_dates(draft)
+    survey = Survey(title=draft.title.strip(), intro=draft.intro.strip(),
+                    opens_on=draft.opens_on, closes_on=draft.closes_on)
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def create_from_template(session: Session, name: str, language: str, opens_on: date,
+                         closes_on: date) -> Survey:
+    texts = survey_templates.localised(survey_templates.TEMPLATES[name], language)
+    survey = create_survey(session, SurveyDraft(texts["title"], texts["intro"], opens_on, closes_on))
+    for question in texts["questions"]:
+        add_question(session, survey, question["kind"], question["text"], question["options"],
+                     required=question["required"])
+    return survey
+
+
+def update_survey(session: Session, survey: Survey, draft: SurveyDraft) -> None:
+    _check_dates(draft)
+    if is_over(survey) and (draft.opens_on, draft.closes_on) != (survey.opens_on, survey.closes_on):
+        # Reopening after results were shown would let one more answer be read
+        # as the difference between two sets of results.
+        raise SurveyError("over")
+    survey.title, survey.intro = draft.title.strip(), draft.intro.strip()
+    survey.opens_on, survey.closes_on = draft.opens_on, draft.closes_on
+
+
+def response_count(session: Session, survey: Survey) -> int:
+    return session.scalar(select(func.count()).select_from(SurveyResponse)
+                          .where(SurveyResponse.survey_id == survey.id)) or 0
+
+
+def _editable(session: Session, survey: Survey) -> None:
+    # Changing questions once people answered would mix answers to different questions.
+    if response_count(session, survey):
+        raise SurveyError("has_answers")
+
+
+def add_question(session: Session, survey: Survey, kind: QuestionType, text: str,
+                 options: list[str], *, required: bool = False) -> SurveyQuestion:
+    _editable(session, survey)
+    options = [o.strip() for o in options if o.strip()]
+    if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE) and len(options) < 2:
+        raise SurveyError("needs_options")
+    if kind not in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        options = []
+    position = max((q.position for q in survey.questions), default=0) + 1
+    question = SurveyQuestion(survey=survey, kind=kind, text=text.strip(), options=options,
+                              required=required, position=position)
+    session.add(question)
+    session.flush()
+    return question
+
+
+def delete_question(session: Session, question: SurveyQuestion) -> None:
+    _editable(session, question.survey)
+    question.survey.questions.remove(question)
+    session.delete(question)
+
+
+def close_now(survey: Survey) -> None:
+    survey.closed_early = True
+
+
+def is_open(survey: Survey, on: date | None = None) -> bool:
+    on = on or today()
+    return not survey.closed_early and survey.opens_on <= on <= survey.closes_on
+
+
+def is_over(survey: Survey, on: date | None = None) -> bool:
+    on = on or today()
+    return survey.closed_early or on > survey.closes_on
+
+
+def all_surveys(session: Session) -> list[Survey]:
+    return list(session.scalars(select(Survey).order_by(Survey.opens_on.desc(), Survey.id.desc())))
+
+
+def visible_to_ambassadors(session: Session, on: date | None = None) -> list[Survey]:
+    """Open surveys and finished ones (for their results); not those still to come."""
+    on = on or today()
+    return [s for s in all_surveys(session) if s.opens_on <= on and s.questions]
+
+
+# --- answering -----------------------------------------------------------------
+
+def has_answered(session: Session, survey: Survey, user: User) -> bool:
+    return session.get(SurveyParticipation, (survey.id, user.id)) is not None
+
+
+def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, str | None]:
+    """The stored form of one answer, or an error code. None, None = left blank."""
+    values = [v for v in (raw if isinstance(raw, list) else [raw]) if v not in (None, "")]
+    if not values:
+        return None, ("required" if question.required else None)
+    try:
+        if question.kind is QuestionType.TEXT:
+            text = str(values[0]).strip()
+            if len(text) > MAX_TEXT:
+                return None, "too_long"
+            return ({"text": text} if text else None), ("required" if question.required and not text else None)
+        numbers = sorted({int(v) for v in values})
+    except ValueError:
+        return None, "invalid"
+    if question.kind is QuestionType.SCALE:
+        return ({"number": numbers[0]}, None) if len(numbers) == 1 and numbers[0] in SCALE else (None, "invalid")
+    if not all(0 <= n < len(question.options) for n in numbers):
+        return None, "invalid"
+    if question.kind is QuestionType.SINGLE:
+        return ({"number": numbers[0]}, None) if len(numbers) == 1 else (None, "invalid")
+    return {"choices": numbers}, None
+
+
+def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object]) -> None:
+    """Record one person's answers, anonymously. Raises SurveyError with per-question codes."""
+    if not is_open(survey):
+        raise SurveyError("closed")
+    if has_answered(session, survey, user):
+        raise SurveyError("already_answered")
+    parsed, errors = {}, {}
+    for question in survey.questions:
+        value, error = _parse(question, raw_answers.get(question.id))
+        if error:
+            errors[question.id] = error
+        elif value is not None:
+            parsed[question.id] = value
+    if errors:
+        raise SurveyError("invalid", errors)
+    response = SurveyResponse(survey_id=survey.id, submitted_on=today())
+    response.answers = [SurveyAnswer(question_id=qid, **value) for qid, value in parsed.items()]
+    session.add(response)
+    session.flush()
+    session.add(SurveyParticipation(survey_id=survey.id, user_id=user.id))
+    # The unique key (survey, user) refuses a second answer sent at the same time.
+    session.flush()
+
+
+# --- results -------------------------------------------------------------------
+
+@dataclass
+class QuestionResult:
+    question: SurveyQuestion
+    answered: int
+    shown: bool
+    mean: float | None = None
+    counts: list[tuple[str, int]] = field(default_factory=list)  # (label, count)
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    responses: int
+    k: int
+    shown: bool
+    questions: list[QuestionResult] = field(default_factory=list)
+
+
+def results(session: Session, survey: Survey, k: int, on: date | None = None) -> SurveyResults:
+    """Aggregates, or nothing at all (not even counts) below the threshold or before the end."""
+    total = response_count(session, survey)
+    if not is_over(survey, on) or total < k:
+        return SurveyResults(survey, responses=0, k=k, shown=False)
+    answers: dict[int, list[SurveyAnswer]] = {q.id: [] for q in survey.questions}
+    rows = session.scalars(
+        select(SurveyAnswer).join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id == survey.id)
+    )
+    for answer in rows:
+        answers.setdefault(answer.question_id, []).append(answer)
+    shown = SurveyResults(survey, responses=total, k=k, shown=True)
+    for question in survey.questions:
+        shown.questions.append(_question_result(question, answers[question.id], k))
+    return shown
+
+
+def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer], k: int) -> QuestionResult:
+    if question.kind is QuestionType.TEXT:
+        texts = [a.text for a in answers if a.text]
+        if len(texts) < k:
+            return QuestionResult(question, answered=0, shown=False)
+        # Shuffled with the system source: the order of storage must not leak.
+        random.SystemRandom().shuffle(texts)
+        return QuestionResult(question, answered=len(texts), shown=True, texts=texts)
+    if len(answers) < k:
+        return QuestionResult(question, answered=0, shown=False)
+    result = QuestionResult(question, answered=len(answers), shown=True)
+    if question.kind is QuestionType.SCALE:
+        values = [a.number for a in answers]
+        result.mean = round(sum(values) / len(values), 1)
+        result.counts = [(str(n), values.count(n)) for n in SCALE]
+    elif question.kind is QuestionType.SINGLE:
+        result.counts = [(label, sum(1 for a in answers if a.number == i))
+                         for i, label in enumerate(question.options)]
+    else:
+        result.counts = [(label, sum(1 for a in answers if i in (a.choices or [])))
+                         for i, label in enumerate(question.options)]
+    return result
