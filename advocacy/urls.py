@@ -28,3 +28,9 @@ def external_url(endpoint: str, **values) -> str:
 
 def current_path() -> str:
     return request.full_path.rstrip("?")
+
+
+def tracked_url(code: str) -> str:
+    """The public address of a tracked link (/s/<code>), as ambassadors post it."""
+    base = current_app.config.get("BASE_URL") or request.host_url
+    return f"{base.rstrip('/')}/s/{code}"

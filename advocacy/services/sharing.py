@@ -13,11 +13,11 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import event, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import Content, Purpose, ShareEvent, TrackedLink, User
+from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
 from . import consent, personal_data, personal_feed
 from .contents import visible_to_ambassadors
 from .text_rules import NETWORKS
@@ -52,6 +52,26 @@ def link_for(session: Session, content_id: int, network: str) -> TrackedLink:
         link = session.scalar(select(TrackedLink).where(TrackedLink.content_id == content_id,
                                                         TrackedLink.network == network))
     return link
+
+
+@event.listens_for(Content, "after_insert")
+def _links_for_new_content(_mapper, connection, content: Content) -> None:
+    """Every content gets its tracked links when it is created, one per network,
+    so that showing a share page never has to write anything."""
+    connection.execute(insert(TrackedLink.__table__), [
+        {"content_id": content.id, "network": network, "code": secrets.token_urlsafe(CODE_BYTES),
+         "created_at": utcnow()}
+        for network in NETWORKS
+    ])
+
+
+def links_of(session: Session, content_id: int) -> dict[str, TrackedLink]:
+    links = {link.network: link for link in session.scalars(
+        select(TrackedLink).where(TrackedLink.content_id == content_id))}
+    for network in NETWORKS:  # content created before links existed
+        if network not in links:
+            links[network] = link_for(session, content_id, network)
+    return links
 
 
 def campaign_url(target_url: str, network: str, slug: str, utm: bool = True) -> str:

@@ -1,0 +1,89 @@
+"""The share panel: pick a text, open the network's own page, then "I shared it"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth import roles_required
+from ..db import get_session
+from ..forms.accounts import ActionForm
+from ..forms.ambassador import NETWORK_LABELS
+from ..models import Purpose, Role, utcnow
+from ..services import ambassadors, consent, sharing
+from ..urls import tracked_url
+
+bp = Blueprint("share", __name__)
+ambassador_required = roles_required(Role.AMBASSADOR)
+UNDO_WINDOW = timedelta(hours=24)
+# Share ids the person may undo, kept in their own signed session cookie
+# (not in the database, where an anonymous share must stay anonymous).
+UNDO_KEY = "undoable_shares"
+
+
+@bp.get("/content/<int:content_id>/share")
+@ambassador_required
+def panel(content_id: int):
+    db = get_session()
+    content = sharing.shareable_content(db, content_id, utcnow())
+    if content is None:
+        abort(404)
+    profile = ambassadors.profile_of(db, current_user.id)
+    networks = [n for n in (profile.networks if profile else []) if n in NETWORK_LABELS] or list(NETWORK_LABELS)
+    links = sharing.links_of(db, content.id)
+    db.commit()  # only for content older than its links (see links_of)
+    panels = []
+    for network in networks:
+        link_url = tracked_url(links[network].code)
+        variants = content.texts_for(network) or [content.title]
+        instance = profile.mastodon_instance if profile else None
+        page_url = None
+        if network != "mastodon" or instance:
+            page_url = sharing.share_page_url(network, variants[0], link_url, subject=content.title,
+                                              mastodon_instance=instance)
+        panels.append({"network": network, "label": NETWORK_LABELS[network], "variants": variants,
+                       "link": link_url, "page_url": page_url, "instance": instance})
+    return render_template(
+        "share/panel.html", content=content, panels=panels, form=ActionForm(),
+        attributed=consent.has_consent(db, current_user.id, Purpose.SHARE_ATTRIBUTION),
+    )
+
+
+@bp.post("/content/<int:content_id>/shared")
+@ambassador_required
+def shared(content_id: int):
+    db = get_session()
+    network = request.form.get("network", "")
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("share.panel", content_id=content_id))
+    try:
+        recorded = sharing.record_share(db, current_user, content_id, network, utcnow())
+    except sharing.SharingError:
+        abort(404)
+    db.commit()
+    undoable = {k: v for k, v in session.get(UNDO_KEY, {}).items() if v > utcnow().timestamp()}
+    undoable[str(recorded.event.id)] = (utcnow() + UNDO_WINDOW).timestamp()
+    session[UNDO_KEY] = undoable
+    return render_template("share/thanks.html", share_id=recorded.event.id, attributed=recorded.attributed,
+                           form=ActionForm())
+
+
+@bp.post("/shares/<int:share_id>/undo")
+@ambassador_required
+def undo(share_id: int):
+    db = get_session()
+    undoable = session.get(UNDO_KEY, {})
+    expires = undoable.get(str(share_id))
+    if ActionForm().validate_on_submit():
+        if expires is None or expires < utcnow().timestamp():
+            flash(_("This share can no longer be undone (after 24 hours, or from another browser)."), "warning")
+        else:
+            sharing.undo_share(db, share_id)
+            db.commit()
+            undoable.pop(str(share_id))
+            session[UNDO_KEY] = undoable
+            flash(_("Share removed."), "success")
+    return redirect(url_for("main.home"))
