@@ -48,7 +48,7 @@ def register_data_rules() -> None:
     Their rules must hold whichever page or job runs first, so they are
     loaded with the app rather than with the page that uses them.
     """
-    from .services import sharing  # noqa: F401
+    from .services import feedback, sharing, surveys, thanks  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

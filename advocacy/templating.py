@@ -31,6 +31,7 @@ NAVIGATION = [
     ("surveys.index", _l("Surveys"), (Role.AMBASSADOR,)),
     ("surveys.manage", _l("Surveys"), STAFF),
     ("thanks.index", _l("Thanks"), EVERYONE),
+    ("program_admin.coverage", _l("Coverage"), STAFF),
     ("admin.users", _l("People"), (Role.ADMIN,)),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,)),
 ]

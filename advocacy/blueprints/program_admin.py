@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..auth import admin_required
+from ..auth import admin_required, staff_required
 from ..db import get_session
 from ..forms.accounts import ActionForm
 from ..forms.program_admin import DepartmentForm, TextsForm
 from ..models import Department, Purpose
 from ..services import consent
+from ..services import coverage as coverage_service
 from .ambassador import PURPOSE_LABELS
 
 bp = Blueprint("program_admin", __name__, url_prefix="/admin/program")
@@ -107,3 +110,12 @@ def delete_department(department_id: int):
         db.commit()
         flash(_("Department deleted."), "success")
     return redirect(url_for("program_admin.departments"))
+
+
+@bp.get("/coverage")
+@staff_required
+def coverage():
+    k = current_app.config["MIN_GROUP_SIZE"]
+    rows = coverage_service.coverage(get_session(), k, date.today())
+    return render_template("program_admin/coverage.html", rows=rows, k=k,
+                           low=coverage_service.GUIDE_LOW, high=coverage_service.GUIDE_HIGH)

@@ -11,7 +11,7 @@ from ..db import get_session
 from ..forms.accounts import ActionForm
 from ..forms.program import ThanksForm
 from ..models import NetworkThanks
-from ..services import thanks
+from ..services import ambassadors, thanks
 
 bp = Blueprint("thanks", __name__, url_prefix="/thanks")
 
@@ -24,9 +24,16 @@ def latest_network_thanks(limit: int = 3) -> list[NetworkThanks]:
     return thanks.recent(get_session(), limit)
 
 
+def _form() -> ThanksForm:
+    form = ThanksForm()
+    form.thanked.choices = [(0, _("The whole network"))] + [
+        (user.id, user.name) for user in ambassadors.thankable_by_name(get_session())]
+    return form
+
+
 def _page(form: ThanksForm | None = None, status: int = 200):
     return render_template("thanks/index.html", items=thanks.recent(get_session(), 50),
-                           form=form or ThanksForm()), status
+                           form=form or _form()), status
 
 
 @bp.get("/")
@@ -38,10 +45,15 @@ def index():
 @bp.post("/")
 @staff_required
 def post():
-    form = ThanksForm()
+    form = _form()
     if not form.validate_on_submit():
         return _page(form, status=400)
-    thanks.post(get_session(), form.message.data)
+    try:
+        thanks.post(get_session(), form.message.data, form.thanked.data or None)
+    except thanks.ThanksError:
+        get_session().rollback()
+        form.thanked.errors = [_("This person has not agreed to be thanked by name.")]
+        return _page(form, status=400)
     get_session().commit()
     flash(_("Your thanks are posted for the whole network."), "success")
     return redirect(url_for("thanks.index"))

@@ -120,5 +120,6 @@ class QuestionForm(FlaskForm):
 
 
 class ThanksForm(FlaskForm):
-    message = TextAreaField(_l("Message to the whole network"),
-                            validators=[DataRequired(), Length(max=2000)])
+    message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=2000)])
+    # 0: the whole network. Otherwise an ambassador who agreed to be named.
+    thanked = SelectField(_l("To"), coerce=int, default=0, validate_choice=True)

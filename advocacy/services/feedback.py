@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus, User, utcnow
+from . import personal_data
 
 
 class FeedbackError(Exception):
@@ -87,3 +88,21 @@ def decision_log(session: Session) -> list[FeedbackItem]:
         select(FeedbackItem).where(FeedbackItem.status.in_(DECISIONS))
         .order_by(FeedbackItem.replied_on.desc(), FeedbackItem.created_on.desc(), FeedbackItem.id)
     ))
+
+
+@personal_data.export_section("feedback")
+def export_feedback(session: Session, user: User) -> list[dict]:
+    """Their named items with the team's replies (anonymous ones are nobody's)."""
+    return [
+        {"kind": item.kind.value, "body": item.body, "created_on": item.created_on.isoformat(),
+         "status": item.status.value, "reply": item.reply,
+         "replied_on": item.replied_on.isoformat() if item.replied_on else None}
+        for item in mine(session, user)
+    ]
+
+
+@personal_data.erasure_step
+def erase_feedback(session: Session, user_id: int) -> None:
+    """Named items are deleted, text and all: erasure leaves no free text of theirs behind."""
+    item_ids = select(FeedbackAuthor.item_id).where(FeedbackAuthor.user_id == user_id)
+    session.execute(delete(FeedbackItem).where(FeedbackItem.id.in_(item_ids)))

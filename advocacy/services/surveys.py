@@ -25,12 +25,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
                       SurveyResponse, User, utcnow)
-from . import survey_templates
+from . import personal_data, survey_templates
 
 SCALE = range(1, 6)
 MAX_TEXT = 2000
@@ -262,3 +262,17 @@ def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer], k: i
         result.counts = [(label, sum(1 for a in answers if i in (a.choices or [])))
                          for i, label in enumerate(question.options)]
     return result
+
+
+@personal_data.export_section("survey_participations")
+def export_participations(session: Session, user: User) -> list[dict]:
+    """Which surveys they answered; never what (answers carry no link to anyone)."""
+    rows = session.execute(
+        select(Survey.title).join(SurveyParticipation, SurveyParticipation.survey_id == Survey.id)
+        .where(SurveyParticipation.user_id == user.id).order_by(Survey.id))
+    return [{"survey": title} for (title,) in rows]
+
+
+@personal_data.erasure_step
+def erase_participations(session: Session, user_id: int) -> None:
+    session.execute(delete(SurveyParticipation).where(SurveyParticipation.user_id == user_id))

@@ -1,15 +1,24 @@
-"""Thanks to the whole network. Named thanks wait for the consent service."""
+"""Thanks: to the whole network, or to one ambassador by name with their consent."""
 
 from __future__ import annotations
 
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import NetworkThanks
+from ..models import NetworkThanks, Purpose, User
+from . import ambassadors, consent, personal_data
 
 
-def post(session: Session, message: str) -> NetworkThanks:
-    thanks = NetworkThanks(message=message.strip())
+class ThanksError(Exception):
+    pass
+
+
+def post(session: Session, message: str, thanked_user_id: int | None = None) -> NetworkThanks:
+    """Post thanks; naming someone is refused unless they consented to it now."""
+    if thanked_user_id is not None and thanked_user_id not in {u.id for u in ambassadors.thankable_by_name(session)}:
+        raise ThanksError("no_consent")
+    thanks = NetworkThanks(message=message.strip(), thanked_user_id=thanked_user_id)
     session.add(thanks)
     session.flush()
     return thanks
@@ -17,9 +26,24 @@ def post(session: Session, message: str) -> NetworkThanks:
 
 def recent(session: Session, limit: int = 20) -> list[NetworkThanks]:
     return list(session.scalars(
-        select(NetworkThanks).order_by(NetworkThanks.posted_at.desc(), NetworkThanks.id.desc()).limit(limit)
+        select(NetworkThanks).options(selectinload(NetworkThanks.thanked))
+        .order_by(NetworkThanks.posted_at.desc(), NetworkThanks.id.desc()).limit(limit)
     ))
 
 
 def delete(session: Session, thanks: NetworkThanks) -> None:
     session.delete(thanks)
+
+
+@consent.on_withdrawal(Purpose.NAMED_THANKS)
+@personal_data.erasure_step
+def remove_named_thanks(session: Session, user_id: int) -> None:
+    """Thanks that name someone go when they withdraw that consent or leave."""
+    session.execute(sql_delete(NetworkThanks).where(NetworkThanks.thanked_user_id == user_id))
+
+
+@personal_data.export_section("thanks_received")
+def export_thanks(session: Session, user: User) -> list[dict]:
+    rows = session.scalars(select(NetworkThanks).where(NetworkThanks.thanked_user_id == user.id)
+                           .order_by(NetworkThanks.posted_at))
+    return [{"message": t.message, "posted_at": t.posted_at.isoformat()} for t in rows]

@@ -1,0 +1,61 @@
+"""Department coverage: where the program has no ambassador, and staff per ambassador.
+
+The usual guide is one ambassador per 50 to 150 staff. Counts of people
+below the anonymity threshold k are never shown: such a department reads
+"fewer than k", and its staff-per-ambassador ratio (from which the count
+could be worked back) is hidden too. Zero is shown: a department with no
+ambassador says nothing about anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AmbassadorProfile, Department, Purpose, Role, User
+from . import consent
+
+GUIDE_LOW, GUIDE_HIGH = 50, 150
+
+
+@dataclass
+class DepartmentCoverage:
+    name: str
+    headcount: int | None
+    ambassadors: int | None  # None: between 1 and k-1, not shown
+    staff_per_ambassador: int | None
+    assessment: str  # "none", "hidden", "under" (>150), "within", "over" (<50), "unknown"
+
+
+def active_ambassadors_by_department(session: Session, today: date) -> dict[int, int]:
+    members = consent.consenting_user_ids(session, Purpose.MEMBERSHIP)
+    rows = session.execute(
+        select(AmbassadorProfile.department_id, func.count())
+        .join(User, User.id == AmbassadorProfile.user_id)
+        .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
+               AmbassadorProfile.mandate_ends_on >= today, AmbassadorProfile.department_id.is_not(None),
+               User.id.in_(members))
+        .group_by(AmbassadorProfile.department_id)
+    )
+    return dict(rows.all())
+
+
+def coverage(session: Session, k: int, today: date) -> list[DepartmentCoverage]:
+    counts = active_ambassadors_by_department(session, today)
+    result = []
+    for department in session.scalars(select(Department).order_by(Department.name)):
+        count = counts.get(department.id, 0)
+        if count == 0:
+            result.append(DepartmentCoverage(department.name, department.headcount, 0, None, "none"))
+        elif count < k:
+            result.append(DepartmentCoverage(department.name, department.headcount, None, None, "hidden"))
+        elif not department.headcount:
+            result.append(DepartmentCoverage(department.name, department.headcount, count, None, "unknown"))
+        else:
+            ratio = round(department.headcount / count)
+            assessment = "under" if ratio > GUIDE_HIGH else "over" if ratio < GUIDE_LOW else "within"
+            result.append(DepartmentCoverage(department.name, department.headcount, count, ratio, assessment))
+    return result
