@@ -21,9 +21,6 @@ NAVIGATION = [
     ("feeds.index", _l("Feeds"), STAFF),
     ("insights.index", _l("Insights"), STAFF),
     ("main.directory", _l("Directory"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
-    ("ambassador.profile", _l("My profile"), (Role.AMBASSADOR,)),
-    ("ambassador.consents", _l("My consents"), (Role.AMBASSADOR,)),
-    ("ambassador.my_data", _l("My data"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
     ("kit.index", _l("Kit"), EVERYONE),
     ("calendar.index", _l("Calendar"), EVERYONE),
     ("feedback.index", _l("Feedback"), (Role.AMBASSADOR,)),
@@ -34,7 +31,21 @@ NAVIGATION = [
     ("program_admin.coverage", _l("Coverage"), STAFF),
     ("admin.users", _l("People"), (Role.ADMIN,)),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,)),
+    # "Me": profile, consents, data (and own shares) are linked from each other.
+    ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,)),
+    ("ambassador.my_data", _l("My data"), STAFF),
 ]
+# The ambassador's own pages, shown as a second row of links on each of them.
+MY_PAGES = [
+    ("ambassador.profile", _l("My profile")),
+    ("ambassador.consents", _l("My consents")),
+    ("ambassador.my_shares", _l("My shares")),
+    ("ambassador.my_data", _l("My data")),
+]
+
+
+def my_pages() -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label in MY_PAGES if endpoint in current_app.view_functions]
 
 
 def navigation() -> list[tuple[str, str]]:
@@ -60,6 +71,7 @@ def init_app(app: Flask) -> None:
     def helpers():
         return {
             "navigation": navigation,
+            "my_pages": my_pages,
             "current_locale": lambda: str(get_locale()),
             "language_labels": LANGUAGE_LABELS,
         }
