@@ -73,11 +73,15 @@ def test_sent_once_per_week_with_both_parts_and_unsubscribe_headers(app, auth, s
 
     # The next week: new posts, a new digest; the week after, nothing new, no e-mail.
     publish(app, "Next week's post", now + timedelta(days=5), need_ids=[need])
+    publish(app, "After the slot", now + timedelta(days=7), need_ids=[need])  # for the week after
     assert run(app, now + timedelta(days=7)) == 1
-    assert "Next week's post" in parts(smtp.to("camille@example.org")[1])["text/plain"]
-    assert run(app, now + timedelta(days=14)) == 0
-    assert len(smtp.to("camille@example.org")) == 2
-    assert len(deliveries(app)) == 2
+    second = parts(smtp.to("camille@example.org")[1])["text/plain"]
+    assert "Next week's post" in second and "After the slot" not in second and "Fits me 0" not in second
+    assert run(app, now + timedelta(days=14)) == 1
+    assert "After the slot" in parts(smtp.to("camille@example.org")[2])["text/plain"]
+    assert run(app, now + timedelta(days=21)) == 0  # nothing new: no e-mail
+    assert len(smtp.to("camille@example.org")) == 3
+    assert len(deliveries(app)) == 3
 
 
 def test_not_before_the_admins_slot(app, auth, smtp):
@@ -155,13 +159,13 @@ def test_a_run_that_read_the_list_before_another_committed_sends_nothing(app, au
 
 def test_the_scheduled_job_runs_in_its_app_context(app, auth, smtp):
     subscriber(app, auth)
-    now = utcnow()
-    local = now.astimezone(ZONE)
+    local = utcnow().astimezone(ZONE)
     with app.app_context():
         session = get_session()
         digest.set_schedule(session, weekday=local.weekday(), hour=0)  # today's slot has passed
         session.commit()
-    publish(app, "Highlight for all", now - timedelta(minutes=1), highlighted=True)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    publish(app, "Highlight for all", midnight - timedelta(minutes=1), highlighted=True)
     job = dict((job_id, function) for job_id, function, _trigger in jobs.JOBS)["send-digests"]
     jobs.run_job(app, job, need_lease=False)
     jobs.run_job(app, job, need_lease=False)

@@ -69,7 +69,12 @@ class Week:
 
     @property
     def since(self) -> datetime:
-        """What is "of the week": published after the previous slot."""
+        """What is "of the week": published after the previous slot and up to this one.
+
+        Weeks so partition time: a post published just after the slot (or
+        while the scheduler was down) goes into next week's digest, never
+        into two.
+        """
         return self.slot - WEEK
 
 
@@ -92,9 +97,10 @@ class DigestContent:
         return len(self.highlights) + len(self.posts)
 
 
-def content_for(session: Session, user_id: int, now: datetime, since: datetime) -> DigestContent:
+def content_for(session: Session, user_id: int, now: datetime, week: Week) -> DigestContent:
     """The week's highlights and the best-fitting new posts, as the personal feed ranks them."""
-    of_the_week = personal_feed.feed_query(user_id, now).where(Content.publish_at > since)
+    of_the_week = personal_feed.feed_query(user_id, now).where(
+        Content.publish_at > week.since, Content.publish_at <= week.slot)
     highlights = session.scalars(of_the_week.where(Content.highlighted.is_(True))).all()
     posts = session.scalars(
         of_the_week.where(Content.highlighted.is_(False), personal_feed.fit(user_id) > 0).limit(MAX_POSTS)
@@ -119,7 +125,7 @@ def plan(session: Session, now: datetime, zone: ZoneInfo) -> tuple[Week, list[Pl
     for user in ambassadors.digest_recipients(session, today):
         if user.id in done:
             continue
-        content = content_for(session, user.id, now, week.since)
+        content = content_for(session, user.id, now, week)
         if content.size:
             planned.append(Planned(user, content))
     return week, planned
