@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -237,3 +236,27 @@ def test_deliveries_are_exported_and_erased(app, client, auth, smtp):
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(DigestDelivery)) == 0
         assert get_session().get(AmbassadorProfile, user.id) is None
+
+
+def test_two_runs_at_the_same_time_send_each_digest_once(app, auth, smtp):
+    import threading
+
+    people = [subscriber(app, auth, email=f"p{i}@example.org", name=f"P{i}") for i in range(3)]
+    now = next_monday(10)
+    publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
+    start = threading.Barrier(2)
+    sent = []
+
+    def one_run():
+        start.wait()
+        with app.app_context():  # each run its own session, as two scheduler processes would
+            sent.append(mailings.send_digests(now=now))
+
+    runs = [threading.Thread(target=one_run) for _ in range(2)]
+    for run_ in runs:
+        run_.start()
+    for run_ in runs:
+        run_.join()
+    assert sum(sent) == 3
+    assert sorted(m["To"] for m in smtp.messages) == sorted(p.email for p in people)
+    assert len(deliveries(app)) == 3

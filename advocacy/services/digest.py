@@ -141,8 +141,10 @@ def claim(session: Session, model, values: dict) -> bool:
     inserts nothing, so exactly one runner sends.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    table = model.__table__
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return session.execute(statement).first() is not None
 
 
 def claim_delivery(session: Session, user_id: int, week: Week, item_count: int, now: datetime) -> bool:
