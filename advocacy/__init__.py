@@ -48,15 +48,15 @@ def register_data_rules() -> None:
     Their rules must hold whichever page or job runs first, so they are
     loaded with the app rather than with the page that uses them.
     """
-    from .services import feedback, sharing, surveys, thanks  # noqa: F401
+    from .services import digest, feedback, renewals, sharing, surveys, thanks  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import (admin, ambassador, auth, calendar, curation, feedback, feeds, kit, main,
+    from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, kit, main,
                              program_admin, share, surveys, thanks)
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, digest.bp):
         app.register_blueprint(blueprint)
 
 

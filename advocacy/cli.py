@@ -107,6 +107,8 @@ def serve(host: str, port: int) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     app = current_app._get_current_object()
+    if not app.config.get("BASE_URL"):  # links in e-mails sent by the in-process jobs
+        app.config["BASE_URL"] = f"http://{host}:{port}"
     background = BackgroundScheduler(timezone="UTC")
     jobs.add_jobs(background, app, need_lease=False)
     background.start()

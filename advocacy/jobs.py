@@ -67,9 +67,27 @@ def refresh_due_feeds() -> None:
         refresh_feeds(session, requests, settings)
 
 
+def send_digests() -> None:
+    """Scheduled: the weekly digest, once the admins' slot has passed (at most once per person and week)."""
+    from . import mailings
+
+    mailings.send_digests()
+
+
+def send_renewal_notices() -> None:
+    """Scheduled: the notice 30 days before a mandate ends (once per mandate)."""
+    from . import mailings
+
+    mailings.send_renewal_notices()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
+    # Often enough to start within 15 minutes of the slot; a run finds the
+    # claims of the previous ones, so running more often never sends twice.
+    ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),
+    ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
 ]
 
 

@@ -31,6 +31,7 @@ NAVIGATION = [
     ("program_admin.coverage", _l("Coverage"), STAFF),
     ("admin.users", _l("People"), (Role.ADMIN,)),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,)),
+    ("digest.settings", _l("Digest"), (Role.ADMIN,)),
     # "Me": profile, consents, data (and own shares) are linked from each other.
     ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,)),
     ("ambassador.my_data", _l("My data"), STAFF),

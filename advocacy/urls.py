@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 
 
 def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
@@ -18,12 +18,32 @@ def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
     return url_for(default_endpoint)
 
 
+class NoBaseURL(RuntimeError):
+    """A link for an e-mail is needed outside a request, and no public address is configured."""
+
+
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for e-mails: BASE_URL when configured, else the request's host."""
+    """An absolute URL for e-mails: BASE_URL when configured, else the request's host.
+
+    Scheduled jobs have no request to take a host from: there BASE_URL (or
+    Flask's SERVER_NAME) must be set, else NoBaseURL says so.
+    """
     base = current_app.config.get("BASE_URL")
+    if has_request_context():
+        if base:
+            return base.rstrip("/") + url_for(endpoint, **values)
+        return url_for(endpoint, _external=True, **values)
     if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+        # Only the path is needed: build it as a request at "/" would.
+        path = current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
+        return base.rstrip("/") + path
+    if current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    raise NoBaseURL("set BASE_URL: e-mails sent by scheduled jobs need the public address for their links")
+
+
+def can_build_external_urls() -> bool:
+    return has_request_context() or bool(current_app.config.get("BASE_URL") or current_app.config.get("SERVER_NAME"))
 
 
 def current_path() -> str:

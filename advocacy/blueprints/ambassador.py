@@ -38,7 +38,10 @@ PROFILE_ERRORS = {
 # Pages an ambassador can reach without standing membership: their rights
 # (see and take back their data, leave) never depend on accepting a charter.
 OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
-                  "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static"}
+                  "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static",
+                  "digest.unsubscribe", "digest.confirm_unsubscribe"}
+# What a lapsed ambassador (mandate ended, not renewed) may still reach.
+LAPSED_ENDPOINTS = OPEN_ENDPOINTS | {"ambassador.lapsed", "ambassador.renew", "ambassador.leave"}
 
 
 def _language() -> str:
@@ -58,6 +61,27 @@ def ask_for_the_charter():
     if ambassadors.needs_charter(get_session(), current_user):
         return redirect(url_for("ambassador.charter"))
     return None
+
+
+@bp.before_app_request
+def offer_renewal_after_the_mandate():
+    """A lapsed ambassador is inactive until they renew: they see the offer to renew or leave, nothing else."""
+    if (not current_user.is_authenticated or current_user.role != Role.AMBASSADOR
+            or request.endpoint in LAPSED_ENDPOINTS or request.endpoint is None):
+        return None
+    own = ambassadors.profile_of(get_session(), current_user.id)
+    if own is not None and ambassadors.is_lapsed(own, _today()):
+        return redirect(url_for("ambassador.lapsed"))
+    return None
+
+
+@bp.get("/mandate-ended")
+@ambassador_required
+def lapsed():
+    own = ambassadors.profile_of(get_session(), current_user.id)
+    if own is None or not ambassadors.is_lapsed(own, _today()):
+        return redirect(url_for("main.home"))
+    return render_template("ambassador/lapsed.html", profile=own, form=ActionForm())
 
 
 @bp.route("/charter", methods=["GET", "POST"])

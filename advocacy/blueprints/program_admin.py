@@ -16,6 +16,7 @@ from ..forms.program_admin import DepartmentForm, TextsForm
 from ..models import Department, Purpose
 from ..services import consent
 from ..services import coverage as coverage_service
+from ..services import renewals
 from .ambassador import PURPOSE_LABELS
 
 bp = Blueprint("program_admin", __name__, url_prefix="/admin/program")
@@ -116,6 +117,8 @@ def delete_department(department_id: int):
 @staff_required
 def coverage():
     k = current_app.config["MIN_GROUP_SIZE"]
-    rows = coverage_service.coverage(get_session(), k, date.today())
+    db, today = get_session(), date.today()
+    rows = coverage_service.coverage(db, k, today)
     return render_template("program_admin/coverage.html", rows=rows, k=k,
-                           low=coverage_service.GUIDE_LOW, high=coverage_service.GUIDE_HIGH)
+                           low=coverage_service.GUIDE_LOW, high=coverage_service.GUIDE_HIGH,
+                           renewals=renewals.renewals_due(db, today, k))

@@ -4,6 +4,7 @@ from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_nee
 from .base import Base, UTCDateTime, utcnow
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
+from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotice
 from .feeds import Feed, FeedItem, ItemStatus
 from .program import (
     DECISIONS, CalendarEvent, CalendarToken, FeedbackAuthor, FeedbackItem, FeedbackKind,
@@ -17,9 +18,10 @@ from .user import Invitation, Role, User
 __all__ = [
     "AmbassadorProfile", "Base", "CalendarEvent", "CalendarToken", "CategoryTopic", "ClickCount",
     "ConsentChannel", "ConsentRecord", "ConsentText", "Content", "ContentRevision", "DECISIONS", "Department",
+    "DeliveryStatus", "DigestDelivery", "DigestSchedule",
     "Dismissal", "Feed", "FeedItem", "FeedbackAuthor", "FeedbackItem", "FeedbackKind", "FeedbackStatus",
     "Invitation", "ItemStatus", "KitPage", "KitRevision", "KitSection", "Need", "NetworkThanks", "Purpose",
-    "QuestionType", "Role", "SchedulerLease", "ShareEvent", "ShareText", "Survey", "SurveyAnswer",
+    "QuestionType", "RenewalNotice", "Role", "SchedulerLease", "ShareEvent", "ShareText", "Survey", "SurveyAnswer",
     "SurveyParticipation", "SurveyQuestion", "SurveyResponse", "Topic", "TrackedLink", "User", "UTCDateTime",
     "ambassador_needs", "ambassador_topics", "utcnow",
 ]

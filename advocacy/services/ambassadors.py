@@ -163,44 +163,62 @@ class DirectoryEntry:
     mastodon_instance: str | None
 
 
-def directory(session: Session) -> list[DirectoryEntry]:
+def directory(session: Session, today: date | None = None) -> list[DirectoryEntry]:
     """Active ambassadors who consented to be listed, and only them."""
     listed = consent.consenting_user_ids(session, Purpose.DIRECTORY)
-    members = consent.consenting_user_ids(session, Purpose.MEMBERSHIP)
     rows = session.execute(
-        select(User.name, Department.name, AmbassadorProfile.networks, AmbassadorProfile.mastodon_instance)
-        .join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
+        active_members(session, today, User.name, Department.name, AmbassadorProfile.networks,
+                        AmbassadorProfile.mastodon_instance)
         .outerjoin(Department, Department.id == AmbassadorProfile.department_id)
-        .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
-               User.id.in_(listed), User.id.in_(members))
+        .where(User.id.in_(listed))
         .order_by(User.name)
     )
     return [DirectoryEntry(name, department, list(networks or []), instance)
             for name, department, networks, instance in rows]
 
 
-def _active_members(session: Session):
-    """Ambassadors whose membership stands and who have not left."""
+def mandate_in_force(today: date):
+    """SQL: the mandate ends today or later. Past its end an ambassador is *lapsed*."""
+    return AmbassadorProfile.mandate_ends_on >= today
+
+
+def is_lapsed(profile: AmbassadorProfile, today: date) -> bool:
+    """Still a member (not left) but the mandate has ended: inactive until they renew.
+
+    A lapsed ambassador gets no digest, is not listed, not counted as active,
+    and on signing in sees only the offer to renew or leave.
+    """
+    return profile.left_at is None and profile.mandate_ends_on < today
+
+
+def active_members(session: Session, today: date | None = None, *columns):
+    """Ambassadors whose membership stands, whose mandate is in force, and who have not left."""
     return (
-        select(User)
+        select(*(columns or (User,))).select_from(User)
         .join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
         .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
+               mandate_in_force(today or date.today()),
                User.id.in_(consent.consenting_user_ids(session, Purpose.MEMBERSHIP)))
     )
 
 
+def active_member_ids(session: Session, today: date):
+    """A select of the ids of active ambassadors (the one definition other areas reuse)."""
+    return active_members(session, today, User.id)
+
+
 def digest_recipients(session: Session, today: date) -> list[User]:
-    """Who may get the digest: consent given, membership standing, not paused."""
-    query = _active_members(session).where(
+    """Who may get the digest: consent given, membership standing, mandate in force, not paused."""
+    query = active_members(session, today).where(
         User.id.in_(consent.consenting_user_ids(session, Purpose.DIGEST)),
         (AmbassadorProfile.paused_until.is_(None)) | (AmbassadorProfile.paused_until < today),
     )
     return list(session.scalars(query.order_by(User.id)))
 
 
-def thankable_by_name(session: Session) -> list[User]:
+def thankable_by_name(session: Session, today: date | None = None) -> list[User]:
     """The only people a curator may thank by name: those who said yes to it."""
-    query = _active_members(session).where(
+    query = active_members(session, today).where(
         User.id.in_(consent.consenting_user_ids(session, Purpose.NAMED_THANKS)))
     return list(session.scalars(query.order_by(User.name)))
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, Department, Purpose, Role, User
-from . import consent
+from . import ambassadors, consent
 
 GUIDE_LOW, GUIDE_HIGH = 50, 150
 
@@ -36,7 +36,7 @@ def active_ambassadors_by_department(session: Session, today: date) -> dict[int,
         select(AmbassadorProfile.department_id, func.count())
         .join(User, User.id == AmbassadorProfile.user_id)
         .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
-               AmbassadorProfile.mandate_ends_on >= today, AmbassadorProfile.department_id.is_not(None),
+               ambassadors.mandate_in_force(today), AmbassadorProfile.department_id.is_not(None),
                User.id.in_(members))
         .group_by(AmbassadorProfile.department_id)
     )

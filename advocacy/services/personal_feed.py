@@ -53,7 +53,13 @@ class Page:
     has_next: bool
 
 
-def _score(user_id: int, now: datetime):
+def fit(user_id: int):
+    """SQL: how many of the content's needs and topics are the person's (0: nothing in common)."""
+    need_matches, topic_matches = _matches(user_id)
+    return need_matches + topic_matches
+
+
+def _matches(user_id: int):
     need_matches = (
         select(func.count()).select_from(content_needs)
         .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
@@ -66,6 +72,11 @@ def _score(user_id: int, now: datetime):
                                       ambassador_topics.c.user_id == user_id))
         .where(content_topics.c.content_id == Content.id).scalar_subquery()
     )
+    return need_matches, topic_matches
+
+
+def _score(user_id: int, now: datetime):
+    need_matches, topic_matches = _matches(user_id)
     freshness = case(*((Content.publish_at >= now - age, points) for age, points in FRESHNESS), else_=0)
     highlight = case((Content.highlighted, HIGHLIGHT_BONUS), else_=0)
     return NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + highlight + freshness

@@ -1,0 +1,212 @@
+"""The weekly digest: when it goes out, to whom, what it holds, and the unsubscribe token.
+
+- **When.** Admins choose a weekday and an hour in the program's TIMEZONE
+  (``DigestSchedule``, Monday 09:00 until they do). A run before this week's
+  slot does nothing; after it, it serves whoever has not had this ISO week's
+  digest yet, so a job that runs every few minutes catches up after a pause.
+- **To whom.** ``ambassadors.digest_recipients``: the digest consent, standing
+  membership, a mandate in force, not paused.
+- **What.** The week's highlights and up to 5 posts of the week that fit the
+  person's needs or topics, ranked by the personal feed's score, without what
+  they dismissed or shared. Nothing new: no e-mail.
+- **At most once.** ``claim`` inserts (person, week) into ``digest_deliveries``
+  under a unique key; the caller commits that before the e-mail leaves.
+- **Unsubscribe.** A signed token (no expiry: an old digest's link must still
+  work) names the person and their account's creation time, so a token never
+  reaches a later account that happens to get the same id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import ConsentChannel, DeliveryStatus, DigestDelivery, DigestSchedule, Purpose, User, utcnow
+from ..models.content import Content
+from ..models.digest import DEFAULT_DIGEST_HOUR, DEFAULT_DIGEST_WEEKDAY
+from . import ambassadors, consent, personal_data, personal_feed
+
+MAX_POSTS = 5
+WEEK = timedelta(days=7)
+SCHEDULE_ID = 1
+UNSUBSCRIBE_SALT = "relais.digest.unsubscribe"
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+# --- when -------------------------------------------------------------------------
+
+def schedule(session: Session) -> DigestSchedule:
+    """The admins' slot, or the default one (not stored until someone changes it)."""
+    row = session.get(DigestSchedule, SCHEDULE_ID)
+    return row or DigestSchedule(id=SCHEDULE_ID, weekday=DEFAULT_DIGEST_WEEKDAY, hour=DEFAULT_DIGEST_HOUR)
+
+
+def set_schedule(session: Session, weekday: int, hour: int) -> DigestSchedule:
+    if not 0 <= weekday <= 6 or not 0 <= hour <= 23:
+        raise ScheduleError("out_of_range")
+    row = session.get(DigestSchedule, SCHEDULE_ID)
+    if row is None:
+        row = DigestSchedule(id=SCHEDULE_ID)
+        session.add(row)
+    row.weekday, row.hour = weekday, hour
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date  # the Monday of the ISO week, in the program's zone
+    slot: datetime  # this week's sending time, in UTC
+
+    @property
+    def since(self) -> datetime:
+        """What is "of the week": published after the previous slot and up to this one.
+
+        Weeks so partition time: a post published just after the slot (or
+        while the scheduler was down) goes into next week's digest, never
+        into two.
+        """
+        return self.slot - WEEK
+
+
+def week_of(now: datetime, zone: ZoneInfo, slot: DigestSchedule) -> Week:
+    local = now.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    local_slot = datetime.combine(monday + timedelta(days=slot.weekday), time(slot.hour), tzinfo=zone)
+    return Week(monday, local_slot.astimezone(UTC))
+
+
+# --- what ---------------------------------------------------------------------------
+
+@dataclass
+class DigestContent:
+    highlights: list[Content]
+    posts: list[Content]
+
+    @property
+    def size(self) -> int:
+        return len(self.highlights) + len(self.posts)
+
+
+def content_for(session: Session, user_id: int, now: datetime, week: Week) -> DigestContent:
+    """The week's highlights and the best-fitting new posts, as the personal feed ranks them."""
+    of_the_week = personal_feed.feed_query(user_id, now).where(
+        Content.publish_at > week.since, Content.publish_at <= week.slot)
+    highlights = session.scalars(of_the_week.where(Content.highlighted.is_(True))).all()
+    posts = session.scalars(
+        of_the_week.where(Content.highlighted.is_(False), personal_feed.fit(user_id) > 0).limit(MAX_POSTS)
+    ).all()
+    return DigestContent(list(highlights), list(posts))
+
+
+@dataclass
+class Planned:
+    user: User
+    content: DigestContent
+
+
+def plan(session: Session, now: datetime, zone: ZoneInfo) -> tuple[Week, list[Planned]]:
+    """Who is due this week's digest now, with what; empty before the slot."""
+    week = week_of(now, zone, schedule(session))
+    if now < week.slot:
+        return week, []
+    done = set(session.scalars(select(DigestDelivery.user_id).where(DigestDelivery.week_start == week.start)))
+    today = now.astimezone(zone).date()
+    planned = []
+    for user in ambassadors.digest_recipients(session, today):
+        if user.id in done:
+            continue
+        content = content_for(session, user.id, now, week)
+        if content.size:
+            planned.append(Planned(user, content))
+    return week, planned
+
+
+# --- at most once -------------------------------------------------------------------
+
+def claim(session: Session, model, values: dict) -> bool:
+    """Insert a delivery row unless its key exists; True if this unit of work got it.
+
+    ON CONFLICT DO NOTHING: a concurrent claim waits for the first one to
+    commit (PostgreSQL) or for the write lock (SQLite), then finds the key and
+    inserts nothing, so exactly one runner sends.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = model.__table__
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return session.execute(statement).first() is not None
+
+
+def claim_delivery(session: Session, user_id: int, week: Week, item_count: int, now: datetime) -> bool:
+    return claim(session, DigestDelivery, {
+        "user_id": user_id, "week_start": week.start, "status": DeliveryStatus.CLAIMED,
+        "claimed_at": now, "item_count": item_count})
+
+
+def record_outcome(session: Session, row, sent: bool, now: datetime) -> None:
+    """After the send: SENT, or FAILED (logged by the caller and never retried)."""
+    row.status = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED
+    row.sent_at = now if sent else None
+    session.flush()
+
+
+# --- unsubscribe --------------------------------------------------------------------
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=UNSUBSCRIBE_SALT)
+
+
+def _created(user: User) -> int:
+    # Microseconds: an account created right after an erased one (same id on
+    # SQLite) still differs.
+    return round(user.created_at.timestamp() * 1_000_000)
+
+
+def unsubscribe_token(secret_key: str, user: User) -> str:
+    return _serializer(secret_key).dumps([user.id, _created(user)])
+
+
+def user_of_token(session: Session, secret_key: str, token: str) -> User | None:
+    """The person a genuine token names; None for a forged, altered or orphaned one."""
+    try:
+        user_id, created = _serializer(secret_key).loads(token)
+        user_id, created = int(user_id), int(created)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    user = session.get(User, user_id)
+    if user is None or _created(user) != created:
+        return None
+    return user
+
+
+def unsubscribe(session: Session, user: User, now: datetime | None = None) -> bool:
+    """Withdraw the digest consent through the e-mail link; False if it was not given."""
+    record = consent.withdraw(session, user.id, Purpose.DIGEST, channel=ConsentChannel.EMAIL,
+                              now=now or utcnow())
+    return record is not None
+
+
+# --- the person's own data ---------------------------------------------------------
+
+@personal_data.erasure_step
+def erase_deliveries(session: Session, user_id: int) -> None:
+    session.execute(delete(DigestDelivery).where(DigestDelivery.user_id == user_id))
+
+
+@personal_data.export_section("digest_deliveries")
+def export_deliveries(session: Session, user: User) -> list[dict]:
+    rows = session.scalars(select(DigestDelivery).where(DigestDelivery.user_id == user.id)
+                           .order_by(DigestDelivery.week_start))
+    return [{"week_start": r.week_start.isoformat(), "status": r.status.value, "item_count": r.item_count,
+             "claimed_at": r.claimed_at.isoformat(), "sent_at": r.sent_at.isoformat() if r.sent_at else None}
+            for r in rows]
