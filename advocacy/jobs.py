@@ -67,9 +67,25 @@ def refresh_due_feeds() -> None:
         refresh_feeds(session, requests, settings)
 
 
+def rollup_insights() -> None:
+    """Scheduled: sum the closed days (before today, UTC) for the insights page.
+
+    Hourly rather than at midnight, so a missed run catches up soon; a run
+    with no new closed day does nothing.
+    """
+    from datetime import UTC, datetime
+
+    from .services import insights_rollup
+
+    session = get_session()
+    insights_rollup.build(session, datetime.now(UTC).date())
+    session.commit()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
+    ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
 ]
 
 

@@ -5,6 +5,7 @@ from .base import Base, UTCDateTime, utcnow
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
 from .feeds import Feed, FeedItem, ItemStatus
+from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .program import (
     DECISIONS, CalendarEvent, CalendarToken, FeedbackAuthor, FeedbackItem, FeedbackKind,
     FeedbackStatus, KitPage, KitRevision, KitSection, NetworkThanks, QuestionType, Survey,
@@ -18,7 +19,7 @@ __all__ = [
     "AmbassadorProfile", "Base", "CalendarEvent", "CalendarToken", "CategoryTopic", "ClickCount",
     "ConsentChannel", "ConsentRecord", "ConsentText", "Content", "ContentRevision", "DECISIONS", "Department",
     "Dismissal", "Feed", "FeedItem", "FeedbackAuthor", "FeedbackItem", "FeedbackKind", "FeedbackStatus",
-    "Invitation", "ItemStatus", "KitPage", "KitRevision", "KitSection", "Need", "NetworkThanks", "Purpose",
+    "InsightContentDay", "InsightNetworkDay", "InsightWatermark", "Invitation", "ItemStatus", "KitPage", "KitRevision", "KitSection", "Need", "NetworkThanks", "Purpose",
     "QuestionType", "Role", "SchedulerLease", "ShareEvent", "ShareText", "Survey", "SurveyAnswer",
     "SurveyParticipation", "SurveyQuestion", "SurveyResponse", "Topic", "TrackedLink", "User", "UTCDateTime",
     "ambassador_needs", "ambassador_topics", "utcnow",
