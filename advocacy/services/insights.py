@@ -157,7 +157,7 @@ def _pairs(session: Session, table, column: str, content_ids: list[int]):
     for offset in range(0, len(content_ids), IN_CHUNK):
         chunk = content_ids[offset:offset + IN_CHUNK]
         yield from session.execute(
-            select(table.c.content_id, table.c[column]).where(table.c.content_id.in_(chunk))).tuples()
+            select(table.c.content_id, table.c[column]).where(table.c.content_id.in_(chunk)))
 
 
 def _by_tag(session: Session, sums: dict[int, Counts], table, column: str, labels: dict[int, str]) -> list[Row]:
@@ -185,7 +185,7 @@ def _people(session: Session, period: DateRange) -> tuple[dict[int, int | None],
     active_ids = select(_active_members(session).with_only_columns(User.id).subquery().c.id)
     departments = dict(session.execute(
         select(AmbassadorProfile.user_id, AmbassadorProfile.department_id)
-        .where(AmbassadorProfile.user_id.in_(active_ids))).tuples())
+        .where(AmbassadorProfile.user_id.in_(active_ids))).all())
     sharers = set(session.scalars(
         select(ShareEvent.user_id).distinct()
         .where(ShareEvent.day.between(period.start, period.end), ShareEvent.user_id.is_not(None))))
@@ -249,7 +249,7 @@ def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[
 
 def _department_groups(session: Session, period: DateRange, departments: dict[int, int | None],
                        sharers: set[int], no_department_label: str) -> list[Group]:
-    names = dict(session.execute(select(Department.id, Department.name)).tuples())
+    names = dict(session.execute(select(Department.id, Department.name)).all())
     shares_by_user: dict[int, int] = defaultdict(int)
     ids = sorted(sharers)
     for offset in range(0, len(ids), IN_CHUNK):
@@ -283,13 +283,13 @@ def insights(session: Session, period: DateRange, k: int, language: str, *, othe
                                       key=lambda n: (-per_network.get(n, Counts()).shares, n))]
 
     sums = _content_sums(session, period, use_rollups)
-    topic_names = dict(session.execute(select(Topic.id, Topic.name)).tuples())
+    topic_names = dict(session.execute(select(Topic.id, Topic.name)).all())
     need_names = {need.id: need.label(language) for need in session.scalars(select(Need))}
     topics = _by_tag(session, sums, content_topics, "topic_id", topic_names)
     needs = _by_tag(session, sums, content_needs, "need_id", need_names)
     best = sorted(sums.items(), key=lambda item: (-item[1].shares, -item[1].clicks, item[0]))[:TOP_CONTENT]
     titles = dict(session.execute(select(Content.id, Content.title)
-                                  .where(Content.id.in_([content_id for content_id, _ in best]))).tuples())
+                                  .where(Content.id.in_([content_id for content_id, _ in best]))).all())
     top_content = [Row(str(content_id), titles.get(content_id, "?"), counts) for content_id, counts in best]
 
     departments, sharers = _people(session, period)

@@ -42,7 +42,7 @@ def raw_network_days(session: Session, start: date, end: date) -> Iterable[tuple
                      func.sum(ClickCount.previews))
               .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
               .where(ClickCount.day.between(start, end)).group_by(ClickCount.day, TrackedLink.network))
-    return session.execute(union_all(shares, clicks)).tuples()
+    return session.execute(union_all(shares, clicks))
 
 
 def raw_content_sums(session: Session, start: date, end: date) -> Iterable[tuple[int, int, int, int]]:
@@ -52,7 +52,7 @@ def raw_content_sums(session: Session, start: date, end: date) -> Iterable[tuple
     clicks = (select(TrackedLink.content_id, literal(0), func.sum(ClickCount.clicks), func.sum(ClickCount.previews))
               .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
               .where(ClickCount.day.between(start, end)).group_by(TrackedLink.content_id))
-    return session.execute(union_all(shares, clicks)).tuples()
+    return session.execute(union_all(shares, clicks))
 
 
 # --- rolled-up reads ----------------------------------------------------------
@@ -60,14 +60,14 @@ def raw_content_sums(session: Session, start: date, end: date) -> Iterable[tuple
 def rolled_network_days(session: Session, start: date, end: date) -> Iterable[tuple[date, str, int, int, int]]:
     d = InsightNetworkDay
     return session.execute(select(d.day, d.network, d.shares, d.clicks, d.previews)
-                           .where(d.day.between(start, end))).tuples()
+                           .where(d.day.between(start, end)))
 
 
 def rolled_content_sums(session: Session, start: date, end: date) -> Iterable[tuple[int, int, int, int]]:
     d = InsightContentDay
     return session.execute(
         select(d.content_id, func.sum(d.shares), func.sum(d.clicks), func.sum(d.previews))
-        .where(d.day.between(start, end)).group_by(d.content_id)).tuples()
+        .where(d.day.between(start, end)).group_by(d.content_id))
 
 
 def split(session: Session, start: date, end: date, use_rollups: bool = True):
