@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, Topic, User
@@ -180,16 +180,18 @@ def _weeks(period: DateRange) -> list[date]:
 
 # --- participation and the breakdown over people ------------------------------
 
-def _people(session: Session, period: DateRange) -> tuple[dict[int, int | None], set[int]]:
-    """Active ambassadors → their department, and which of them attributed a share in the range."""
+def _people(session: Session, period: DateRange) -> tuple[dict[int, int | None], dict[int, int]]:
+    """Active ambassadors → their department; those of them with attributed shares → how many."""
     active_ids = select(_active_members(session).with_only_columns(User.id).subquery().c.id)
     departments = dict(session.execute(
         select(AmbassadorProfile.user_id, AmbassadorProfile.department_id)
         .where(AmbassadorProfile.user_id.in_(active_ids))).all())
-    sharers = set(session.scalars(
-        select(ShareEvent.user_id).distinct()
-        .where(ShareEvent.day.between(period.start, period.end), ShareEvent.user_id.is_not(None))))
-    return departments, sharers & set(departments)
+    # One pass over the range (index on day, user_id): who shared, and how often.
+    shares = session.execute(
+        select(ShareEvent.user_id, func.count())
+        .where(ShareEvent.day.between(period.start, period.end), ShareEvent.user_id.is_not(None))
+        .group_by(ShareEvent.user_id)).all()
+    return departments, {user_id: count for user_id, count in shares if user_id in departments}
 
 
 def _percent(part: int, whole: int) -> float:
@@ -247,22 +249,15 @@ def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[
     return rows
 
 
-def _department_groups(session: Session, period: DateRange, departments: dict[int, int | None],
-                       sharers: set[int], no_department_label: str) -> list[Group]:
+def _department_groups(session: Session, departments: dict[int, int | None], shares_by_user: dict[int, int],
+                       no_department_label: str) -> list[Group]:
     names = dict(session.execute(select(Department.id, Department.name)).all())
-    shares_by_user: dict[int, int] = defaultdict(int)
-    ids = sorted(sharers)
-    for offset in range(0, len(ids), IN_CHUNK):
-        for user_id, in session.execute(
-                select(ShareEvent.user_id).where(ShareEvent.day.between(period.start, period.end),
-                                                 ShareEvent.user_id.in_(ids[offset:offset + IN_CHUNK]))):
-            shares_by_user[user_id] += 1
     groups: dict[int | None, Group] = {}
     for user_id, department_id in departments.items():
         label = names.get(department_id, no_department_label) if department_id else no_department_label
         group = groups.setdefault(department_id, Group(label, 0, 0, 0))
         group.active += 1
-        if user_id in sharers:
+        if user_id in shares_by_user:
             group.sharers += 1
             group.shares += shares_by_user[user_id]
     return list(groups.values())
@@ -292,8 +287,8 @@ def insights(session: Session, period: DateRange, k: int, language: str, *, othe
                                   .where(Content.id.in_([content_id for content_id, _ in best]))).all())
     top_content = [Row(str(content_id), titles.get(content_id, "?"), counts) for content_id, counts in best]
 
-    departments, sharers = _people(session, period)
-    groups = _department_groups(session, period, departments, sharers, no_department_label)
+    departments, shares_by_user = _people(session, period)
+    groups = _department_groups(session, departments, shares_by_user, no_department_label)
     return Insights(period, k, totals, weeks, networks, topics, needs, top_content,
-                    participation(len(departments), len(sharers), k),
+                    participation(len(departments), len(shares_by_user), k),
                     department_breakdown(groups, k, other_label))
