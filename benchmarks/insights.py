@@ -127,14 +127,19 @@ def generate(session, today: date, scale: float, seed: int = 6) -> None:
     network_weights = [30, 10, 15, 35, 5, 5]
 
     def share_rows():
-        for _ in range(share_target):
+        written = 0
+        while written < share_target:
             c = rng.randrange(first_content, first_content + contents)
-            day = min(published[c] + timedelta(days=int(rng.expovariate(1 / 4))), today)
+            day = published[c] + timedelta(days=int(rng.expovariate(1 / 4)))
+            if day > today:  # not yet: drawn again, so today has no pile-up
+                continue
+            written += 1
             user = rng.randrange(first_user, first_user + ambassadors) if rng.random() < 0.6 else None
             yield c, rng.choices(NETWORKS, network_weights)[0], day, user
 
     bulk(session, ShareEventTable, share_rows(), ["content_id", "network", "day", "user_id"])
-    days_per_link = click_target / len(links)
+    # A little over the mean span, since recent contents are cut at today.
+    days_per_link = 1.07 * click_target / len(links)
 
     def click_rows():
         written = 0
@@ -159,8 +164,8 @@ ShareEventTable, ClickCountTable = ShareEvent.__table__, ClickCount.__table__
 def analyze(session) -> None:
     session.commit()
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().execution_options(isolation_level="AUTOCOMMIT")
-        session.execute(text("VACUUM ANALYZE"))
+        with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     else:
         session.execute(text("ANALYZE"))
     session.commit()
