@@ -52,11 +52,11 @@ def register_data_rules() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, kit, main,
-                             program_admin, share, surveys, thanks)
+    from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, insights, kit,
+                             main, program_admin, share, surveys, thanks)
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, digest.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, digest.bp, insights.bp):
         app.register_blueprint(blueprint)
 
 

@@ -81,6 +81,21 @@ def send_renewal_notices() -> None:
     mailings.send_renewal_notices()
 
 
+def rollup_insights() -> None:
+    """Scheduled: sum the closed days (before today, UTC) for the insights page.
+
+    Hourly rather than at midnight, so a missed run catches up soon; a run
+    with no new closed day does nothing.
+    """
+    from datetime import UTC, datetime
+
+    from .services import insights_rollup
+
+    session = get_session()
+    insights_rollup.build(session, datetime.now(UTC).date())
+    session.commit()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -88,6 +103,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     # claims of the previous ones, so running more often never sends twice.
     ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),
     ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
+    ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
 ]
 
 

@@ -28,24 +28,32 @@ def main() -> None:
     for language in ("fr", "en"):
         po = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            pybabel("update", "--no-fuzzy-matching", "--omit-header", "--ignore-obsolete",
+            # The header stays: French needs its Plural-Forms line.
+            pybabel("update", "--no-fuzzy-matching", "--ignore-obsolete",
                     "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language)
         else:
             pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language)
-    fill_english(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po")
+    for language in ("fr", "en"):
+        rewrite(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", language)
 
 
-def fill_english(po_path: Path) -> None:
+def rewrite(po_path: Path, language: str) -> None:
+    """Keep the catalogs unwrapped and sorted, so that a change shows only its own strings."""
     with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale="en")
+        catalog = read_po(handle, locale=language)
+    if language == "en":
+        fill_english(catalog)
+    with po_path.open("wb") as handle:
+        write_po(handle, catalog, omit_header=False, sort_output=True, width=0)
+
+
+def fill_english(catalog) -> None:
     for message in catalog:
         if message.id and isinstance(message.id, tuple) and not all(message.string):
             message.string = message.id  # plural forms: (singular, plural)
         elif message.id and not message.string:
             message.string = message.id
         message.flags.discard("fuzzy")
-    with po_path.open("wb") as handle:
-        write_po(handle, catalog, omit_header=False, sort_output=True, width=0)
 
 
 if __name__ == "__main__":

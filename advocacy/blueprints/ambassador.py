@@ -15,9 +15,9 @@ from flask_login import current_user, login_required, logout_user
 from ..auth import roles_required
 from ..db import get_session
 from ..forms.accounts import ActionForm
-from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
+from ..forms.ambassador import NETWORK_LABELS, CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
 from ..models import Purpose, Role, utcnow
-from ..services import ambassadors, consent, personal_data, personal_feed, taxonomy
+from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
 ambassador_required = roles_required(Role.AMBASSADOR)
@@ -244,6 +244,17 @@ def leave():
         flash(_("You have left the program. Thank you for everything you shared."), "success")
         return redirect(url_for("ambassador.my_data"))
     return render_template("ambassador/leave.html", form=form, erase_form=PasswordConfirmForm())
+
+
+@bp.get("/shares")
+@ambassador_required
+def my_shares():
+    """The person's own attributed shares by month and network: for them alone."""
+    db = get_session()
+    return render_template(
+        "ambassador/shares.html", rows=sharing.my_shares_by_month(db, current_user.id),
+        attributed=consent.has_consent(db, current_user.id, Purpose.SHARE_ATTRIBUTION),
+        network_labels=NETWORK_LABELS)
 
 
 @bp.get("/data")

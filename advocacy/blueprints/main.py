@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from datetime import date
+from datetime import UTC, date, datetime
 
-from flask import request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..forms.ambassador import NETWORK_LABELS
 from ..models import Role, utcnow
-from ..services import ambassadors, personal_feed
+from ..services import ambassadors, milestones, personal_feed
 
 bp = Blueprint("main", __name__)
 
@@ -25,8 +24,10 @@ def home():
     db = get_session()
     number = request.args.get("page", 1, type=int)
     feed = personal_feed.page(db, current_user.id, utcnow(), number)
+    network = milestones.this_month(db, datetime.now(UTC).date(), current_app.config["MIN_GROUP_SIZE"])
     return render_template("main/feed.html", feed=feed, language=str(get_locale()),
-                           profile=ambassadors.profile_of(db, current_user.id), today=date.today())
+                           profile=ambassadors.profile_of(db, current_user.id), today=date.today(),
+                           milestones=network)
 
 
 @bp.get("/directory")

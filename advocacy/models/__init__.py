@@ -6,6 +6,7 @@ from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
 from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotice
 from .feeds import Feed, FeedItem, ItemStatus
+from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .program import (
     DECISIONS, CalendarEvent, CalendarToken, FeedbackAuthor, FeedbackItem, FeedbackKind,
     FeedbackStatus, KitPage, KitRevision, KitSection, NetworkThanks, QuestionType, Survey,
@@ -20,8 +21,9 @@ __all__ = [
     "ConsentChannel", "ConsentRecord", "ConsentText", "Content", "ContentRevision", "DECISIONS", "Department",
     "DeliveryStatus", "DigestDelivery", "DigestSchedule",
     "Dismissal", "Feed", "FeedItem", "FeedbackAuthor", "FeedbackItem", "FeedbackKind", "FeedbackStatus",
-    "Invitation", "ItemStatus", "KitPage", "KitRevision", "KitSection", "Need", "NetworkThanks", "Purpose",
-    "QuestionType", "RenewalNotice", "Role", "SchedulerLease", "ShareEvent", "ShareText", "Survey", "SurveyAnswer",
+    "InsightContentDay", "InsightNetworkDay", "InsightWatermark", "Invitation", "ItemStatus", "KitPage",
+    "KitRevision", "KitSection", "Need", "NetworkThanks", "Purpose", "QuestionType", "RenewalNotice", "Role",
+    "SchedulerLease", "ShareEvent", "ShareText", "Survey", "SurveyAnswer",
     "SurveyParticipation", "SurveyQuestion", "SurveyResponse", "Topic", "TrackedLink", "User", "UTCDateTime",
     "ambassador_needs", "ambassador_topics", "utcnow",
 ]

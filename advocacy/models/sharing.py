@@ -35,6 +35,8 @@ class ShareEvent(Base):
         Index("ix_share_events_day", "day"),
         Index("ix_share_events_user_day", "user_id", "day"),
         Index("ix_share_events_content", "content_id", "network"),
+        # Insights: who attributed a share in a date range, from the index alone.
+        Index("ix_share_events_day_user", "day", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,10 @@ class ClickCount(Base):
     """Clicks on one tracked link on one day; link-preview fetchers apart."""
 
     __tablename__ = "click_counts"
+    __table_args__ = (
+        # Insights read clicks by date range; the key starts with the link.
+        Index("ix_click_counts_day", "day", "link_id", "clicks", "previews"),
+    )
 
     link_id: Mapped[int] = mapped_column(ForeignKey("tracked_links.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
-from . import consent, personal_data, personal_feed
+from . import consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
 from .text_rules import NETWORKS
 
@@ -128,6 +128,8 @@ def record_share(session: Session, user: User, content_id: int, network: str, no
                        user_id=user.id if attributed else None)
     session.add(event)
     session.flush()
+    # Normally today, never rolled up yet; a day already closed is followed.
+    insights_rollup.adjust_share(session, content_id, network, event.day, +1)
     return RecordedShare(event, attributed)
 
 
@@ -136,6 +138,8 @@ def undo_share(session: Session, share_id: int) -> bool:
     event = session.get(ShareEvent, share_id)
     if event is None:
         return False
+    # The undo window spans midnight: yesterday's share may be rolled up already.
+    insights_rollup.adjust_share(session, event.content_id, event.network, event.day, -1)
     session.delete(event)
     session.flush()
     return True

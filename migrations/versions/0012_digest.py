@@ -1,7 +1,7 @@
 """digest deliveries and renewal notices
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-01 21:17:43.275883
 """
 from alembic import op
@@ -10,7 +10,7 @@ import advocacy.models.base
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

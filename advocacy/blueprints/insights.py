@@ -1,0 +1,131 @@
+"""Insights for curators and admins: the page and its CSV export, same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, UTC
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..auth import staff_required
+from ..db import get_session
+from ..forms.ambassador import NETWORK_LABELS
+from ..forms.insights import InsightsRangeForm
+from ..services import charts
+from ..services import insights as insights_service
+
+bp = Blueprint("insights", __name__, url_prefix="/insights")
+
+RANGE_ERRORS = {
+    "invalid_date": _l("Enter dates as YYYY-MM-DD. Showing the last 12 weeks instead."),
+    "start_after_end": _l("The start date is after the end date. Showing the last 12 weeks instead."),
+    "too_long": _l("Choose a range of at most three years. Showing the last 12 weeks instead."),
+}
+
+
+def _today():
+    return datetime.now(UTC).date()  # days are UTC days, like the share events
+
+
+def _figures():
+    """The range asked for (or the default, with the reason) and its insights."""
+    form = InsightsRangeForm(request.args)
+    today = _today()
+    error = None
+    try:
+        period = insights_service.parse_range(request.args.get("start"), request.args.get("end"), today)
+    except insights_service.RangeError as problem:
+        error = RANGE_ERRORS[problem.code]
+        period = insights_service.default_range(today)
+    figures = insights_service.insights(
+        get_session(), period, current_app.config["MIN_GROUP_SIZE"], str(get_locale()),
+        other_label=_("Other departments (merged)"), no_department_label=_("No department"))
+    return form, error, figures
+
+
+def _network_label(network: str) -> str:
+    return str(NETWORK_LABELS.get(network, network))
+
+
+def _week_charts(figures) -> dict[str, object]:
+    measures = {"shares": _("shares"), "clicks": _("clicks"), "previews": _("link previews")}
+    titles = {"shares": _("Shares per week"), "clicks": _("Clicks per week"),
+              "previews": _("Link previews per week")}
+    result = {}
+    for measure, noun in measures.items():
+        bars = []
+        for row in figures.weeks:
+            monday = datetime.fromisoformat(row.key).date()
+            value = getattr(row.counts, measure)
+            bars.append(charts.Bar(format_date(monday, "d/M"), value,
+                                   _("Week of %(day)s: %(count)s %(noun)s",
+                                     day=format_date(monday, "medium"), count=value, noun=noun)))
+        description = _("One bar per ISO week (weeks start on Monday), from %(start)s to %(end)s; "
+                        "the table below gives the same figures.",
+                        start=format_date(figures.range.start, "medium"), end=format_date(figures.range.end, "medium"))
+        result[measure] = charts.bar_chart(bars, titles[measure], description, f"chart-{measure}")
+    return result
+
+
+@bp.get("/")
+@staff_required
+def index():
+    form, error, figures = _figures()
+    network_chart = charts.bar_chart(
+        [charts.Bar(_network_label(row.key), row.counts.shares,
+                    _("%(network)s: %(count)s shares", network=_network_label(row.key), count=row.counts.shares))
+         for row in figures.networks],
+        _("Shares per network"), _("One bar per network; the table below gives the same figures."),
+        "chart-networks")
+    return render_template("insights/index.html", form=form, error=error, figures=figures,
+                           week_charts=_week_charts(figures), network_chart=network_chart,
+                           network_label=_network_label, export_args=_range_args(figures))
+
+
+def _range_args(figures) -> dict[str, str]:
+    return {"start": figures.range.start.isoformat(), "end": figures.range.end.isoformat()}
+
+
+def csv_rows(figures, network_label=_network_label):
+    """The page's figures as rows: section, key, label, then one column per measure.
+
+    A figure hidden on the page (fewer than k people) is written as "<k".
+    """
+    hidden = f"<{figures.k}"
+    yield ["section", "key", "label", "shares", "clicks", "previews",
+           "active_ambassadors", "ambassadors_who_shared", "participation_percent"]
+    yield ["range", figures.range.start.isoformat(), figures.range.end.isoformat(), "", "", "", "", "", ""]
+    t = figures.totals
+    yield ["totals", "", "", t.shares, t.clicks, t.previews, "", "", ""]
+    for section, rows, label in (("week", figures.weeks, None), ("network", figures.networks, network_label),
+                                 ("topic", figures.topics, None), ("need", figures.needs, None),
+                                 ("content", figures.top_content, None)):
+        for row in rows:
+            yield [section, row.key, label(row.key) if label else row.label,
+                   row.counts.shares, row.counts.clicks, row.counts.previews, "", "", ""]
+    p = figures.participation
+    yield ["participation", "", "", "", "", "",
+           hidden if p.active is None else p.active, hidden if p.sharers is None else p.sharers,
+           hidden if p.percent is None else p.percent]
+    for group in figures.departments:
+        yield ["department", "other" if group.other else "", group.label,
+               hidden if group.shares is None else group.shares, "", "", group.active,
+               hidden if group.sharers is None else group.sharers,
+               hidden if group.percent is None else group.percent]
+
+
+@bp.get("/export.csv")
+@staff_required
+def export():
+    _form, _error, figures = _figures()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in csv_rows(figures):
+        writer.writerow([str(value) for value in row])
+    name = f"relais-insights-{figures.range.start.isoformat()}-{figures.range.end.isoformat()}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -1,0 +1,294 @@
+"""Insights for curators and admins: aggregates only, thresholded where they count people.
+
+Shares, clicks and previews per week, network, topic, need and content are
+not about people and are shown as they are. Participation and the department
+breakdown count people, so they follow DESIGN.md §2.3: no figure about fewer
+than k people, and no way to work one out by subtracting the figures shown
+from a total (see ``department_breakdown``).
+
+Participation can only count people who attribute their shares: anonymous
+share events name nobody, so the rate is a lower bound.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, Topic
+from ..models.content import content_needs, content_topics
+from . import insights_rollup
+from .ambassadors import active_member_ids
+from .text_rules import NETWORKS
+
+DEFAULT_WEEKS = 12
+MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot
+TOP_CONTENT = 10
+IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's parameter limit
+
+
+class RangeError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date  # inclusive; days are UTC days
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def week_of(day: date) -> date:
+    """The Monday of the ISO week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def default_range(today: date) -> DateRange:
+    """The last 12 ISO weeks, the current one included."""
+    return DateRange(week_of(today) - timedelta(weeks=DEFAULT_WEEKS - 1), today)
+
+
+def parse_range(start_text: str | None, end_text: str | None, today: date) -> DateRange:
+    """Two ISO dates (either may be blank: the default's) → a range; RangeError if bad."""
+    default = default_range(today)
+    try:
+        start = date.fromisoformat(start_text.strip()) if start_text and start_text.strip() else default.start
+        end = date.fromisoformat(end_text.strip()) if end_text and end_text.strip() else default.end
+    except ValueError:
+        raise RangeError("invalid_date") from None
+    if start > end:
+        raise RangeError("start_after_end")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise RangeError("too_long")
+    return DateRange(start, end)
+
+
+@dataclass
+class Counts:
+    shares: int = 0
+    clicks: int = 0
+    previews: int = 0
+
+    def add(self, shares: int, clicks: int, previews: int) -> None:
+        self.shares += int(shares or 0)
+        self.clicks += int(clicks or 0)
+        self.previews += int(previews or 0)
+
+
+@dataclass
+class Row:
+    """One line of a breakdown: key (network, topic id, week...), label, counts."""
+
+    key: str
+    label: str
+    counts: Counts
+
+
+@dataclass
+class Participation:
+    active: int | None  # None: fewer than k (not shown)
+    sharers: int | None
+    percent: float | None
+
+
+@dataclass
+class GroupRow:
+    """One department (or "other": the small ones merged) in the breakdown over people."""
+
+    label: str
+    other: bool
+    active: int
+    sharers: int | None  # None: hidden (fewer than k, or it would let a small group be worked out)
+    shares: int | None
+    percent: float | None
+
+
+@dataclass
+class Insights:
+    range: DateRange
+    k: int
+    totals: Counts
+    weeks: list[Row]
+    networks: list[Row]
+    topics: list[Row]
+    needs: list[Row]
+    top_content: list[Row]
+    participation: Participation
+    departments: list[GroupRow] = field(default_factory=list)
+
+
+# --- shares, clicks, previews (not about people) -----------------------------
+
+def _network_days(session: Session, period: DateRange, use_rollups: bool) -> dict[tuple[date, str], Counts]:
+    rolled, live = insights_rollup.split(session, period.start, period.end, use_rollups)
+    cells: dict[tuple[date, str], Counts] = defaultdict(Counts)
+    if rolled:
+        for day, network, shares, clicks, previews in insights_rollup.rolled_network_days(session, *rolled):
+            cells[(day, network)].add(shares, clicks, previews)
+    if live:
+        for day, network, shares, clicks, previews in insights_rollup.raw_network_days(session, *live):
+            cells[(day, network)].add(shares, clicks, previews)
+    return cells
+
+
+def _content_sums(session: Session, period: DateRange, use_rollups: bool) -> dict[int, Counts]:
+    rolled, live = insights_rollup.split(session, period.start, period.end, use_rollups)
+    sums: dict[int, Counts] = defaultdict(Counts)
+    if rolled:
+        for content_id, shares, clicks, previews in insights_rollup.rolled_content_sums(session, *rolled):
+            sums[content_id].add(shares, clicks, previews)
+    if live:
+        for content_id, shares, clicks, previews in insights_rollup.raw_content_sums(session, *live):
+            sums[content_id].add(shares, clicks, previews)
+    return sums
+
+
+def _pairs(session: Session, table, column: str, content_ids: list[int]):
+    """(content_id, tag id) for these contents, a chunk of ids at a time."""
+    for offset in range(0, len(content_ids), IN_CHUNK):
+        chunk = content_ids[offset:offset + IN_CHUNK]
+        yield from session.execute(
+            select(table.c.content_id, table.c[column]).where(table.c.content_id.in_(chunk)))
+
+
+def _by_tag(session: Session, sums: dict[int, Counts], table, column: str, labels: dict[int, str]) -> list[Row]:
+    """A content tagged twice counts once under each tag: tags overlap, they do not add up."""
+    per_tag: dict[int, Counts] = defaultdict(Counts)
+    for content_id, tag_id in _pairs(session, table, column, sorted(sums)):
+        counts = sums[content_id]
+        per_tag[tag_id].add(counts.shares, counts.clicks, counts.previews)
+    rows = [Row(str(tag_id), labels.get(tag_id, "?"), counts) for tag_id, counts in per_tag.items()]
+    return sorted(rows, key=lambda row: (-row.counts.shares, -row.counts.clicks, row.label))
+
+
+def _weeks(period: DateRange) -> list[date]:
+    weeks, monday = [], week_of(period.start)
+    while monday <= period.end:
+        weeks.append(monday)
+        monday += timedelta(weeks=1)
+    return weeks
+
+
+# --- participation and the breakdown over people ------------------------------
+
+def _people(session: Session, period: DateRange) -> tuple[dict[int, int | None], dict[int, int]]:
+    """Active ambassadors → their department; those of them with attributed shares → how many."""
+    active_ids = select(active_member_ids(session, period.end).subquery().c.id)
+    departments = dict(session.execute(
+        select(AmbassadorProfile.user_id, AmbassadorProfile.department_id)
+        .where(AmbassadorProfile.user_id.in_(active_ids))).all())
+    # One pass over the range (index on day, user_id): who shared, and how often.
+    shares = session.execute(
+        select(ShareEvent.user_id, func.count())
+        .where(ShareEvent.day.between(period.start, period.end), ShareEvent.user_id.is_not(None))
+        .group_by(ShareEvent.user_id)).all()
+    return departments, {user_id: count for user_id, count in shares if user_id in departments}
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def participation(active: int, sharers: int, k: int) -> Participation:
+    """Shown only when both counts reach k; otherwise neither is."""
+    if active < k or sharers < k:
+        return Participation(active if active >= k else None, None, None)
+    return Participation(active, sharers, _percent(sharers, active))
+
+
+@dataclass
+class Group:
+    label: str
+    active: int
+    sharers: int
+    shares: int
+
+
+def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[GroupRow]:
+    """Groups of at least k active ambassadors; the rest merged into "other".
+
+    1. A group under k active ambassadors goes into "other"; while "other" is
+       still under k, the next smallest group joins it (so the total minus
+       the shown groups never gives a small group's size). If everything
+       merges into an "other" under k, nothing is shown.
+    2. The same for the people who shared: a group's sharers (and its
+       shares) are shown only if at least k; the hidden ones, taken
+       together, must also reach k, else the next smallest shown figure is
+       hidden too, so the participation total minus the shown figures never
+       gives a small group's figure.
+    """
+    shown = sorted((g for g in groups if g.active >= k), key=lambda g: (g.active, g.label))
+    merged = [g for g in groups if g.active < k]
+    while merged and sum(g.active for g in merged) < k and shown:
+        merged.append(shown.pop(0))
+    if merged and sum(g.active for g in merged) < k:
+        return []
+    entries = [(g, False) for g in sorted(shown, key=lambda g: g.label)]
+    if merged:
+        entries.append((Group(other_label, sum(g.active for g in merged), sum(g.sharers for g in merged),
+                              sum(g.shares for g in merged)), True))
+    hidden = {i for i, (g, _) in enumerate(entries) if g.sharers < k}
+    visible = sorted((i for i in range(len(entries)) if i not in hidden), key=lambda i: entries[i][0].sharers)
+    while hidden and sum(entries[i][0].sharers for i in hidden) < k and visible:
+        hidden.add(visible.pop(0))
+    rows = []
+    for i, (g, other) in enumerate(entries):
+        if i in hidden:
+            rows.append(GroupRow(g.label, other, g.active, None, None, None))
+        else:
+            rows.append(GroupRow(g.label, other, g.active, g.sharers, g.shares, _percent(g.sharers, g.active)))
+    return rows
+
+
+def _department_groups(session: Session, departments: dict[int, int | None], shares_by_user: dict[int, int],
+                       no_department_label: str) -> list[Group]:
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    groups: dict[int | None, Group] = {}
+    for user_id, department_id in departments.items():
+        label = names.get(department_id, no_department_label) if department_id else no_department_label
+        group = groups.setdefault(department_id, Group(label, 0, 0, 0))
+        group.active += 1
+        if user_id in shares_by_user:
+            group.sharers += 1
+            group.shares += shares_by_user[user_id]
+    return list(groups.values())
+
+
+# --- the whole page -----------------------------------------------------------
+
+def insights(session: Session, period: DateRange, k: int, language: str, *, other_label: str = "Other",
+             no_department_label: str = "No department", use_rollups: bool = True) -> Insights:
+    cells = _network_days(session, period, use_rollups)
+    totals, per_week, per_network = Counts(), defaultdict(Counts), defaultdict(Counts)
+    for (day, network), counts in cells.items():
+        for target in (totals, per_week[week_of(day)], per_network[network]):
+            target.add(counts.shares, counts.clicks, counts.previews)
+    weeks = [Row(monday.isoformat(), monday.isoformat(), per_week.get(monday, Counts())) for monday in _weeks(period)]
+    networks = [Row(network, network, per_network.get(network, Counts()))
+                for network in sorted(set(NETWORKS) | set(per_network),
+                                      key=lambda n: (-per_network.get(n, Counts()).shares, n))]
+
+    sums = _content_sums(session, period, use_rollups)
+    topic_names = dict(session.execute(select(Topic.id, Topic.name)).all())
+    need_names = {need.id: need.label(language) for need in session.scalars(select(Need))}
+    topics = _by_tag(session, sums, content_topics, "topic_id", topic_names)
+    needs = _by_tag(session, sums, content_needs, "need_id", need_names)
+    best = sorted(sums.items(), key=lambda item: (-item[1].shares, -item[1].clicks, item[0]))[:TOP_CONTENT]
+    titles = dict(session.execute(select(Content.id, Content.title)
+                                  .where(Content.id.in_([content_id for content_id, _ in best]))).all())
+    top_content = [Row(str(content_id), titles.get(content_id, "?"), counts) for content_id, counts in best]
+
+    departments, shares_by_user = _people(session, period)
+    groups = _department_groups(session, departments, shares_by_user, no_department_label)
+    return Insights(period, k, totals, weeks, networks, topics, needs, top_content,
+                    participation(len(departments), len(shares_by_user), k),
+                    department_breakdown(groups, k, other_label))

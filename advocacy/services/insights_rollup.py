@@ -1,0 +1,149 @@
+"""Daily roll-ups of shares, clicks and previews, and the live reads beside them.
+
+The job sums each closed day (before today, UTC) once into
+``insight_network_days`` and ``insight_content_days`` and moves the
+watermark. Readers take the roll-ups up to the watermark and the raw tables
+after it, so a missed job only makes the page slower, never wrong. Closed
+days change only when a share is undone after its day was rolled up:
+``adjust_share`` keeps the roll-ups in step (the click route writes only
+today's counters, which are never rolled up yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, literal, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import ClickCount, InsightContentDay, InsightNetworkDay, InsightWatermark, ShareEvent, TrackedLink
+
+WATERMARK = "daily"
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def watermark(session: Session) -> date | None:
+    """The last day (inclusive) held in the roll-ups; None before the first run."""
+    return session.scalar(select(InsightWatermark.through_day).where(InsightWatermark.name == WATERMARK))
+
+
+# --- raw reads (the days after the watermark; also the whole naive path) ------
+
+def raw_network_days(session: Session, start: date, end: date) -> Iterable[tuple[date, str, int, int, int]]:
+    shares = (select(ShareEvent.day, ShareEvent.network, func.count().label("shares"),
+                     literal(0).label("clicks"), literal(0).label("previews"))
+              .where(ShareEvent.day.between(start, end)).group_by(ShareEvent.day, ShareEvent.network))
+    clicks = (select(ClickCount.day, TrackedLink.network, literal(0), func.sum(ClickCount.clicks),
+                     func.sum(ClickCount.previews))
+              .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
+              .where(ClickCount.day.between(start, end)).group_by(ClickCount.day, TrackedLink.network))
+    return session.execute(union_all(shares, clicks))
+
+
+def raw_content_sums(session: Session, start: date, end: date) -> Iterable[tuple[int, int, int, int]]:
+    shares = (select(ShareEvent.content_id, func.count().label("shares"), literal(0).label("clicks"),
+                     literal(0).label("previews"))
+              .where(ShareEvent.day.between(start, end)).group_by(ShareEvent.content_id))
+    clicks = (select(TrackedLink.content_id, literal(0), func.sum(ClickCount.clicks), func.sum(ClickCount.previews))
+              .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
+              .where(ClickCount.day.between(start, end)).group_by(TrackedLink.content_id))
+    return session.execute(union_all(shares, clicks))
+
+
+# --- rolled-up reads ----------------------------------------------------------
+
+def rolled_network_days(session: Session, start: date, end: date) -> Iterable[tuple[date, str, int, int, int]]:
+    d = InsightNetworkDay
+    return session.execute(select(d.day, d.network, d.shares, d.clicks, d.previews)
+                           .where(d.day.between(start, end)))
+
+
+def rolled_content_sums(session: Session, start: date, end: date) -> Iterable[tuple[int, int, int, int]]:
+    d = InsightContentDay
+    return session.execute(
+        select(d.content_id, func.sum(d.shares), func.sum(d.clicks), func.sum(d.previews))
+        .where(d.day.between(start, end)).group_by(d.content_id))
+
+
+def split(session: Session, start: date, end: date, use_rollups: bool = True):
+    """(rolled part, live part) of [start, end]: each a (start, end) pair or None."""
+    through = watermark(session) if use_rollups else None
+    if through is None or through < start:
+        return None, (start, end)
+    if through >= end:
+        return (start, end), None
+    return (start, through), (through + timedelta(days=1), end)
+
+
+# --- building -----------------------------------------------------------------
+
+def _first_raw_day(session: Session) -> date | None:
+    days = [session.scalar(select(func.min(ShareEvent.day))), session.scalar(select(func.min(ClickCount.day)))]
+    days = [day for day in days if day is not None]
+    return min(days) if days else None
+
+
+def build(session: Session, today: date) -> tuple[date, date] | None:
+    """Roll up every closed day after the watermark; returns the days built, if any.
+
+    Safe to run twice: the days are deleted and summed again in the same
+    transaction, and the watermark moves with them.
+    """
+    through = today - timedelta(days=1)
+    current = watermark(session)
+    start = current + timedelta(days=1) if current is not None else _first_raw_day(session)
+    if start is None:
+        start = through
+    if start > through:
+        return None
+    for model in (InsightNetworkDay, InsightContentDay):
+        session.execute(delete(model).where(model.day.between(start, through)))
+    by_network = union_all(
+        select(ShareEvent.day.label("day"), ShareEvent.network.label("network"), func.count().label("shares"),
+               literal(0).label("clicks"), literal(0).label("previews"))
+        .where(ShareEvent.day.between(start, through)).group_by(ShareEvent.day, ShareEvent.network),
+        select(ClickCount.day, TrackedLink.network, literal(0), func.sum(ClickCount.clicks),
+               func.sum(ClickCount.previews))
+        .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
+        .where(ClickCount.day.between(start, through)).group_by(ClickCount.day, TrackedLink.network),
+    ).subquery()
+    session.execute(InsightNetworkDay.__table__.insert().from_select(
+        ["day", "network", "shares", "clicks", "previews"],
+        select(by_network.c.day, by_network.c.network, func.sum(by_network.c.shares),
+               func.sum(by_network.c.clicks), func.sum(by_network.c.previews))
+        .group_by(by_network.c.day, by_network.c.network)))
+    by_content = union_all(
+        select(ShareEvent.day.label("day"), ShareEvent.content_id.label("content_id"), func.count().label("shares"),
+               literal(0).label("clicks"), literal(0).label("previews"))
+        .where(ShareEvent.day.between(start, through)).group_by(ShareEvent.day, ShareEvent.content_id),
+        select(ClickCount.day, TrackedLink.content_id, literal(0), func.sum(ClickCount.clicks),
+               func.sum(ClickCount.previews))
+        .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
+        .where(ClickCount.day.between(start, through)).group_by(ClickCount.day, TrackedLink.content_id),
+    ).subquery()
+    session.execute(InsightContentDay.__table__.insert().from_select(
+        ["day", "content_id", "shares", "clicks", "previews"],
+        select(by_content.c.day, by_content.c.content_id, func.sum(by_content.c.shares),
+               func.sum(by_content.c.clicks), func.sum(by_content.c.previews))
+        .group_by(by_content.c.day, by_content.c.content_id)))
+    statement = _insert(session)(InsightWatermark).values(name=WATERMARK, through_day=through)
+    session.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"through_day": through}))
+    session.flush()
+    return start, through
+
+
+def adjust_share(session: Session, content_id: int, network: str, day: date, delta: int) -> None:
+    """A share added to or removed from a day already rolled up: follow it there."""
+    through = watermark(session)
+    if through is None or day > through:
+        return
+    for model, keys in ((InsightNetworkDay, {"network": network}), (InsightContentDay, {"content_id": content_id})):
+        statement = _insert(session)(model).values(day=day, shares=max(delta, 0), clicks=0, previews=0, **keys)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["day", *keys], set_={"shares": model.shares + delta}))
+    session.flush()
