@@ -204,6 +204,16 @@ def test_csv_has_the_page_figures(app, client, auth, known):
     assert [r["key"] for r in by_section["week"]] == [monday(W0 + timedelta(weeks=n)).isoformat() for n in range(3)]
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(app, client, auth):
+    hostile = publish(app, '=HYPERLINK("https://evil.example","x")')
+    add_shares(app, hostile, "x", TODAY, 2)
+    auth.login_as(Role.CURATOR, language="en")
+    rows = list(csv.DictReader(io.StringIO(client.get("/insights/export.csv").get_data(as_text=True))))
+    content = [row for row in rows if row["section"] == "content"]
+    assert [row["label"] for row in content] == ['\'=HYPERLINK("https://evil.example","x")']
+    assert content[0]["shares"] == "2"
+
+
 def test_charts_are_svg_with_titles_and_no_script(app, client, auth, known):
     auth.login_as(Role.CURATOR, language="en")
     html = client.get(f"/insights/?start={W0}&end={TODAY}").get_data(as_text=True)

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from advocacy.db import get_session
 from advocacy.models import (CalendarEvent, Content, Feed, FeedbackItem, FeedItem, KitPage, Purpose, Role,
                              Survey)
-from advocacy.services import accounts
+from advocacy.services import accounts, digest
 from curation_helpers import make_feed, make_item
 from insights_helpers import add_clicks, add_shares, place_in_department
 from program_helpers import switch_to
@@ -158,6 +158,8 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("feedback.mine", "item_id"): lambda: first(app, FeedbackItem.id),
         ("calendar.feed", "token"): lambda: program["calendar_token"],
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
+        ("digest.unsubscribe", "token"): lambda: digest.unsubscribe_token(
+            app.config["SECRET_KEY"], program["persons"][0]["user"]),
     }
     by_name = {
         "content_id": lambda: first(app, Content.id),

@@ -118,6 +118,16 @@ def csv_rows(figures, network_label=_network_label):
                hidden if group.percent is None else group.percent]
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs;
+# titles come from feeds, so a quote in front keeps them plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    text = str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_STARTS) else text
+
+
 @bp.get("/export.csv")
 @staff_required
 def export():
@@ -125,7 +135,7 @@ def export():
     out = io.StringIO()
     writer = csv.writer(out)
     for row in csv_rows(figures):
-        writer.writerow([str(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     name = f"relais-insights-{figures.range.start.isoformat()}-{figures.range.end.isoformat()}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
