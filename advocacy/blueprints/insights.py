@@ -51,7 +51,8 @@ def _network_label(network: str) -> str:
     return str(NETWORK_LABELS.get(network, network))
 
 
-def _week_charts(figures) -> dict[str, object]:
+def _week_charts(figures) -> dict[str, tuple[str, object]]:
+    """measure → (visible caption, SVG chart)."""
     measures = {"shares": _("shares"), "clicks": _("clicks"), "previews": _("link previews")}
     titles = {"shares": _("Shares per week"), "clicks": _("Clicks per week"),
               "previews": _("Link previews per week")}
@@ -67,7 +68,7 @@ def _week_charts(figures) -> dict[str, object]:
         description = _("One bar per ISO week (weeks start on Monday), from %(start)s to %(end)s; "
                         "the table below gives the same figures.",
                         start=format_date(figures.range.start, "medium"), end=format_date(figures.range.end, "medium"))
-        result[measure] = charts.bar_chart(bars, titles[measure], description, f"chart-{measure}")
+        result[measure] = (titles[measure], charts.bar_chart(bars, titles[measure], description, f"chart-{measure}"))
     return result
 
 

@@ -24,12 +24,11 @@ class Bar:
 
 
 def _nice_ceiling(value: int) -> int:
-    """A round top for the axis: 1, 2 or 5 times a power of ten, at least the value."""
-    if value <= 0:
-        return 1
+    """A round top for the axis: 2, 4 or 10 times a power of ten, at least the value,
+    so that the middle grid line is a whole number too (1, 2, 5, 10, 20, 50...)."""
     step = 1
     while True:
-        for factor in (1, 2, 5):
+        for factor in (2, 4, 10):
             if step * factor >= value:
                 return step * factor
         step *= 10

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from content_feeds.samples import OPML_PATH
 
-from ..models import Feed, FeedItem, Purpose, Role, User, utcnow
-from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, taxonomy
+from ..models import ClickCount, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User, utcnow
+from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, sharing, taxonomy
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -50,6 +50,7 @@ def load_if_empty(session: Session) -> bool:
     load_sample_feeds(session)
     publish_sample_content(session)
     welcome_ambassadors(session)
+    network_activity(session)
     return True
 
 
@@ -154,3 +155,32 @@ def welcome_ambassadors(session: Session) -> None:
             paused_until=None, need_ids=[needs[key] for key in need_keys], topic_ids=topic_ids[:2]), today)
         for purpose in purposes:
             consent.grant(session, user, consent.current_text(session, purpose, language))
+
+
+# What the rest of the network did with the demo posts, per network: shares
+# (anonymous: people who did not attribute theirs), clicks and link previews
+# on the newest post's first day; older posts and later days get fewer.
+DEMO_ACTIVITY = {"linkedin": (7, 48, 9), "x": (4, 21, 6), "bluesky": (3, 12, 3), "mastodon": (3, 14, 4),
+                 "whatsapp": (2, 9, 0), "email": (1, 4, 0)}
+
+
+def network_activity(session: Session) -> None:
+    """Shares and clicks since each demo post went out, so that insights and the
+    home page's milestones have figures; and one share of Camille's, attributed
+    because she consented to it, for her own history."""
+    now = utcnow()
+    today = now.date()
+    published = list(session.scalars(select(Content).order_by(Content.publish_at.desc())))
+    for rank, content in enumerate(published):
+        links = sharing.links_of(session, content.id)
+        for offset in range((today - content.publish_at.date()).days + 1):
+            day = today - timedelta(days=offset)
+            fade = rank + 2 * offset
+            for network, (shares, clicks, previews) in DEMO_ACTIVITY.items():
+                session.add_all(ShareEvent(content_id=content.id, network=network, day=day)
+                                for _ in range(max(shares - fade, 0)))
+                session.add(ClickCount(link_id=links[network].id, day=day, clicks=max(clicks - 6 * fade, 0),
+                                       previews=max(previews - fade, 0)))
+    if published:
+        camille = accounts.find_by_email(session, "camille@demo.relais.invalid")
+        sharing.record_share(session, camille, published[-1].id, "linkedin", now)
