@@ -52,11 +52,11 @@ def register_data_rules() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import (admin, ambassador, auth, calendar, curation, feedback, feeds, kit, main,
+    from .blueprints import (admin, ambassador, auth, calendar, curation, feedback, feeds, kit, links, main,
                              program_admin, share, surveys, thanks)
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, links.bp):
         app.register_blueprint(blueprint)
 
 

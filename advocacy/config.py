@@ -27,6 +27,9 @@ DEFAULTS: dict[str, object] = {
     # Public address used in e-mails (invitation links); None = the request's.
     "BASE_URL": None,
     "PROGRAM_NAME": "Relais",
+    # Tracked links (/s/<code>) add utm_source/utm_medium/utm_campaign to the
+    # content's URL; False sends visitors to the URL exactly as stored.
+    "TRACKED_LINK_UTM": True,
     "INVITATION_TTL_DAYS": 7,
     # Self-registration as an ambassador (confirmed by an e-mailed link),
     # only for addresses in these domains, e.g. ["example.org"].
