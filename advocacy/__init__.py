@@ -56,8 +56,9 @@ def register_blueprints(app: Flask) -> None:
                              program_admin, share, surveys, thanks)
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, links.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp):
         app.register_blueprint(blueprint)
+    links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 
 
 def register_cli(app: Flask) -> None:

@@ -37,11 +37,8 @@ PROFILE_ERRORS = {
 }
 # Pages an ambassador can reach without standing membership: their rights
 # (see and take back their data, leave) never depend on accepting a charter.
-# Tracked links (links.follow) are public and must never load the visitor's
-# account, nor send an ambassador to the charter instead of the target.
 OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
-                  "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static",
-                  "links.follow"}
+                  "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static"}
 
 
 def _language() -> str:
@@ -55,9 +52,8 @@ def _today() -> date:
 @bp.before_app_request
 def ask_for_the_charter():
     """An ambassador without membership on the current charter is asked to (re)accept it."""
-    # The endpoint first: open pages are answered without loading the user.
-    if (request.endpoint is None or request.endpoint in OPEN_ENDPOINTS
-            or not current_user.is_authenticated or current_user.role != Role.AMBASSADOR):
+    if (not current_user.is_authenticated or current_user.role != Role.AMBASSADOR
+            or request.endpoint in OPEN_ENDPOINTS or request.endpoint is None):
         return None
     if ambassadors.needs_charter(get_session(), current_user):
         return redirect(url_for("ambassador.charter"))

@@ -1,7 +1,8 @@
 """Tracked links: resolve a code, tell people from link-preview fetchers, count.
 
 This runs on every click, so it works on a bare Core ``Connection`` (no ORM
-session, no user): one SELECT to resolve the code, one upsert to count.
+session, no user): one SELECT to resolve the code (cached for a few seconds
+per process), one upsert to count.
 
 What is kept is a counter per (link, day): never the visitor's IP address,
 user agent or any cookie. The user agent is read once, here, to decide which
@@ -11,12 +12,14 @@ counter goes up, and then forgotten.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Date, Dialect, Engine, Integer, bindparam, func, literal_column, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import ClickCount, Content, TrackedLink
@@ -61,6 +64,49 @@ class Resolved:
 NOT_FOUND = Resolved(Outcome.NOT_FOUND)
 
 
+@dataclass(frozen=True)
+class Link:
+    """What a code leads to, as read from the database (and cached)."""
+
+    id: int
+    target_url: str
+    tagged_url: str  # with the UTM parameters
+    publish_at: datetime | None
+    expires_at: datetime | None
+    archived_at: datetime | None
+
+
+class LinkCache:
+    """Recently resolved codes, per process, for ``ttl`` seconds.
+
+    Popular links are clicked in bursts; reading the same row again for each
+    click cost more than counting it. Times are kept, not a status, so a
+    content still goes live or expires exactly on time; only a curator's
+    change (archiving, a new URL) takes up to ``ttl`` seconds to reach every
+    worker. Unknown codes are not cached: guessing fills nothing.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float, clock=time.monotonic):
+        self.ttl = ttl
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Link]] = {}
+
+    def get(self, code: str) -> Link | None:
+        entry = self._entries.get(code)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+    def put(self, code: str, link: Link) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()  # simple and bounded; the hot codes come back at once
+        self._entries[code] = (self._clock() + self.ttl, link)
+
+
 def classify(user_agent: str | None) -> Kind:
     """A person's click, or a link-preview fetcher (and other robots)."""
     agent = (user_agent or "").lower()
@@ -69,7 +115,26 @@ def classify(user_agent: str | None) -> Kind:
     return Kind.CLICK
 
 
-def resolve(connection: Connection, code: str, now: datetime, *, utm: bool) -> Resolved:
+# Built once: this runs on every click, and building a statement costs more
+# than SQLite takes to run it. Only the bound values change per request.
+_READ_LINK = (
+    select(TrackedLink.id, TrackedLink.network, Content.slug, Content.target_url, Content.publish_at,
+           Content.expires_at, Content.archived_at)
+    .join(Content, Content.id == TrackedLink.content_id)
+    .where(TrackedLink.code == bindparam("code"))
+)
+
+
+def _read_link(connection: Connection, code: str) -> Link | None:
+    row = connection.execute(_READ_LINK, {"code": code}).first()
+    if row is None:
+        return None
+    return Link(row.id, row.target_url, campaign_url(row.target_url, row.network, row.slug),
+                row.publish_at, row.expires_at, row.archived_at)
+
+
+def resolve(connection: Connection, code: str, now: datetime, *, utm: bool,
+            cache: LinkCache | None = None) -> Resolved:
     """Where the link with this exact code leads at ``now``, if anywhere.
 
     The target is always the stored content's URL (tagged with UTM
@@ -78,41 +143,104 @@ def resolve(connection: Connection, code: str, now: datetime, *, utm: bool) -> R
     """
     if not CODE_PATTERN.fullmatch(code):
         return NOT_FOUND
-    row = connection.execute(
-        select(TrackedLink.id, TrackedLink.network, Content.slug, Content.target_url, Content.publish_at,
-               Content.expires_at, Content.archived_at)
-        .join(Content, Content.id == TrackedLink.content_id)
-        .where(TrackedLink.code == code)
-    ).first()
-    if row is None or row.publish_at is None or row.publish_at > now:
+    link = cache.get(code) if cache else None
+    if link is None:
+        link = _read_link(connection, code)
+        if link is None:
+            return NOT_FOUND
+        if cache:
+            cache.put(code, link)
+    if link.publish_at is None or link.publish_at > now:
         return NOT_FOUND  # nobody could have shared it yet
-    if row.archived_at is not None or (row.expires_at is not None and row.expires_at <= now):
+    if link.archived_at is not None or (link.expires_at is not None and link.expires_at <= now):
         return Resolved(Outcome.GONE)
-    target = urlsplit(row.target_url)
+    target = urlsplit(link.target_url)
     if target.scheme not in ("http", "https") or not target.hostname:
         return NOT_FOUND
-    return Resolved(Outcome.LIVE, row.id, campaign_url(row.target_url, row.network, row.slug, utm=utm))
+    return Resolved(Outcome.LIVE, link.id, link.tagged_url if utm else link.target_url)
+
+
+# How the engine of tracked links is made (see blueprints.links.mount):
+# autocommit, and no ping before each use.
+#
+# Counting is one statement, atomic by itself, so nothing is gained by a
+# transaction around it, and on SQLite a shorter write lock is everything: it
+# is held only while the upsert runs (no Python in between), and a worker
+# that finds it taken waits in SQLite's busy handler (up to busy_timeout, see
+# db.py) rather than failing; there is no earlier read in the same
+# transaction that could have gone stale, which is what makes deferred SQLite
+# transactions fail with "database is locked".
+#
+# The ping would double the round trips of a click on PostgreSQL; instead
+# ``follow`` tries once more when the connection turns out to be dead.
+ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False}
+
+
+def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agent: str | None, utm: bool,
+           cache: LinkCache | None = None) -> Resolved:
+    """Resolve a code and, when ``counted`` and the link is live, count the visit."""
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                resolved = resolve(connection, code, now, utm=utm, cache=cache)
+                if counted and resolved.outcome is Outcome.LIVE:
+                    count(connection, resolved.link_id, now.date(), classify(user_agent))  # UTC day
+                return resolved
+        except DBAPIError as error:
+            # A connection the database closed (restart, idle timeout): the
+            # pool has dropped it; the statement never ran, so run it again.
+            if not error.connection_invalidated or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+_UPSERT_SQL: dict[tuple[str, str, Kind], str] = {}
+
+
+def _upsert_statement(dialect: Dialect, kind: Kind):
+    table = ClickCount.__table__
+    on_conflict = {"index_elements": [table.c.link_id, table.c.day],
+                   "set_": {kind.value: table.c[kind.value] + literal_column("1")}}
+    values = [bindparam("link_id", type_=Integer), bindparam("day", type_=Date),
+              literal_column(str(int(kind is Kind.CLICK))), literal_column(str(int(kind is Kind.PREVIEW)))]
+    if dialect.name == "postgresql":
+        # The commit does not wait for the disk: a counter is not worth an
+        # fsync per click, and only a crash of the database server itself
+        # could lose its last fraction of a second of clicks (never corrupt
+        # them). set_config(..., true) lasts for this statement's own
+        # transaction only; it is in the same statement to save a round trip.
+        async_commit = select(func.set_config(*map(literal_column, ("'synchronous_commit'", "'off'", "true")))).subquery("async_commit")
+        return (postgresql.insert(table)
+                .from_select(["link_id", "day", "clicks", "previews"], select(*values).select_from(async_commit))
+                .on_conflict_do_update(**on_conflict))
+    return sqlite.insert(table).values(dict(zip(["link_id", "day", "clicks", "previews"], values))) \
+        .on_conflict_do_update(**on_conflict)
+
+
+def _upsert_sql(dialect: Dialect, kind: Kind) -> str:
+    """Rendered once per dialect: executed as plain SQL, it skips SQLAlchemy's
+    per-statement work, which was most of the cost of a click."""
+    key = (dialect.name, dialect.paramstyle, kind)
+    if key not in _UPSERT_SQL:
+        compiled = _upsert_statement(dialect, kind).compile(dialect=dialect)
+        if dialect.positional and list(compiled.positiontup or []) != ["link_id", "day"]:
+            raise RuntimeError(f"unexpected parameter order in {compiled.string}")
+        _UPSERT_SQL[key] = compiled.string
+    return _UPSERT_SQL[key]
 
 
 def count(connection: Connection, link_id: int, day: date, kind: Kind) -> None:
-    """Add one to the link's counter of the day, in one atomic upsert.
+    """Add one to the link's counter of the day, in one atomic upsert
+    (``INSERT … ON CONFLICT (link_id, day) DO UPDATE SET clicks = clicks + 1``).
 
-    Starts the write transaction; the caller commits. On SQLite it is
-    ``BEGIN IMMEDIATE``: the write lock is taken (waiting up to the busy
-    timeout) before anything is read, so concurrent workers queue up instead
-    of failing with "database is locked" on a stale snapshot.
+    On a connection made with ENGINE_OPTIONS it commits by itself; on
+    another, the caller commits.
     """
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    table = ClickCount.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    column = table.c[kind.value]
-    statement = insert(table).values(
-        link_id=link_id, day=day, clicks=int(kind is Kind.CLICK), previews=int(kind is Kind.PREVIEW),
-    )
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.link_id, table.c.day], set_={kind.value: column + 1}))
+    dialect = connection.dialect
+    # On SQLite, as SQLAlchemy's Date stores it there: ISO text.
+    day_value = day.isoformat() if dialect.name == "sqlite" else day
+    params = (link_id, day_value) if dialect.positional else {"link_id": link_id, "day": day_value}
+    connection.exec_driver_sql(_upsert_sql(dialect, kind), params)
 
 
 def totals(connection: Connection, link_id: int) -> tuple[int, int]:
