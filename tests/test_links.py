@@ -15,6 +15,8 @@ from werkzeug.serving import make_server
 from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
 from advocacy.models import ClickCount, Content, Role, TrackedLink, utcnow
+from advocacy.services import clicks
+from conftest import TEST_DATABASE_URL
 from test_personal_feed import publish, world  # noqa: F401
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -76,6 +78,8 @@ def test_redirects_to_the_target_with_utm_merged_into_its_query(app, client, wor
                                          ("utm_medium", "ambassador"), ("utm_campaign", slug)]
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert counts(app) == [("linkedin", utcnow().date(), 1, 0)]
 
 
@@ -137,6 +141,7 @@ def test_drafts_and_scheduled_content_are_not_found(app, client, world):
     assert counts(app) == []
 
 
+@pytest.mark.parametrize("app_config", [{"TRACKED_LINK_CACHE_SECONDS": 0}])  # each target read afresh
 def test_only_http_targets_are_followed(app, client, world):
     content_id = publish(app, "Post")
     code = link_code(app, content_id)
@@ -192,6 +197,7 @@ def test_the_redirect_sets_no_cookie_even_for_a_signed_in_ambassador(app, client
         response = click(client, path.removeprefix("/s/"))
         assert response.status_code in (302, 404)
         assert "Set-Cookie" not in response.headers, path
+        assert "Cookie" not in response.headers.get("Vary", ""), path
     assert client.get("/").status_code == 200  # still signed in: the session was left alone
     assert client.get(f"/content/{content_id}/share").status_code == 200
 
@@ -264,3 +270,38 @@ def test_nothing_but_the_counter_changes_on_a_click(app, client, world):
         after = {name: session.scalar(select(func.count()).select_from(table(name))) for name in before}
     assert after == before
     assert counts(app) == [("x", utcnow().date(), 1, 0)]
+
+
+def test_a_cached_link_keeps_exact_times_and_sees_curators_changes_after_its_ttl(app, world):
+    content_id = publish(app, "Post", expires_in=timedelta(hours=2))
+    code = link_code(app, content_id)
+    clock = [0.0]
+    cache = clicks.LinkCache(10, clock=lambda: clock[0])
+    engine = app.extensions[links.APP_KEY].extensions[links.ENGINE_KEY]
+    now = utcnow()
+
+    def outcome(at=now):
+        with engine.connect() as connection:
+            return clicks.resolve(connection, code, at, utm=True, cache=cache).outcome
+
+    assert outcome() is clicks.Outcome.LIVE
+    assert outcome(now + timedelta(hours=3)) is clicks.Outcome.GONE  # expiry is exact, cached or not
+    change_content(app, content_id, archived_at=now)
+    assert outcome() is clicks.Outcome.LIVE  # still the cached row
+    clock[0] = 10.5
+    assert outcome() is clicks.Outcome.GONE
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only")
+def test_a_connection_the_server_dropped_costs_no_click(app, client, world):
+    content_id = publish(app, "Post")
+    code = link_code(app, content_id)
+    assert click(client, code).status_code == 302
+    engine = app.extensions[links.APP_KEY].extensions[links.ENGINE_KEY]
+    with engine.connect() as connection:  # the pooled connection the click used
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"  # async was per click
+    with app.app_context():
+        get_engine().connect().exec_driver_sql(f"SELECT pg_terminate_backend({pid})").close()
+    assert click(client, code).status_code == 302
+    assert counts(app) == [("x", utcnow().date(), 2, 0)]

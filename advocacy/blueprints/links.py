@@ -10,7 +10,7 @@ the main app's configuration and database.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 from flask.sessions import SessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -22,13 +22,22 @@ from ..models import utcnow
 from ..services import clicks
 
 PREFIX = "/s"
+# The main app's security headers (the same values, read from it once), and
+# a cached redirect would skip the next click's count.
+PAGE_HEADERS = [*[(name, value) for name, value in security.add_security_headers(Response()).headers
+                  if name not in ("Content-Type", "Content-Length")],
+                ("Cache-Control", "no-store"), ("X-Robots-Tag", "noindex")]
+# The target learns the network from the UTM tags, not the page the person
+# was reading when they clicked.
+REDIRECT_HEADERS = [(name, "no-referrer" if name == "Referrer-Policy" else value) for name, value in PAGE_HEADERS]
 CACHE_KEY = "advocacy.link_cache"
 ENGINE_KEY = "advocacy.link_engine"
+APP_KEY = "advocacy.links_app"
 bp = Blueprint("links", __name__)
 
 
 def mount(app: Flask) -> Flask:
-    """Serve /s/... from the tracked-link app; returns it (for tests)."""
+    """Serve /s/... from the tracked-link app (kept in app.extensions[APP_KEY])."""
     links_app = Flask(__name__.split(".")[0], static_folder=None)
     links_app.config = app.config
     links_app.session_interface = NoSession()
@@ -36,10 +45,10 @@ def mount(app: Flask) -> Flask:
     links_app.extensions[ENGINE_KEY] = db.make_engine(app.config["DATABASE_URL"], **clicks.ENGINE_OPTIONS)
     links_app.extensions[CACHE_KEY] = clicks.LinkCache(float(app.config["TRACKED_LINK_CACHE_SECONDS"]))
     babel.init_app(links_app, locale_selector=_browser_language)
-    links_app.after_request(security.add_security_headers)
     links_app.register_error_handler(HTTPException, lambda error: _unavailable(error.code or 500))
     links_app.register_blueprint(bp)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: links_app.wsgi_app})
+    app.extensions[APP_KEY] = links_app
     return links_app
 
 
@@ -69,12 +78,7 @@ def follow(code: str):
     if resolved.outcome is not clicks.Outcome.LIVE:
         return _unavailable(404)
     response = redirect(resolved.location, 302)
-    # A cached redirect would skip the next click's count.
-    response.headers["Cache-Control"] = "no-store"
-    # The target learns the network from the UTM tags, not the page the
-    # person was reading when they clicked.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers.extend(REDIRECT_HEADERS)
     return response
 
 
@@ -90,4 +94,4 @@ def _unavailable(code: int):
     html = render_template("links/unavailable.html", code=code, title=title, message=message,
                            language=_browser_language(),
                            root=request.script_root.removesuffix(PREFIX))  # the main app's, for its stylesheet
-    return html, code, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    return html, code, PAGE_HEADERS

@@ -173,7 +173,9 @@ def resolve(connection: Connection, code: str, now: datetime, *, utm: bool,
 #
 # The ping would double the round trips of a click on PostgreSQL; instead
 # ``follow`` tries once more when the connection turns out to be dead.
-ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False}
+# With autocommit there is nothing to roll back when a connection goes back
+# to the pool.
+ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False, "pool_reset_on_return": None}
 
 
 def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agent: str | None, utm: bool,
