@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,6 @@ from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
 from advocacy.models import ClickCount, Content, Role, TrackedLink, utcnow
 from advocacy.services import clicks
-from conftest import TEST_DATABASE_URL
 from test_personal_feed import publish, world  # noqa: F401
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -292,7 +292,7 @@ def test_a_cached_link_keeps_exact_times_and_sees_curators_changes_after_its_ttl
     assert outcome() is clicks.Outcome.GONE
 
 
-@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only")
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
 def test_a_connection_the_server_dropped_costs_no_click(app, client, world):
     content_id = publish(app, "Post")
     code = link_code(app, content_id)
