@@ -199,6 +199,9 @@ def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agen
 _UPSERT_SQL: dict[tuple[str, str, Kind], str] = {}
 
 
+COLUMNS = ["link_id", "day", "clicks", "previews"]
+
+
 def _upsert_statement(dialect: Dialect, kind: Kind):
     table = ClickCount.__table__
     on_conflict = {"index_elements": [table.c.link_id, table.c.day],
@@ -211,12 +214,12 @@ def _upsert_statement(dialect: Dialect, kind: Kind):
         # could lose its last fraction of a second of clicks (never corrupt
         # them). set_config(..., true) lasts for this statement's own
         # transaction only; it is in the same statement to save a round trip.
-        async_commit = select(func.set_config(*map(literal_column, ("'synchronous_commit'", "'off'", "true")))).subquery("async_commit")
+        setting = map(literal_column, ("'synchronous_commit'", "'off'", "true"))
+        async_commit = select(func.set_config(*setting)).subquery("async_commit")
         return (postgresql.insert(table)
-                .from_select(["link_id", "day", "clicks", "previews"], select(*values).select_from(async_commit))
+                .from_select(COLUMNS, select(*values).select_from(async_commit))
                 .on_conflict_do_update(**on_conflict))
-    return sqlite.insert(table).values(dict(zip(["link_id", "day", "clicks", "previews"], values))) \
-        .on_conflict_do_update(**on_conflict)
+    return sqlite.insert(table).values(dict(zip(COLUMNS, values))).on_conflict_do_update(**on_conflict)
 
 
 def _upsert_sql(dialect: Dialect, kind: Kind) -> str:
