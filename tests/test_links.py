@@ -301,7 +301,7 @@ def test_a_connection_the_server_dropped_costs_no_click(app, client, world):
     with engine.connect() as connection:  # the pooled connection the click used
         pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"  # async was per click
-    with app.app_context():
-        get_engine().connect().exec_driver_sql(f"SELECT pg_terminate_backend({pid})").close()
+    with app.app_context(), get_engine().connect() as other:
+        assert other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar() is True
     assert click(client, code).status_code == 302
     assert counts(app) == [("x", utcnow().date(), 2, 0)]

@@ -172,8 +172,8 @@ def resolve(connection: Connection, code: str, now: datetime, *, utm: bool,
 # transactions fail with "database is locked".
 #
 # The ping would double the round trips of a click on PostgreSQL; instead
-# ``follow`` tries once more when the connection turns out to be dead.
-# With autocommit there is nothing to roll back when a connection goes back
+# ``follow`` tries once more when the connection turns out to be dead. And
+# with autocommit there is nothing to roll back when a connection goes back
 # to the pool.
 ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False, "pool_reset_on_return": None}
 
@@ -189,16 +189,16 @@ def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agen
                     count(connection, resolved.link_id, now.date(), classify(user_agent))  # UTC day
                 return resolved
         except DBAPIError as error:
-            # A connection the database closed (restart, idle timeout): the
-            # pool has dropped it; the statement never ran, so run it again.
+            # A connection the database had closed (restart, idle timeout):
+            # the pool has dropped it, and the statement failed on sending,
+            # so it is sent again on a fresh connection. Any other error is
+            # the caller's (a 500 page; the visitor can click again).
             if not error.connection_invalidated or attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
 _UPSERT_SQL: dict[tuple[str, str, Kind], str] = {}
-
-
 COLUMNS = ["link_id", "day", "clicks", "previews"]
 
 
