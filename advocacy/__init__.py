@@ -53,11 +53,12 @@ def register_data_rules() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, insights, kit,
-                             main, program_admin, share, surveys, thanks)
+                             links, main, program_admin, share, surveys, thanks)
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
                       kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, digest.bp, insights.bp):
         app.register_blueprint(blueprint)
+    links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 
 
 def register_cli(app: Flask) -> None:

@@ -27,6 +27,12 @@ DEFAULTS: dict[str, object] = {
     # Public address used in e-mails (invitation links); None = the request's.
     "BASE_URL": None,
     "PROGRAM_NAME": "Relais",
+    # Tracked links (/s/<code>) add utm_source/utm_medium/utm_campaign to the
+    # content's URL; False sends visitors to the URL exactly as stored.
+    "TRACKED_LINK_UTM": True,
+    # Seconds a worker keeps what a link code leads to before reading it
+    # again; a curator's change (archive, new URL) takes this long to apply.
+    "TRACKED_LINK_CACHE_SECONDS": 10,
     "INVITATION_TTL_DAYS": 7,
     # Self-registration as an ambassador (confirmed by an e-mailed link),
     # only for addresses in these domains, e.g. ["example.org"].

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 EXTENSION_KEY = "advocacy.db"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options) -> Engine:
+    """``options`` go to create_engine (tracked links use their own, see services.clicks)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, **{"pool_pre_ping": True, **options})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
