@@ -36,13 +36,14 @@ from .model import Entry, ParsedFeed
 from .opml import OpmlOutline, iter_feeds, parse_opml, write_opml
 from .parse import parse_feed
 from .sanitize import html_to_text, sanitize_html
-from .urls import canonical_url
+from .urls import MAX_URL_LENGTH, absolute_url, canonical_url
 
 # The brief's placeholder name for the timeout error.
 TimeoutError_ = FetchTimeoutError
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "MAX_URL_LENGTH",
     "AccessDeniedError",
     "BlockedAddressError",
     "ConnectError",
@@ -71,6 +72,7 @@ __all__ = [
     "TimeoutError_",
     "TooLargeError",
     "UnknownFormatError",
+    "absolute_url",
     "canonical_url",
     "error_templates",
     "fetch_feed",
