@@ -1,0 +1,146 @@
+"""Input nobody tried when the pages were built: each once ended in a server error.
+
+Found by checking the running app from outside (forms filled with edge
+values, guessed ids, hostile feeds). Every case must get a clear answer and
+keep the database as it was; several only failed on PostgreSQL, where a NUL
+character, an over-long value or an id past the INTEGER range is an error.
+"""
+
+import pytest
+from sqlalchemy import func, select
+
+from advocacy.db import get_session
+from advocacy.models import CalendarEvent, Content, Feed, FeedItem, Role
+from curation_helpers import curator, editor_form, make_feed, make_item, needs, store  # noqa: F401
+from test_calendar import EVENT, add_event
+
+HUGE_ID = 2**31  # one past PostgreSQL's INTEGER, and SQLite overflows at 2**63
+EVEN_HUGER = 10**20
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(model))
+
+
+# --- dates out of range --------------------------------------------------------
+
+@pytest.mark.parametrize("field, value", [("starts_at", "0001-01-01T00:00"), ("ends_at", "9999-12-31T23:59"),
+                                          ("starts_at", "1850-06-01T10:00")])
+def test_event_in_an_impossible_year_is_refused_by_the_field_and_kept(app, client, curator, field, value):
+    response = add_event(client, **{field: value})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter a date between the years 1900 and 2999." in html
+    assert f'value="{EVENT["title"]}"' in html and f'value="{value}"' in html
+    assert count(app, CalendarEvent) == 0
+
+
+def test_content_published_in_year_one_is_refused_by_the_field_and_kept(app, client, curator, needs):
+    response = client.post("/curation/contents/new", data=editor_form(publish_at="0001-01-01T00:00",
+                                                                       expires_at="9999-12-31T23:59"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert html.count("Enter a date between the years 1900 and 2999.") == 2
+    assert 'value="Our new site in Lyon"' in html and 'value="0001-01-01T00:00"' in html
+    assert count(app, Content) == 0
+
+
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31"])
+def test_queue_filter_in_an_impossible_year_is_ignored(client, store, curator, query):
+    with store.session() as session:
+        make_item(session, make_feed(session), 1, title="Still listed")
+    response = client.get(f"/curation/queue?{query}")
+    assert response.status_code == 200
+    assert "Still listed" in response.get_data(as_text=True)
+
+
+def test_pause_until_year_one_is_refused_by_the_field(client, auth):
+    auth.login_as(Role.AMBASSADOR, language="en")
+    response = client.post("/me/profile", data={"language": "en", "paused_until": "0001-01-01"})
+    assert response.status_code == 400
+    assert "Enter a date between the years 1900 and 2999." in response.get_data(as_text=True)
+
+
+# --- ids and page numbers past the database's integers -----------------------
+
+@pytest.mark.parametrize("number", [HUGE_ID, EVEN_HUGER])
+@pytest.mark.parametrize("path", ["/curation/contents/{}", "/curation/contents/{}/history",
+                                  "/curation/queue/{}/approve", "/feeds/{}/delete", "/kit/pages/{}/edit",
+                                  "/surveys/{}", "/surveys/{}/results", "/calendar/events/{}/edit"])
+def test_an_id_past_the_integer_range_is_not_found(client, curator, path, number):
+    assert client.get(path.format(number)).status_code == 404
+
+
+def test_an_ambassador_guessing_huge_ids_gets_not_found(client, auth):
+    auth.login_as(Role.AMBASSADOR)
+    assert client.get(f"/content/{EVEN_HUGER}/share").status_code == 404
+    assert client.post(f"/me/feed/{EVEN_HUGER}/dismiss").status_code == 404
+    assert client.post(f"/shares/{HUGE_ID}/undo").status_code == 404
+
+
+@pytest.mark.parametrize("page", [HUGE_ID, EVEN_HUGER])
+def test_a_page_number_past_the_end_shows_an_empty_page(client, auth, curator, page):
+    assert client.get(f"/curation/contents?page={page}").status_code == 200
+    auth.logout()
+    auth.login_as(Role.AMBASSADOR)
+    assert client.get(f"/?page={page}").status_code == 200
+
+
+def test_skipping_forged_huge_ids_skips_only_the_real_ones(client, store, curator):
+    with store.session() as session:
+        item = make_item(session, make_feed(session), 1)
+        item_id = item.id
+    response = client.post("/curation/queue/skip", data={"item": [str(item_id), str(HUGE_ID), str(EVEN_HUGER)]})
+    assert response.status_code == 302
+    with store.session() as session:
+        assert session.get(FeedItem, item_id).status.value == "skipped"
+
+
+# --- NUL characters -----------------------------------------------------------
+
+def test_a_nul_character_in_a_form_is_refused_before_any_query(app, client, auth):
+    user = auth.create_user(Role.CURATOR)
+    assert client.post("/login", data={"email": user.email + "\x00", "password": "x"}).status_code == 400
+    auth.login(user.email, "curator-password")
+    response = client.post("/calendar/events", data={**EVENT, "title": "Nul\x00"})
+    assert response.status_code == 400
+    assert count(app, CalendarEvent) == 0
+
+
+def test_a_nul_character_in_the_query_string_is_refused(client, curator):
+    assert client.get("/curation/queue?q=%00").status_code == 400
+
+
+# --- hostile feeds, through the curator's page ---------------------------------
+
+HOSTILE_RSS = ("""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hostile\x00 feed</title><link>https://example.org/</link>
+<item><title>Nul\x00 title &#0; ref</title><link>https://example.org/a</link><guid>a\x00</guid>
+<description>text\x00</description></item>
+<item><title>Surrogate &#xD800; ref</title><link>https://example.org/b</link><guid>b</guid></item>
+<item><title>Endless link</title><link>https://example.org/""" + "p" * 3000 + """</link><guid>c</guid>
+<media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" url="https://example.org/""" + "i" * 3000 + """"/>
+</item>
+</channel></rss>""").encode()
+
+
+@pytest.fixture
+def app_config():
+    return {"FEED_ALLOWED_NETWORKS": "127.0.0.0/8"}
+
+
+def test_a_feed_with_nul_characters_and_endless_links_is_added_with_every_entry(app, client, curator,
+                                                                                  feed_server):
+    url = feed_server.static("/hostile.xml", HOSTILE_RSS)
+    response = client.post("/feeds/", data={"url": url, "interval": "30"})
+    assert response.status_code == 302
+    with app.app_context():
+        session = get_session()
+        feed = session.scalar(select(Feed))
+        items = {item.guid: item for item in session.scalars(select(FeedItem))}
+    assert feed.title == "Hostile feed" and feed.last_error_code is None
+    assert set(items) == {"a", "b", "c"}
+    assert items["a"].title == "Nul title \ufffd ref" and items["a"].excerpt == "text"
+    assert items["b"].title == "Surrogate \ufffd ref"
+    assert items["c"].link is None and items["c"].image_url is None and not items["c"].shareable
