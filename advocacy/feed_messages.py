@@ -24,6 +24,8 @@ MESSAGES = {
     "rate_limited": _l("The server asks Relais to slow down (HTTP %(status)s); it will try again later."),
     "server_error": _l("The server had an internal problem (HTTP %(status)s); Relais will try again later."),
     "invalid_xml": _l("The feed is not valid XML: %(detail)s."),
+    "no_usable_entries": _l("The feed has entries, but none of them has a title, a text or a link that Relais "
+                            "can use."),
     "not_a_feed": _l("This address returns a web page, not a feed."),
     "unknown_format": _l("This address does not return an RSS or Atom feed that Relais understands."),
     "invalid_opml": _l("The OPML file could not be read: %(detail)s."),

@@ -170,6 +170,11 @@ class ParseError(FeedError):
     template = "The feed is not valid XML: {detail}."
 
 
+class NoUsableEntriesError(ParseError):
+    code = "no_usable_entries"
+    template = "The feed has entries, but none of them has a title, a text or a link that Relais can use."
+
+
 class NotAFeedError(ParseError):
     code = "not_a_feed"
     template = "This address returns a web page, not a feed."

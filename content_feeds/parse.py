@@ -19,7 +19,7 @@ from typing import Any
 
 import feedparser
 
-from .errors import NotAFeedError, ParseError, UnknownFormatError
+from .errors import NoUsableEntriesError, NotAFeedError, ParseError, UnknownFormatError
 from .model import Entry, ParsedFeed
 from .sanitize import excerpt, first_image, html_to_text, sanitize_html, strip_forbidden, text_of_sanitized
 from .urls import absolute_url, canonical_url
@@ -293,7 +293,7 @@ def parse_feed(
     if repeated:
         warnings.append(f"{repeated} entries repeated an id already seen in this feed and were dropped.")
     if raw_entries and not entries:
-        raise ParseError(detail="none of its entries could be read")
+        raise NoUsableEntriesError()
 
     feed = result.get("feed") or {}
     language = str(dict.get(feed, "language") or "").strip()[:35] or None

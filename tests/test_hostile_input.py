@@ -144,3 +144,36 @@ def test_a_feed_with_nul_characters_and_endless_links_is_added_with_every_entry(
     assert items["a"].title == "Nul title \ufffd ref" and items["a"].excerpt == "text"
     assert items["b"].title == "Surrogate \ufffd ref"
     assert items["c"].link is None and items["c"].image_url is None and not items["c"].shareable
+
+
+EMPTY_ENTRIES_RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hollow</title><link>https://example.org/</link>
+<item><title> </title><description> </description></item><item></item></channel></rss>"""
+ONE_ENTRY_RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Single</title><link>https://example.org/</link>
+<item><title>Only one</title><link>https://example.org/1</link></item></channel></rss>"""
+
+
+def test_a_feed_whose_entries_are_all_empty_says_so_in_the_readers_language(app, client, auth, feed_server):
+    url = feed_server.static("/hollow.xml", EMPTY_ENTRIES_RSS)
+    auth.login_as(Role.CURATOR, language="fr")
+    html = client.post("/feeds/", data={"url": url, "interval": "30"}).get_data(as_text=True)
+    assert "aucune n&#39;a de titre, de texte ou de lien" in html
+    assert "none of its entries" not in html and "pas du XML valide" not in html
+    assert count(app, Feed) == 0
+
+
+@pytest.mark.parametrize("language, expected", [("fr", "ajouté avec 1 nouvel élément."),
+                                                ("en", "added with 1 new item.")])
+def test_one_new_item_is_said_in_the_singular(client, auth, feed_server, language, expected):
+    url = feed_server.static("/single.xml", ONE_ENTRY_RSS)
+    auth.login_as(Role.CURATOR, language=language)
+    response = client.post("/feeds/", data={"url": url, "interval": "30"}, follow_redirects=True)
+    assert expected in response.get_data(as_text=True)
+
+
+def test_every_feed_error_has_a_message_in_the_app():
+    from content_feeds import error_templates
+
+    from advocacy.feed_messages import MESSAGES
+    assert set(error_templates()) - {"feed_error"} <= set(MESSAGES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth import staff_required
 from ..db import get_session
@@ -73,8 +74,8 @@ def add():
         form.url.errors = [feed_error_message(error.code, error.params)]
         return _page(add_form=form, status=400)
     db.commit()
-    flash(_("Feed “%(title)s” added with %(count)s new items.", title=feed.display_title,
-            count=report.new_items), "success")
+    flash(ngettext("Feed “%(title)s” added with %(num)s new item.", "Feed “%(title)s” added with %(num)s new items.",
+                   report.new_items, title=feed.display_title), "success")
     return redirect(url_for("feeds.index"))
 
 
