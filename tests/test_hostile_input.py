@@ -177,3 +177,18 @@ def test_every_feed_error_has_a_message_in_the_app():
 
     from advocacy.feed_messages import MESSAGES
     assert set(error_templates()) - {"feed_error"} <= set(MESSAGES)
+
+
+# --- duplicates -----------------------------------------------------------------
+
+def test_a_department_differing_only_in_case_is_a_duplicate(app, client, auth):
+    from advocacy.models import Department
+
+    auth.login_as(Role.ADMIN, language="en")
+    assert client.post("/admin/program/departments", data={"name": "Marketing", "headcount": "80"}).status_code == 302
+    response = client.post("/admin/program/departments", data={"name": "  MARKETING ", "headcount": "40"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This department already exists." in html and 'value="40"' in html
+    with app.app_context():
+        assert [(d.name, d.headcount) for d in get_session().scalars(select(Department))] == [("Marketing", 80)]
