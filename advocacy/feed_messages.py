@@ -31,6 +31,22 @@ MESSAGES = {
     "invalid_opml": _l("The OPML file could not be read: %(detail)s."),
 }
 
+# Parse errors come with an English detail (partly the XML parser's own
+# words); when the library also says why or where, say it in the reader's
+# language instead.
+PARSE_REASONS = {
+    ("invalid_xml", "empty"): _l("The server sent an empty document instead of a feed."),
+    ("invalid_xml", "line"): _l("The feed is not valid XML: the error is on line %(line)s."),
+    ("invalid_opml", "dtd"): _l("The OPML file could not be read: it contains a DTD, which Relais refuses "
+                                "for safety."),
+    ("invalid_opml", "entities"): _l("The OPML file could not be read: it uses XML entities, which Relais "
+                                     "refuses for safety."),
+    ("invalid_opml", "not_xml"): _l("The OPML file could not be read: it is not valid XML (the error is on "
+                                    "line %(line)s)."),
+    ("invalid_opml", "not_opml"): _l("The OPML file could not be read: it is not an OPML document."),
+    ("invalid_opml", "no_body"): _l("The OPML file could not be read: it has no <body> element."),
+}
+
 DISABLED_REASONS = {
     "curator": _l("Switched off by a curator."),
     "errors": _l("Switched off after too many failed checks in a row."),
@@ -41,8 +57,9 @@ DISABLED_REASONS = {
 def feed_error_message(code: str | None, params: dict | None) -> str:
     if not code:
         return ""
-    template = MESSAGES.get(code, MESSAGES["fetch_error"])
     params = {key: _format(value) for key, value in (params or {}).items()}
+    reason = params.get("reason") or ("line" if "line" in params else None)
+    template = PARSE_REASONS.get((code, reason)) or MESSAGES.get(code, MESSAGES["fetch_error"])
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):

@@ -59,6 +59,11 @@ def _describe_bozo(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _bozo_line(exc: BaseException) -> dict[str, int]:
+    """The line of an XML error, so the app can say where in its own words."""
+    return {"line": exc.getLineNumber()} if isinstance(exc, xml.sax.SAXParseException) else {}
+
+
 def _harmless(exc: BaseException | None) -> bool:
     return isinstance(exc, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType)
 
@@ -244,7 +249,7 @@ def parse_feed(
     else:
         fetched_at = fetched_at.astimezone(timezone.utc)
     if not body.strip():
-        raise ParseError(detail="the server sent an empty document")
+        raise ParseError(detail="the server sent an empty document", reason="empty")
 
     # The final URL is deliberately NOT passed as content-location: feedparser
     # would resolve GUIDs that look like relative URLs ("42") against it, so
@@ -265,7 +270,7 @@ def parse_feed(
         if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON (Feed): not supported
             raise UnknownFormatError()
         if bozo is not None and not _harmless(bozo):
-            raise ParseError(detail=_describe_bozo(bozo))
+            raise ParseError(detail=_describe_bozo(bozo), **_bozo_line(bozo))
         if not result.get("version"):
             raise UnknownFormatError()
 

@@ -6,6 +6,8 @@ keep the database as it was; several only failed on PostgreSQL, where a NUL
 character, an over-long value or an id past the INTEGER range is an error.
 """
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -192,3 +194,29 @@ def test_a_department_differing_only_in_case_is_a_duplicate(app, client, auth):
     assert "This department already exists." in html and 'value="40"' in html
     with app.app_context():
         assert [(d.name, d.headcount) for d in get_session().scalars(select(Department))] == [("Marketing", 80)]
+
+
+# --- feed and OPML errors in the reader's language ------------------------------
+
+DTD_OPML = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://example.org/feed.xml"/></body></opml>"""
+
+
+def test_an_opml_file_with_a_dtd_is_refused_in_french(app, client, auth):
+    auth.login_as(Role.CURATOR, language="fr")
+    response = client.post("/feeds/import", data={"file": (io.BytesIO(DTD_OPML), "lolz.opml")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "contient une DTD" in html and "which Relais refuses" not in html
+    assert count(app, Feed) == 0
+
+
+def test_a_feed_that_is_not_valid_xml_says_where_in_french(app, client, auth, feed_server):
+    url = feed_server.static("/broken.xml", b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n'
+                                            b"<title>T</title>\n<oops></channel></rss>")
+    auth.login_as(Role.CURATOR, language="fr")
+    html = client.post("/feeds/", data={"url": url, "interval": "30"}).get_data(as_text=True)
+    assert "n&#39;est pas du XML valide : l&#39;erreur est à la ligne 4." in html
+    assert "mismatched tag" not in html
