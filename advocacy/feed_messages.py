@@ -45,6 +45,7 @@ PARSE_REASONS = {
                                     "line %(line)s)."),
     ("invalid_opml", "not_opml"): _l("The OPML file could not be read: it is not an OPML document."),
     ("invalid_opml", "no_body"): _l("The OPML file could not be read: it has no <body> element."),
+    ("invalid_opml", "too_large"): _l("The OPML file is larger than %(limit)s."),
 }
 
 DISABLED_REASONS = {

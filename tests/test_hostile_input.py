@@ -220,3 +220,16 @@ def test_a_feed_that_is_not_valid_xml_says_where_in_french(app, client, auth, fe
     html = client.post("/feeds/", data={"url": url, "interval": "30"}).get_data(as_text=True)
     assert "n&#39;est pas du XML valide : l&#39;erreur est à la ligne 4." in html
     assert "mismatched tag" not in html
+
+
+def test_an_opml_file_over_the_size_cap_is_refused_as_too_large(app, client, auth):
+    auth.login_as(Role.CURATOR, language="en")
+    app.config["FEED_MAX_BYTES"] = 1024
+    outline = b'<outline text="x" xmlUrl="https://example.org/feed.xml"/>'
+    big = b'<?xml version="1.0"?><opml version="2.0"><body>' + outline * 40 + b"</body></opml>"
+    response = client.post("/feeds/import", data={"file": (io.BytesIO(big), "big.opml")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The OPML file is larger than 1 KiB." in html and "not valid XML" not in html
+    assert count(app, Feed) == 0

@@ -149,7 +149,8 @@ def import_opml():
         return _page(import_form=form, status=400)
     db = get_session()
     try:
-        report = feed_service.import_opml(db, form.file.data.read(current_app.config["FEED_MAX_BYTES"]))
+        limit = int(current_app.config["FEED_MAX_BYTES"])
+        report = feed_service.import_opml(db, form.file.data.read(limit + 1), max_bytes=limit)
     except feed_service.FeedError as error:
         form.file.errors = [feed_error_message(error.code, error.params)]
         return _page(import_form=form, status=400)
