@@ -24,9 +24,28 @@ MESSAGES = {
     "rate_limited": _l("The server asks Relais to slow down (HTTP %(status)s); it will try again later."),
     "server_error": _l("The server had an internal problem (HTTP %(status)s); Relais will try again later."),
     "invalid_xml": _l("The feed is not valid XML: %(detail)s."),
+    "no_usable_entries": _l("The feed has entries, but none of them has a title, a text or a link that Relais "
+                            "can use."),
     "not_a_feed": _l("This address returns a web page, not a feed."),
     "unknown_format": _l("This address does not return an RSS or Atom feed that Relais understands."),
     "invalid_opml": _l("The OPML file could not be read: %(detail)s."),
+}
+
+# Parse errors come with an English detail (partly the XML parser's own
+# words); when the library also says why or where, say it in the reader's
+# language instead.
+PARSE_REASONS = {
+    ("invalid_xml", "empty"): _l("The server sent an empty document instead of a feed."),
+    ("invalid_xml", "line"): _l("The feed is not valid XML: the error is on line %(line)s."),
+    ("invalid_opml", "dtd"): _l("The OPML file could not be read: it contains a DTD, which Relais refuses "
+                                "for safety."),
+    ("invalid_opml", "entities"): _l("The OPML file could not be read: it uses XML entities, which Relais "
+                                     "refuses for safety."),
+    ("invalid_opml", "not_xml"): _l("The OPML file could not be read: it is not valid XML (the error is on "
+                                    "line %(line)s)."),
+    ("invalid_opml", "not_opml"): _l("The OPML file could not be read: it is not an OPML document."),
+    ("invalid_opml", "no_body"): _l("The OPML file could not be read: it has no <body> element."),
+    ("invalid_opml", "too_large"): _l("The OPML file is larger than %(limit)s."),
 }
 
 DISABLED_REASONS = {
@@ -39,8 +58,9 @@ DISABLED_REASONS = {
 def feed_error_message(code: str | None, params: dict | None) -> str:
     if not code:
         return ""
-    template = MESSAGES.get(code, MESSAGES["fetch_error"])
     params = {key: _format(value) for key, value in (params or {}).items()}
+    reason = params.get("reason") or ("line" if "line" in params else None)
+    template = PARSE_REASONS.get((code, reason)) or MESSAGES.get(code, MESSAGES["fetch_error"])
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):

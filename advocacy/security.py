@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from itertools import chain
+
+from flask import Flask, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface
 
 # No inline script, ever: JavaScript lives in static files. Images may come
@@ -39,6 +41,18 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_characters() -> None:
+    """Nobody types U+0000, and PostgreSQL refuses it in any text column (a
+    server error, on the sign-in form too): refuse the request before any
+    query sees it."""
+    values = chain(chain.from_iterable(request.args.listvalues()),
+                   chain.from_iterable(request.form.listvalues()),
+                   (v for v in (request.view_args or {}).values() if isinstance(v, str)))
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

@@ -5,6 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, url_for
+from werkzeug.routing import IntegerConverter
+
+from .models.base import MAX_ID
+
+# Page numbers past this show an empty page: no program has 100,000 pages,
+# and an OFFSET beyond the database's integer range is a server error.
+MAX_PAGE = 100_000
 
 
 def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
@@ -54,3 +61,16 @@ def tracked_url(code: str) -> str:
     """The public address of a tracked link (/s/<code>), as ambassadors post it."""
     base = current_app.config.get("BASE_URL") or request.host_url
     return f"{base.rstrip('/')}/s/{code}"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: an id no row can have is a 404 at routing,
+    not an integer overflow in the database (SQLite: 2^63, PostgreSQL: 2^31)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_number(value: int | None) -> int:
+    return min(max(value or 1, 1), MAX_PAGE)

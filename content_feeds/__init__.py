@@ -17,6 +17,7 @@ from .errors import (
     GoneError,
     HTTPStatusError,
     InvalidURLError,
+    NoUsableEntriesError,
     NotAFeedError,
     NotFoundError,
     OpmlError,
@@ -36,13 +37,14 @@ from .model import Entry, ParsedFeed
 from .opml import OpmlOutline, iter_feeds, parse_opml, write_opml
 from .parse import parse_feed
 from .sanitize import html_to_text, sanitize_html
-from .urls import canonical_url
+from .urls import MAX_URL_LENGTH, absolute_url, canonical_url
 
 # The brief's placeholder name for the timeout error.
 TimeoutError_ = FetchTimeoutError
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "MAX_URL_LENGTH",
     "AccessDeniedError",
     "BlockedAddressError",
     "ConnectError",
@@ -56,6 +58,7 @@ __all__ = [
     "GoneError",
     "HTTPStatusError",
     "InvalidURLError",
+    "NoUsableEntriesError",
     "NotAFeedError",
     "NotFoundError",
     "OpmlError",
@@ -71,6 +74,7 @@ __all__ = [
     "TimeoutError_",
     "TooLargeError",
     "UnknownFormatError",
+    "absolute_url",
     "canonical_url",
     "error_templates",
     "fetch_feed",

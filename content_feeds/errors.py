@@ -166,8 +166,16 @@ def http_status_error(status: int, retry_after: float | None = None) -> HTTPStat
 
 
 class ParseError(FeedError):
+    """``detail`` is English (some of it from the XML parser); ``reason`` and
+    ``line``, when present, let the app say it in the reader's language."""
+
     code = "invalid_xml"
     template = "The feed is not valid XML: {detail}."
+
+
+class NoUsableEntriesError(ParseError):
+    code = "no_usable_entries"
+    template = "The feed has entries, but none of them has a title, a text or a link that Relais can use."
 
 
 class NotAFeedError(ParseError):

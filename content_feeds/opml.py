@@ -55,16 +55,16 @@ def parse_opml(data: bytes | str) -> list[OpmlOutline]:
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DTDForbidden as exc:
-        raise OpmlError(detail="it contains a DTD, which Relais refuses for safety") from exc
+        raise OpmlError(detail="it contains a DTD, which Relais refuses for safety", reason="dtd") from exc
     except defusedxml.DefusedXmlException as exc:
-        raise OpmlError(detail="it uses XML entities, which Relais refuses for safety") from exc
+        raise OpmlError(detail="it uses XML entities, which Relais refuses for safety", reason="entities") from exc
     except ET.ParseError as exc:
-        raise OpmlError(detail=f"it is not valid XML ({exc})") from exc
+        raise OpmlError(detail=f"it is not valid XML ({exc})", reason="not_xml", line=exc.position[0]) from exc
     if root.tag != "opml":
-        raise OpmlError(detail="it is not an OPML document")
+        raise OpmlError(detail="it is not an OPML document", reason="not_opml")
     body = root.find("body")
     if body is None:
-        raise OpmlError(detail="it has no <body> element")
+        raise OpmlError(detail="it has no <body> element", reason="no_body")
     return [_outline(child) for child in body if child.tag == "outline"]
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import io
+import re
 import xml.sax
 from datetime import datetime, timezone
 from typing import Any
 
 import feedparser
 
-from .errors import NotAFeedError, ParseError, UnknownFormatError
+from .errors import NoUsableEntriesError, NotAFeedError, ParseError, UnknownFormatError
 from .model import Entry, ParsedFeed
-from .sanitize import excerpt, first_image, html_to_text, sanitize_html, text_of_sanitized
+from .sanitize import excerpt, first_image, html_to_text, sanitize_html, strip_forbidden, text_of_sanitized
 from .urls import absolute_url, canonical_url
 
 MAX_KEY = 255
@@ -28,12 +29,39 @@ _TITLE_FALLBACK = 100
 _EXCERPT_NEED = 400  # characters of text to extract for a ~300-character excerpt
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+# A numeric character reference, in an ASCII-compatible encoding.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _is_xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _neutralise_char_refs(body: bytes) -> bytes:
+    """Replace references to characters XML forbids ("&#0;", "&#xD800;",
+    past U+10FFFF) by U+FFFD: feedparser raises on a surrogate or an
+    out-of-range one, which would otherwise cost the whole feed."""
+    if b"&#" not in body:
+        return body
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        return match.group(0) if _is_xml_char(code) else b"&#xFFFD;"
+
+    return _CHAR_REF.sub(replace, body)
 
 
 def _describe_bozo(exc: BaseException) -> str:
     if isinstance(exc, xml.sax.SAXParseException):
         return f"{exc.getMessage()} at line {exc.getLineNumber()}"
     return str(exc) or type(exc).__name__
+
+
+def _bozo_line(exc: BaseException) -> dict[str, int]:
+    """The line of an XML error, so the app can say where in its own words."""
+    return {"line": exc.getLineNumber()} if isinstance(exc, xml.sax.SAXParseException) else {}
 
 
 def _harmless(exc: BaseException | None) -> bool:
@@ -166,7 +194,7 @@ def normalise_entry(raw: dict[str, Any], feed_url: str, fetched_at: datetime) ->
     link = canonical_url(raw_link, feed_url)
     # Relative URLs inside the entry are relative to the entry's own page.
     base = absolute_url(raw_link, feed_url) or feed_url
-    guid = str(dict.get(raw, "id") or "").strip() or None
+    guid = strip_forbidden(str(dict.get(raw, "id") or "")).strip() or None
 
     summary_raw = str(dict.get(raw, "summary") or "")
     summary_html = _html_field(dict.get(raw, "summary_detail"), summary_raw, base)
@@ -221,7 +249,7 @@ def parse_feed(
     else:
         fetched_at = fetched_at.astimezone(timezone.utc)
     if not body.strip():
-        raise ParseError(detail="the server sent an empty document")
+        raise ParseError(detail="the server sent an empty document", reason="empty")
 
     # The final URL is deliberately NOT passed as content-location: feedparser
     # would resolve GUIDs that look like relative URLs ("42") against it, so
@@ -229,7 +257,7 @@ def parse_feed(
     # resolve links ourselves against ``url`` (xml:base is still honoured).
     headers = {"content-type": content_type} if content_type else {}
     result = feedparser.parse(
-        io.BytesIO(body),
+        io.BytesIO(_neutralise_char_refs(body)),
         response_headers=headers,
         sanitize_html=False,
         resolve_relative_uris=False,
@@ -242,7 +270,7 @@ def parse_feed(
         if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON (Feed): not supported
             raise UnknownFormatError()
         if bozo is not None and not _harmless(bozo):
-            raise ParseError(detail=_describe_bozo(bozo))
+            raise ParseError(detail=_describe_bozo(bozo), **_bozo_line(bozo))
         if not result.get("version"):
             raise UnknownFormatError()
 
@@ -270,7 +298,7 @@ def parse_feed(
     if repeated:
         warnings.append(f"{repeated} entries repeated an id already seen in this feed and were dropped.")
     if raw_entries and not entries:
-        raise ParseError(detail="none of its entries could be read")
+        raise NoUsableEntriesError()
 
     feed = result.get("feed") or {}
     language = str(dict.get(feed, "language") or "").strip()[:35] or None

@@ -51,6 +51,9 @@ _TAG = re.compile(r'<(?:[^>"]|"[^"]*")*>')
 _BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|td|th|blockquote|pre|figure|figcaption|dd|dt|hr)\b", re.I)
 _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"', re.I)
 _SPACES = re.compile(r"\s+")
+# Characters XML 1.0 forbids, which feeds still smuggle in (raw or as "&#0;"):
+# PostgreSQL refuses U+0000 in text and lone surrogates cannot be encoded.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PARTIAL_TAG = re.compile(r"<[^>]*$")
 
 
@@ -97,8 +100,12 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     return _RELATIVE_URL_ATTR.sub(resolve, cleaned)
 
 
+def strip_forbidden(text: str) -> str:
+    return _FORBIDDEN.sub("", text)
+
+
 def collapse(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", strip_forbidden(text)).strip()
 
 
 def html_to_text(html: str) -> str:

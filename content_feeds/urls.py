@@ -30,6 +30,13 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "mtm_", "matomo_")
 _STRIP_INSIDE = re.compile(r"[\t\r\n]")
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _SAFE_SCHEMES = frozenset({"http", "https"})
+# What is left after cleaning may still hide a control character (a NUL, an
+# escape): no browser would follow such a link and no database stores a NUL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Longer URLs are treated as no URL: cutting one breaks it, and the app's
+# link and image columns hold 2,048 characters (what browsers and most
+# servers accept anyway).
+MAX_URL_LENGTH = 2048
 
 
 def _clean(raw: str) -> str:
@@ -57,6 +64,8 @@ def absolute_url(url: str | None, base: str | None = None, schemes: frozenset[st
     if scheme not in schemes:
         return None
     if scheme in _SAFE_SCHEMES and not parts.hostname:
+        return None
+    if len(cleaned) > MAX_URL_LENGTH or _CONTROL.search(cleaned):
         return None
     return cleaned
 
@@ -90,4 +99,5 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         host = f"{host}:{port}"
     kept = [p for p in parts.query.split("&") if p and not _is_tracking(p.split("=", 1)[0])]
     path = parts.path or "/"
-    return urlunsplit((scheme, host.lower(), path, "&".join(kept), ""))
+    canonical = urlunsplit((scheme, host.lower(), path, "&".join(kept), ""))
+    return canonical if len(canonical) <= MAX_URL_LENGTH else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth import staff_required
 from ..db import get_session
@@ -73,8 +74,8 @@ def add():
         form.url.errors = [feed_error_message(error.code, error.params)]
         return _page(add_form=form, status=400)
     db.commit()
-    flash(_("Feed “%(title)s” added with %(count)s new items.", title=feed.display_title,
-            count=report.new_items), "success")
+    flash(ngettext("Feed “%(title)s” added with %(num)s new item.", "Feed “%(title)s” added with %(num)s new items.",
+                   report.new_items, title=feed.display_title), "success")
     return redirect(url_for("feeds.index"))
 
 
@@ -148,7 +149,8 @@ def import_opml():
         return _page(import_form=form, status=400)
     db = get_session()
     try:
-        report = feed_service.import_opml(db, form.file.data.read(current_app.config["FEED_MAX_BYTES"]))
+        limit = int(current_app.config["FEED_MAX_BYTES"])
+        report = feed_service.import_opml(db, form.file.data.read(limit + 1), max_bytes=limit)
     except feed_service.FeedError as error:
         form.file.errors = [feed_error_message(error.code, error.params)]
         return _page(import_form=form, status=400)

@@ -12,6 +12,7 @@ from ..db import get_session
 from ..forms.ambassador import NETWORK_LABELS
 from ..models import Role, utcnow
 from ..services import ambassadors, milestones, personal_feed
+from ..urls import page_number
 
 bp = Blueprint("main", __name__)
 
@@ -22,7 +23,7 @@ def home():
     if current_user.role != Role.AMBASSADOR:
         return render_template("main/home.html")
     db = get_session()
-    number = request.args.get("page", 1, type=int)
+    number = page_number(request.args.get("page", type=int))
     feed = personal_feed.page(db, current_user.id, utcnow(), number)
     network = milestones.this_month(db, datetime.now(UTC).date(), current_app.config["MIN_GROUP_SIZE"])
     return render_template("main/feed.html", feed=feed, language=str(get_locale()),

@@ -83,10 +83,10 @@ def departments():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            db.add(Department(name=form.name.data.strip(), headcount=form.headcount.data))
             try:
+                coverage_service.add_department(db, form.name.data, form.headcount.data)
                 db.commit()
-            except IntegrityError:
+            except (coverage_service.DepartmentExists, IntegrityError):  # IntegrityError: two admins at once
                 db.rollback()
                 form.name.errors = [_("This department already exists.")]
                 status = 400

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .accounts import language_choices
+from .validators import PlausibleYear
 
 NETWORK_LABELS = {
     "x": "X",
@@ -47,7 +48,7 @@ class ProfileForm(FlaskForm):
     mastodon_instance = StringField(_l("Your Mastodon instance"), validators=[Optional(), Length(max=300)])
     department = SelectField(_l("Department (optional)"), coerce=int, validators=[Optional()])
     language = SelectField(_l("Language"), choices=language_choices)
-    paused_until = DateField(_l("Pause until (optional)"), validators=[Optional()])
+    paused_until = DateField(_l("Pause until (optional)"), validators=[Optional(), PlausibleYear()])
 
 
 class PasswordConfirmForm(FlaskForm):

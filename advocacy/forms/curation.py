@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..services.contents import EDITOR_NETWORKS, MAX_SUMMARY, MAX_TITLE
 from ..services.queue import MAX_SKIP_REASON
 from ..services.taxonomy import MAX_TOPIC_NAME
+from .validators import PlausibleYear
 
 NETWORK_LABELS = {
     "x": "X",
@@ -41,8 +42,8 @@ class QueueFilterForm(FlaskForm):
 
     status = SelectField(_l("Status"), choices=[SelectChoice("new", _l("New")), SelectChoice("skipped", _l("Skipped"))], default="new")
     feed = SelectField(_l("Feed"), coerce=str, default="")
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), PlausibleYear()])
+    until = DateField(_l("To"), validators=[Optional(), PlausibleYear()])
     q = SearchField(_l("Search titles and excerpts"), validators=[Optional(), Length(max=200)])
 
 
@@ -61,9 +62,10 @@ class ContentForm(FlaskForm):
         choices=[SelectChoice("publish", _l("Publish at the time below")),
                  SelectChoice("draft", _l("Keep as a draft"))],
     )
-    publish_at = DateTimeLocalField(_l("Publish at"), format=DATETIME_FORMATS, validators=[Optional()])
+    publish_at = DateTimeLocalField(_l("Publish at"), format=DATETIME_FORMATS,
+                                    validators=[Optional(), PlausibleYear()])
     expires_at = DateTimeLocalField(_l("Expires at (optional)"), format=DATETIME_FORMATS,
-                                    validators=[Optional()])
+                                    validators=[Optional(), PlausibleYear()])
     highlighted = BooleanField(_l("Highlight of the week"))
     needs = MultiCheckboxField(_l("Needs it serves"), coerce=int)
     topics = MultiCheckboxField(_l("Topics"), coerce=int)

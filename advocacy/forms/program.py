@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..models import FeedbackKind, FeedbackStatus, KitSection, QuestionType, utcnow
 from .accounts import language_choices
+from .validators import PlausibleYear
 
 SECTION_LABELS = {
     KitSection.MISSION: _l("Mission"),
@@ -57,8 +58,9 @@ class KitPageForm(FlaskForm):
 
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(), PlausibleYear()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional(), PlausibleYear()])
     location = StringField(_l("Place or link"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
@@ -88,8 +90,9 @@ def _default_close():
 
 
 class SurveyDatesMixin:
-    opens_on = DateField(_l("Opens on"), default=_default_open, validators=[DataRequired()])
-    closes_on = DateField(_l("Closes on (last day)"), default=_default_close, validators=[DataRequired()])
+    opens_on = DateField(_l("Opens on"), default=_default_open, validators=[DataRequired(), PlausibleYear()])
+    closes_on = DateField(_l("Closes on (last day)"), default=_default_close,
+                          validators=[DataRequired(), PlausibleYear()])
 
     def validate_closes_on(self, field):
         if field.data and self.opens_on.data and field.data < self.opens_on.data:

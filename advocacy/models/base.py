@@ -18,6 +18,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest INTEGER PostgreSQL stores (ids are INTEGER there): an id past
+# it can name no row, and comparing one with a column is an error there.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """Now, timezone-aware. Pass the function, never its result, as a default."""
     return datetime.now(UTC)

@@ -21,6 +21,25 @@ from . import ambassadors, consent
 GUIDE_LOW, GUIDE_HIGH = 50, 150
 
 
+class DepartmentExists(Exception):
+    pass
+
+
+def add_department(session: Session, name: str, headcount: int | None) -> Department:
+    """A new department, unless one has the same name whatever its case
+    ("Marketing" and "marketing" would split its ambassadors in two, and
+    each half may fall under k). Compared in Python, as for topics: SQLite's
+    lower() ignores accents, and departments are a few dozen at most."""
+    name = " ".join(name.split())
+    wanted = name.casefold()
+    if any(existing.casefold() == wanted for existing in session.scalars(select(Department.name))):
+        raise DepartmentExists(name)
+    department = Department(name=name, headcount=headcount)
+    session.add(department)
+    session.flush()
+    return department
+
+
 @dataclass
 class DepartmentCoverage:
     name: str

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import content_feeds
-from content_feeds import FeedError, OpmlOutline
+from content_feeds import FeedError, OpmlError, OpmlOutline
+from content_feeds.errors import format_size
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -132,8 +133,15 @@ class ImportReport:
     invalid: list[str]
 
 
-def import_opml(session: Session, data: bytes) -> ImportReport:
-    """Add every feed the OPML lists; each is fetched by the next scheduler run."""
+def import_opml(session: Session, data: bytes, max_bytes: int | None = None) -> ImportReport:
+    """Add every feed the OPML lists; each is fetched by the next scheduler run.
+
+    Give ``max_bytes`` + 1 bytes of a larger file: it is refused as too large
+    rather than cut, which would read as broken XML at its last byte.
+    """
+    if max_bytes is not None and len(data) > max_bytes:
+        limit = format_size(max_bytes)
+        raise OpmlError(detail=f"it is larger than {limit}", reason="too_large", limit=limit)
     report = ImportReport([], [], [])
     seen: set[str] = set()
     for outline, _folders in content_feeds.iter_feeds(content_feeds.parse_opml(data)):

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import FeedItem, ItemStatus
+from ..models.base import MAX_ID
 from . import taxonomy
 from .contents import ContentDraft
 
@@ -100,9 +101,15 @@ def queue_page(session: Session, filters: QueueFilter, after: Cursor | None = No
     return QueuePage(items, Cursor(last.published_at, last.id) if last else None)
 
 
+def _possible_ids(item_ids: Iterable[int]) -> list[int]:
+    # A forged id past the INTEGER range matches no row, and on PostgreSQL
+    # merely comparing it with the column is an error.
+    return list({int(i) for i in item_ids if 0 < int(i) <= MAX_ID})
+
+
 def skip(session: Session, item_ids: Iterable[int], reason: str | None, now: datetime) -> int:
     """Hide new items from the queue (they can be restored); returns how many."""
-    ids = list({int(i) for i in item_ids})
+    ids = _possible_ids(item_ids)
     if not ids:
         return 0
     reason = (reason or "").strip()[:MAX_SKIP_REASON] or None
@@ -114,7 +121,7 @@ def skip(session: Session, item_ids: Iterable[int], reason: str | None, now: dat
 
 def restore(session: Session, item_ids: Iterable[int]) -> int:
     """Put skipped items back in the queue; returns how many."""
-    ids = list({int(i) for i in item_ids})
+    ids = _possible_ids(item_ids)
     if not ids:
         return 0
     return session.execute(

@@ -16,6 +16,7 @@ from ...forms.accounts import ActionForm
 from ...forms.curation import NETWORK_LABELS, ContentForm
 from ...models import Content, utcnow
 from ...services import contents, taxonomy
+from ...urls import page_number
 from . import bp, editor
 
 PAGE_SIZE = 50
@@ -49,7 +50,7 @@ def contents_list():
     status_arg = request.args.get("status", "")
     status = contents.Status(status_arg) if status_arg in contents.Status._value2member_map_ else None
     highlighted = request.args.get("highlighted") == "1"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page", type=int))
     session = get_session()
     rows = contents.list_contents(session, utcnow(), status, highlighted,
                                   limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)

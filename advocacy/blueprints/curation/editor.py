@@ -85,17 +85,23 @@ def add_spare_boxes(form: ContentForm) -> None:
             boxes.append_entry("")
 
 
+def _utc(field) -> datetime | None:
+    # A time the form refused (year 1, say) may not even convert to UTC:
+    # its error is shown instead, and the service checks the rest.
+    return None if field.errors else to_utc(field.data, zone())
+
+
 def read(form: ContentForm, now: datetime) -> contents.ContentDraft:
     publish_at = None
     if form.publication.data != "draft":
-        publish_at = to_utc(form.publish_at.data, zone()) or now  # empty: now
+        publish_at = _utc(form.publish_at) or now  # empty: now
     return contents.ContentDraft(
         title=form.title.data or "",
         summary=form.summary.data or "",
         image_url=form.image_url.data or None,
         target_url=form.target_url.data or "",
         publish_at=publish_at,
-        expires_at=to_utc(form.expires_at.data, zone()),
+        expires_at=_utc(form.expires_at),
         highlighted=bool(form.highlighted.data),
         need_ids=list(form.needs.data or []),
         topic_ids=list(form.topics.data or []),

@@ -1,0 +1,63 @@
+"""Pages on a phone: nothing may make the whole page scroll sideways.
+
+Wide tables scroll inside their own box. Checked in a real browser (headless
+Chromium) because only layout shows it: once, ``main`` (a flex item with auto
+margins) grew to the widest table, and visually hidden labels inside tables
+widened the page even after that.
+"""
+
+import pytest
+
+from advocacy.db import get_session
+from advocacy.models import Feed, Role
+from browser import CHROMIUM, Browser, live_server
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+PHONE_WIDTH = 375
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+STAFF_PAGES = ["/feeds/", "/admin/users", "/admin/program/departments", "/admin/program/coverage",
+               "/curation/contents", "/kit/manage", "/surveys/manage", "/feedback/inbox"]
+AMBASSADOR_PAGES = ["/", "/me/consents", "/me/profile", "/directory", "/calendar/", "/thanks/"]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    chromium = Browser(str(tmp_path / "chromium-profile"))
+    chromium.viewport(PHONE_WIDTH)
+    yield chromium
+    chromium.close()
+
+
+def signed_in(app, client, auth, browser, base, role):
+    auth.login_as(role, language="fr", email=f"someone.with.a.rather.long.address.{role.value}@example.org")
+    browser.set_cookie(base, "session", client.get_cookie("session").value)
+
+
+def overflowing(browser, base, paths) -> dict[str, int]:
+    widths = {}
+    for path in paths:
+        browser.open(base + path)
+        assert browser.evaluate("location.pathname") == path  # signed in, not sent elsewhere
+        widths[path] = browser.evaluate(OVERFLOW)
+    return {path: extra for path, extra in widths.items() if extra > 0}
+
+
+def test_staff_pages_fit_a_phone(app, client, auth, browser):
+    with app.app_context():
+        session = get_session()
+        for n in range(3):
+            session.add(Feed(url=f"https://news.example.org/feeds/category/company-announcements-{n}.xml",
+                             title=f"Company announcements and press releases {n}"))
+        session.commit()
+    for n in range(3):
+        auth.create_user(Role.AMBASSADOR, email=f"ambassador.number.{n}.with.a.long.name@example.org")
+    with live_server(app) as base:
+        signed_in(app, client, auth, browser, base, Role.ADMIN)
+        assert overflowing(browser, base, STAFF_PAGES) == {}
+
+
+def test_ambassador_pages_fit_a_phone(app, client, auth, browser):
+    with live_server(app) as base:
+        signed_in(app, client, auth, browser, base, Role.AMBASSADOR)
+        assert overflowing(browser, base, AMBASSADOR_PAGES) == {}
