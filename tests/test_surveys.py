@@ -241,3 +241,14 @@ def test_a_finished_survey_cannot_be_reopened(app, client, auth):
     found = survey(app, survey_id)
     dates = {"opens_on": found.opens_on.isoformat(), "closes_on": found.closes_on.isoformat()}
     assert client.post(f"/surveys/{survey_id}/edit", data={"title": "Pulse Q1", **dates}).status_code == 302
+
+
+def test_a_survey_still_to_come_is_hidden_from_ambassadors_questions_and_results(client, auth):
+    auth.login_as(Role.CURATOR, language="en")
+    later = {"opens_on": (TODAY + timedelta(days=3)).isoformat(), "closes_on": (TODAY + timedelta(days=9)).isoformat()}
+    response = client.post("/surveys/from-template", data={"language": "en", **later})
+    survey_id = int(response.headers["Location"].split("/")[-2])
+    assert client.get(f"/surveys/{survey_id}/results").status_code == 200  # the team prepares it
+    switch_to(auth, auth.create_user(Role.AMBASSADOR, email="early@example.org"))
+    assert client.get(f"/surveys/{survey_id}").status_code == 404
+    assert client.get(f"/surveys/{survey_id}/results").status_code == 404

@@ -47,6 +47,14 @@ def _survey_or_404(survey_id: int) -> Survey:
     return survey
 
 
+def _published_survey_or_404(survey_id: int) -> Survey:
+    """A survey still to come is the team's draft: ambassadors do not see its questions."""
+    survey = _survey_or_404(survey_id)
+    if survey.opens_on > surveys.today() and not current_user.is_staff:
+        abort(404)
+    return survey
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -67,10 +75,7 @@ def _answer_page(survey: Survey, errors: dict[int, str] | None = None, values: d
 @bp.get("/<int:survey_id>")
 @login_required
 def show(survey_id: int):
-    survey = _survey_or_404(survey_id)
-    if survey.opens_on > surveys.today() and not current_user.is_staff:
-        abort(404)
-    return _answer_page(survey)
+    return _answer_page(_published_survey_or_404(survey_id))
 
 
 def _raw_answers(survey: Survey) -> dict[int, object]:
@@ -113,7 +118,7 @@ def answer(survey_id: int):
 @bp.get("/<int:survey_id>/results")
 @login_required
 def results(survey_id: int):
-    survey = _survey_or_404(survey_id)
+    survey = _published_survey_or_404(survey_id)
     return render_template("surveys/results.html", survey=survey,
                            results=surveys.results(get_session(), survey, _k()))
 
