@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from advocacy.db import get_session
 from advocacy.models import (CalendarEvent, Content, Feed, FeedbackItem, FeedItem, KitPage, Purpose, Role,
-                             Survey)
+                             Survey, User)
 from advocacy.services import accounts, digest
 from curation_helpers import make_feed, make_item
 from insights_helpers import add_clicks, add_shares, place_in_department
@@ -139,8 +139,10 @@ def program(app, client, auth, world):
         invitation = accounts.invite(get_session(), email="invitee@walk.example", role=Role.AMBASSADOR,
                                      invited_by=None, ttl_days=7)
         get_session().commit()
+        unsubscribe = digest.unsubscribe_token(app.config["SECRET_KEY"], get_session().get(User, persons[0]["id"]))
     auth.logout()
-    return {"persons": persons, "curator": curator, "calendar_token": token, "invitation": invitation.token}
+    return {"persons": persons, "curator": curator, "calendar_token": token, "invitation": invitation.token,
+            "unsubscribe_token": unsubscribe}
 
 
 def first(app, column):
@@ -158,8 +160,7 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("feedback.mine", "item_id"): lambda: first(app, FeedbackItem.id),
         ("calendar.feed", "token"): lambda: program["calendar_token"],
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
-        ("digest.unsubscribe", "token"): lambda: digest.unsubscribe_token(
-            app.config["SECRET_KEY"], program["persons"][0]["user"]),
+        ("digest.unsubscribe", "token"): lambda: program["unsubscribe_token"],
     }
     by_name = {
         "content_id": lambda: first(app, Content.id),

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, Topic
@@ -28,7 +28,6 @@ from .text_rules import NETWORKS
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot
 TOP_CONTENT = 10
-IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's parameter limit
 
 
 class RangeError(Exception):
@@ -140,32 +139,33 @@ def _network_days(session: Session, period: DateRange, use_rollups: bool) -> dic
     return cells
 
 
-def _content_sums(session: Session, period: DateRange, use_rollups: bool) -> dict[int, Counts]:
+def _content_breakdowns(session: Session, period: DateRange, use_rollups: bool):
+    """Topics, needs and the top contents, in one statement: [(kind, key, shares, clicks, previews)].
+
+    The per-content sums (roll-ups up to the watermark, raw rows after it)
+    are a CTE joined to the tags in the database: the thousands of contents
+    of a range never travel to Python, nor back as lists of ids. A content
+    tagged twice counts once under each tag: tags overlap, they do not add up.
+    """
     rolled, live = insights_rollup.split(session, period.start, period.end, use_rollups)
-    sums: dict[int, Counts] = defaultdict(Counts)
-    if rolled:
-        for content_id, shares, clicks, previews in insights_rollup.rolled_content_sums(session, *rolled):
-            sums[content_id].add(shares, clicks, previews)
+    parts = [insights_rollup.rolled_content_sums(*rolled)] if rolled else []
     if live:
-        for content_id, shares, clicks, previews in insights_rollup.raw_content_sums(session, *live):
-            sums[content_id].add(shares, clicks, previews)
-    return sums
+        parts += insights_rollup.raw_content_sums(*live)
+    rows = union_all(*parts).subquery("content_rows")
+    sums = (select(rows.c.content_id, func.sum(rows.c.shares).label("shares"),
+                   func.sum(rows.c.clicks).label("clicks"), func.sum(rows.c.previews).label("previews"))
+            .group_by(rows.c.content_id).cte("content_sums"))
+    measures = (func.sum(sums.c.shares), func.sum(sums.c.clicks), func.sum(sums.c.previews))
+    by_tag = [select(literal(kind).label("kind"), table.c[column].label("key"), *measures)
+              .join_from(sums, table, table.c.content_id == sums.c.content_id).group_by(table.c[column])
+              for kind, table, column in (("topic", content_topics, "topic_id"), ("need", content_needs, "need_id"))]
+    top = (select(literal("content").label("kind"), sums.c.content_id.label("key"), sums.c.shares, sums.c.clicks,
+                  sums.c.previews)
+           .order_by(sums.c.shares.desc(), sums.c.clicks.desc(), sums.c.content_id).limit(TOP_CONTENT).subquery())
+    return session.execute(union_all(*by_tag, select(top))).all()
 
 
-def _pairs(session: Session, table, column: str, content_ids: list[int]):
-    """(content_id, tag id) for these contents, a chunk of ids at a time."""
-    for offset in range(0, len(content_ids), IN_CHUNK):
-        chunk = content_ids[offset:offset + IN_CHUNK]
-        yield from session.execute(
-            select(table.c.content_id, table.c[column]).where(table.c.content_id.in_(chunk)))
-
-
-def _by_tag(session: Session, sums: dict[int, Counts], table, column: str, labels: dict[int, str]) -> list[Row]:
-    """A content tagged twice counts once under each tag: tags overlap, they do not add up."""
-    per_tag: dict[int, Counts] = defaultdict(Counts)
-    for content_id, tag_id in _pairs(session, table, column, sorted(sums)):
-        counts = sums[content_id]
-        per_tag[tag_id].add(counts.shares, counts.clicks, counts.previews)
+def _tag_rows(per_tag: dict[int, Counts], labels: dict[int, str]) -> list[Row]:
     rows = [Row(str(tag_id), labels.get(tag_id, "?"), counts) for tag_id, counts in per_tag.items()]
     return sorted(rows, key=lambda row: (-row.counts.shares, -row.counts.clicks, row.label))
 
@@ -277,12 +277,14 @@ def insights(session: Session, period: DateRange, k: int, language: str, *, othe
                 for network in sorted(set(NETWORKS) | set(per_network),
                                       key=lambda n: (-per_network.get(n, Counts()).shares, n))]
 
-    sums = _content_sums(session, period, use_rollups)
+    per_kind: dict[str, dict[int, Counts]] = {"topic": {}, "need": {}, "content": {}}
+    for kind, key, shares, clicks, previews in _content_breakdowns(session, period, use_rollups):
+        per_kind[kind].setdefault(key, Counts()).add(shares, clicks, previews)
     topic_names = dict(session.execute(select(Topic.id, Topic.name)).all())
     need_names = {need.id: need.label(language) for need in session.scalars(select(Need))}
-    topics = _by_tag(session, sums, content_topics, "topic_id", topic_names)
-    needs = _by_tag(session, sums, content_needs, "need_id", need_names)
-    best = sorted(sums.items(), key=lambda item: (-item[1].shares, -item[1].clicks, item[0]))[:TOP_CONTENT]
+    topics = _tag_rows(per_kind["topic"], topic_names)
+    needs = _tag_rows(per_kind["need"], need_names)
+    best = sorted(per_kind["content"].items(), key=lambda item: (-item[1].shares, -item[1].clicks, item[0]))
     titles = dict(session.execute(select(Content.id, Content.title)
                                   .where(Content.id.in_([content_id for content_id, _ in best]))).all())
     top_content = [Row(str(content_id), titles.get(content_id, "?"), counts) for content_id, counts in best]
