@@ -53,6 +53,9 @@ PREVIEW_AGENTS = ["LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +
                   "http.rb/5.1.1 (Mastodon/4.2.8; +https://piaille.fr/)", "Bluesky Cardyb/1.1",
                   "WhatsApp/2.23.20.0 A", "Discordbot/2.0", "TelegramBot (like TwitterBot)"]
 # Read by the two app factories below, in the gunicorn workers.
+# Seconds to wait before reading the counters: the default interval of the
+# workers' click writers (config TRACKED_LINK_WRITE_SECONDS, 1 s) and a margin.
+WRITER_WAIT = 2.5
 ENV_URL, ENV_INSTANCE, ENV_LOCATION = "BENCH_LINKS_DATABASE_URL", "BENCH_LINKS_INSTANCE", "BENCH_LINKS_LOCATION"
 
 
@@ -245,9 +248,12 @@ def run(url: str, label: str, args) -> dict:
                     received += redirects
             print(f"| {round_number} | {rates['bare'][-1]:.0f} | {rates['real'][-1]:.0f} | "
                   f"{rates['real'][-1] / rates['bare'][-1]:.2f} |")
-        time.sleep(1)  # let the workers finish what wrk left in flight
+        # Let the workers finish what wrk left in flight, and their click
+        # writers write it (every TRACKED_LINK_WRITE_SECONDS).
+        time.sleep(WRITER_WAIT)
         after_load, _ = stored_counts(url, link_id)
         people, previews = exact_load(real_port, code, args.threads, args.per_thread)
+        time.sleep(WRITER_WAIT)
         stored_people, stored_previews = stored_counts(url, link_id)
     finally:
         for process in (real, bare):

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from advocacy import create_app, migrate
+from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
 from advocacy.models import Base, Purpose, Role
 from advocacy.services import accounts, ambassadors, consent
@@ -81,6 +82,7 @@ def app(database_url, tmp_path, app_config):
         {**BASE_CONFIG, "DATABASE_URL": database_url, **app_config}, instance_path=str(instance)
     )
     yield application
+    links.close(application)  # its clicks written now, not into the next test's tables
     with application.app_context():
         engine = get_engine()
         if TEST_DATABASE_URL:

@@ -42,8 +42,14 @@ def link_code(app, content_id: int, network: str = "x") -> str:
             TrackedLink.content_id == content_id, TrackedLink.network == network))
 
 
+def write_buffered_clicks(app) -> int:
+    """What the click writer would write within a second, now."""
+    return app.extensions[links.APP_KEY].extensions[links.BUFFER_KEY].flush()
+
+
 def counts(app) -> list[tuple[str, date, int, int]]:
-    """Every counter row: (network, day, clicks, previews)."""
+    """Every counter row: (network, day, clicks, previews), once buffered clicks are written."""
+    write_buffered_clicks(app)
     with app.app_context():
         return [tuple(row) for row in get_session().execute(
             select(TrackedLink.network, ClickCount.day, ClickCount.clicks, ClickCount.previews)

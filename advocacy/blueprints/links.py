@@ -20,6 +20,7 @@ from ..errors import ERROR_TEXTS
 from ..extensions import babel
 from ..models import utcnow
 from ..services import clicks
+from ..services.click_buffer import ClickBuffer
 
 PREFIX = "/s"
 # The main app's security headers (the same values, read from it once), and
@@ -33,6 +34,7 @@ REDIRECT_HEADERS = [(name, "no-referrer" if name == "Referrer-Policy" else value
 CACHE_KEY = "advocacy.link_cache"
 ENGINE_KEY = "advocacy.link_engine"
 APP_KEY = "advocacy.links_app"
+BUFFER_KEY = "advocacy.click_buffer"
 bp = Blueprint("links", __name__)
 
 
@@ -44,12 +46,28 @@ def mount(app: Flask) -> Flask:
     # Its own engine (no connection until the first click): see clicks.ENGINE_OPTIONS.
     links_app.extensions[ENGINE_KEY] = db.make_engine(app.config["DATABASE_URL"], **clicks.ENGINE_OPTIONS)
     links_app.extensions[CACHE_KEY] = clicks.LinkCache(float(app.config["TRACKED_LINK_CACHE_SECONDS"]))
+    interval = float(app.config["TRACKED_LINK_WRITE_SECONDS"])
+    # Clicks wait in memory for at most `interval` seconds (0: each written at
+    # once); the writes go through a transactional engine of their own.
+    links_app.extensions[BUFFER_KEY] = (
+        ClickBuffer(db.make_engine(app.config["DATABASE_URL"]), interval) if interval > 0 else None)
     babel.init_app(links_app, locale_selector=_browser_language)
     links_app.register_error_handler(HTTPException, lambda error: _unavailable(error.code or 500))
     links_app.register_blueprint(bp)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: links_app.wsgi_app})
     app.extensions[APP_KEY] = links_app
     return links_app
+
+
+def close(app: Flask) -> None:
+    """Write the clicks still in memory and let go of the links' connections
+    (a process stopping normally does this by itself, see click_buffer)."""
+    links_app = app.extensions[APP_KEY]
+    buffer = links_app.extensions[BUFFER_KEY]
+    if buffer is not None:
+        buffer.close()
+        buffer.engine.dispose()
+    links_app.extensions[ENGINE_KEY].dispose()
 
 
 class NoSession(SessionInterface):
@@ -70,7 +88,8 @@ def follow(code: str):
     config = current_app.config
     resolved = clicks.follow(
         current_app.extensions[ENGINE_KEY], code, utcnow(), utm=bool(config["TRACKED_LINK_UTM"]),
-        cache=current_app.extensions[CACHE_KEY], user_agent=request.headers.get("User-Agent"),
+        cache=current_app.extensions[CACHE_KEY], buffer=current_app.extensions[BUFFER_KEY],
+        user_agent=request.headers.get("User-Agent"),
         # HEAD is how link checkers and some previewers probe: answered, not counted.
         counted=request.method != "HEAD")
     if resolved.outcome is clicks.Outcome.GONE:

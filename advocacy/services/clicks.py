@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import ClickCount, Content, TrackedLink
+from .click_buffer import ClickBuffer
 from .sharing import campaign_url
 
 # Codes are made by secrets.token_urlsafe (see sharing.CODE_BYTES) and stored
@@ -150,6 +151,10 @@ def resolve(connection: Connection, code: str, now: datetime, *, utm: bool,
             return NOT_FOUND
         if cache:
             cache.put(code, link)
+    return _outcome(link, now, utm=utm)
+
+
+def _outcome(link: Link, now: datetime, *, utm: bool) -> Resolved:
     if link.publish_at is None or link.publish_at > now:
         return NOT_FOUND  # nobody could have shared it yet
     if link.archived_at is not None or (link.expires_at is not None and link.expires_at <= now):
@@ -179,14 +184,26 @@ ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False, "pool
 
 
 def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agent: str | None, utm: bool,
-           cache: LinkCache | None = None) -> Resolved:
-    """Resolve a code and, when ``counted`` and the link is live, count the visit."""
+           cache: LinkCache | None = None, buffer: ClickBuffer | None = None) -> Resolved:
+    """Resolve a code and, when ``counted`` and the link is live, count the visit:
+    in ``buffer`` when there is one (written within seconds, see click_buffer),
+    else at once in its own upsert."""
+    kind = classify(user_agent)
+    cached = cache.get(code) if cache and buffer and CODE_PATTERN.fullmatch(code) else None
+    if cached is not None:  # the usual click: no database at all
+        resolved = _outcome(cached, now, utm=utm)
+        if counted and resolved.outcome is Outcome.LIVE:
+            buffer.add(resolved.link_id, now.date(), kind is Kind.PREVIEW)  # UTC day
+        return resolved
     for attempt in (1, 2):
         try:
             with engine.connect() as connection:
                 resolved = resolve(connection, code, now, utm=utm, cache=cache)
                 if counted and resolved.outcome is Outcome.LIVE:
-                    count(connection, resolved.link_id, now.date(), classify(user_agent))  # UTC day
+                    if buffer is not None:
+                        buffer.add(resolved.link_id, now.date(), kind is Kind.PREVIEW)
+                    else:
+                        count(connection, resolved.link_id, now.date(), kind)  # UTC day
                 return resolved
         except DBAPIError as error:
             # A connection the database had closed (restart, idle timeout):
