@@ -130,34 +130,9 @@ def build(session: Session, today: date) -> tuple[date, date] | None:
         return None
     for model in (InsightNetworkDay, InsightContentDay):
         session.execute(delete(model).where(model.day.between(start, through)))
-    by_network = union_all(
-        select(ShareEvent.day.label("day"), ShareEvent.network.label("network"), func.count().label("shares"),
-               literal(0).label("clicks"), literal(0).label("previews"))
-        .where(ShareEvent.day.between(start, through)).group_by(ShareEvent.day, ShareEvent.network),
-        select(ClickCount.day, TrackedLink.network, literal(0), func.sum(ClickCount.clicks),
-               func.sum(ClickCount.previews))
-        .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
-        .where(ClickCount.day.between(start, through)).group_by(ClickCount.day, TrackedLink.network),
-    ).subquery()
-    session.execute(InsightNetworkDay.__table__.insert().from_select(
-        ["day", "network", "shares", "clicks", "previews"],
-        select(by_network.c.day, by_network.c.network, func.sum(by_network.c.shares),
-               func.sum(by_network.c.clicks), func.sum(by_network.c.previews))
-        .group_by(by_network.c.day, by_network.c.network)))
-    by_content = union_all(
-        select(ShareEvent.day.label("day"), ShareEvent.content_id.label("content_id"), func.count().label("shares"),
-               literal(0).label("clicks"), literal(0).label("previews"))
-        .where(ShareEvent.day.between(start, through)).group_by(ShareEvent.day, ShareEvent.content_id),
-        select(ClickCount.day, TrackedLink.content_id, literal(0), func.sum(ClickCount.clicks),
-               func.sum(ClickCount.previews))
-        .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
-        .where(ClickCount.day.between(start, through)).group_by(ClickCount.day, TrackedLink.content_id),
-    ).subquery()
-    session.execute(InsightContentDay.__table__.insert().from_select(
-        ["day", "content_id", "shares", "clicks", "previews"],
-        select(by_content.c.day, by_content.c.content_id, func.sum(by_content.c.shares),
-               func.sum(by_content.c.clicks), func.sum(by_content.c.previews))
-        .group_by(by_content.c.day, by_content.c.content_id)))
+    _sum_days(session, InsightNetworkDay, "network", ShareEvent.network, TrackedLink.network, start, through)
+    _sum_days(session, InsightContentDay, "content_id", ShareEvent.content_id, TrackedLink.content_id,
+              start, through)
     statement = _insert(session)(InsightWatermark).values(name=WATERMARK, through_day=through)
     session.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"through_day": through}))
     session.flush()
@@ -174,3 +149,20 @@ def adjust_share(session: Session, content_id: int, network: str, day: date, del
         session.execute(statement.on_conflict_do_update(
             index_elements=["day", *keys], set_={"shares": model.shares + delta}))
     session.flush()
+
+
+def _sum_days(session: Session, model, key: str, share_key, link_key, start: date, through: date) -> None:
+    """Fill ``model`` with the days' shares and clicks per ``key`` (network, or content)."""
+    parts = union_all(
+        select(ShareEvent.day.label("day"), share_key.label(key), func.count().label("shares"),
+               literal(0).label("clicks"), literal(0).label("previews"))
+        .where(ShareEvent.day.between(start, through)).group_by(ShareEvent.day, share_key),
+        select(ClickCount.day, link_key, literal(0), func.sum(ClickCount.clicks), func.sum(ClickCount.previews))
+        .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
+        .where(ClickCount.day.between(start, through)).group_by(ClickCount.day, link_key),
+    ).subquery()
+    session.execute(model.__table__.insert().from_select(
+        ["day", key, "shares", "clicks", "previews"],
+        select(parts.c.day, parts.c[key], func.sum(parts.c.shares), func.sum(parts.c.clicks),
+               func.sum(parts.c.previews))
+        .group_by(parts.c.day, parts.c[key])))
