@@ -61,6 +61,10 @@ def digest_message(user: User, content: digest.DigestContent) -> EmailMessage:
     # which POSTs "List-Unsubscribe=One-Click" to this address.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # Mail programs read <URL> literally: a header longer than 78 characters
+    # must not be folded into RFC 2047 encoded words, which the default
+    # policy does to a long word. 998 is the line limit of RFC 5322.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

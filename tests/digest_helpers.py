@@ -23,10 +23,20 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.raw = []  # the bytes as received, for what a mail program reads literally
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.raw.append(envelope.content)
         return "250 OK"
+
+    def raw_header(self, address: str, name: str) -> str:
+        """The header's line(s) exactly as they came over the wire."""
+        [raw] = [raw for message, raw in zip(self.messages, self.raw) if message["To"] == address]
+        head = raw.decode("ascii").split("\r\n\r\n", 1)[0].replace("\r\n", "\n")
+        [found] = [line for line in head.replace("\n ", " ").replace("\n\t", " ").split("\n")
+                   if line.lower().startswith(name.lower() + ":")]
+        return found
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]

@@ -66,6 +66,8 @@ def test_sent_once_per_week_with_both_parts_and_unsubscribe_headers(app, auth, s
     unsubscribe = message["List-Unsubscribe"]
     assert unsubscribe.startswith(f"<{BASE_URL}/unsubscribe/") and unsubscribe.endswith(">")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Mail programs read this header literally (RFC 2369): no encoded words, no folding inside <>.
+    assert smtp.raw_header("camille@example.org", "List-Unsubscribe") == f"List-Unsubscribe: {unsubscribe}"
     assert unsubscribe.strip("<>") in text and unsubscribe.strip("<>") in html
     [row] = deliveries(app)
     assert row.status == DeliveryStatus.SENT and row.item_count == 6 and row.sent_at is not None
