@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import func, select
 
 from advocacy.db import get_session
-from advocacy.models import CalendarToken, Role, User
+from advocacy.models import CalendarEvent, CalendarToken, Role, User
 
 from program_helpers import switch_to
 
@@ -40,6 +41,21 @@ def test_event_ending_before_it_starts_is_refused_and_kept(client, auth):
     response = add_event(client, ends_at="2031-03-05T17:00")
     assert response.status_code == 400
     assert 'value="Rencontre des ambassadeurs"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("starts_at, message", [
+    ("2031-02-30T18:30", "Not a valid datetime value."),  # a day that does not exist: not "required"
+    ("", "This field is required."),
+])
+def test_an_impossible_or_missing_start_is_named_and_the_form_kept(app, client, auth, starts_at, message):
+    auth.login_as(Role.CURATOR, language="en")
+    response = add_event(client, starts_at=starts_at)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html and "This field is required." not in html.replace(message, "", 1)
+    assert EVENT["description"] in html  # what was typed is still there
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(CalendarEvent)) == 0  # nothing saved
 
 
 def test_ambassadors_cannot_add_events(client, auth):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField,
                      SelectChoice, SelectField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..models import FeedbackKind, FeedbackStatus, KitSection, QuestionType, utcnow
 from .accounts import language_choices
@@ -59,7 +59,7 @@ class KitPageForm(FlaskForm):
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(), PlausibleYear()])
+                                   validators=[InputRequired(), PlausibleYear()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional(), PlausibleYear()])
     location = StringField(_l("Place or link"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
@@ -90,9 +90,9 @@ def _default_close():
 
 
 class SurveyDatesMixin:
-    opens_on = DateField(_l("Opens on"), default=_default_open, validators=[DataRequired(), PlausibleYear()])
+    opens_on = DateField(_l("Opens on"), default=_default_open, validators=[InputRequired(), PlausibleYear()])
     closes_on = DateField(_l("Closes on (last day)"), default=_default_close,
-                          validators=[DataRequired(), PlausibleYear()])
+                          validators=[InputRequired(), PlausibleYear()])
 
     def validate_closes_on(self, field):
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
