@@ -81,7 +81,7 @@ def refresh(refresh_all: bool, feed_ids: tuple[int, ...]) -> None:
             bar.update(1)
 
         jobs.refresh_feeds(session, requests, settings, on_done=done)
-    click.echo(f"{len(requests)} feeds checked, {new} new items, {failed} failed.")
+    click.echo(f"{_count(len(requests), 'feed')} checked, {_count(new, 'new item')}, {failed} failed.")
 
 
 @feeds_group.command("import-opml")
@@ -104,3 +104,7 @@ def import_opml(file) -> None:
 def export_opml() -> None:
     """Write every feed as OPML on standard output."""
     click.echo(feed_service.export_opml(get_session(), current_app.config["PROGRAM_NAME"]).decode(), nl=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")

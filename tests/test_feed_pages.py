@@ -161,7 +161,7 @@ def test_cli_feeds_commands(app, runner, feed_server, tmp_path):
     listed = runner.invoke(args=["feeds", "list"])
     assert url in listed.output and "ok" in listed.output
     refreshed = runner.invoke(args=["feeds", "refresh", "--all"])
-    assert refreshed.exit_code == 0 and "1 feeds checked, 0 new items, 0 failed" in refreshed.output
+    assert refreshed.exit_code == 0 and "1 feed checked, 0 new items, 0 failed" in refreshed.output
     missing = runner.invoke(args=["feeds", "refresh", "999"])
     assert missing.exit_code != 0 and "no feed with id 999" in missing.output
     exported = runner.invoke(args=["feeds", "export-opml"])
