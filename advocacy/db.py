@@ -8,7 +8,8 @@ left uncommitted (for instance after an error).
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION_KEY = "advocacy.db"
@@ -55,3 +56,10 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def insert_for(bind: Session | Engine | Connection):
+    """The dialect's own ``insert``, which has ON CONFLICT (SQLite and PostgreSQL
+    spell it alike; SQLAlchemy's generic insert has no upsert)."""
+    dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
+    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from .db import get_session
+from .db import get_session, insert_for
 from .models import SchedulerLease, utcnow
 
 log = logging.getLogger(__name__)
@@ -112,10 +111,8 @@ def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
     session = get_session()
     now = utcnow()
     expires = now + timedelta(seconds=seconds)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Insert if absent; otherwise take it over only when it is ours or stale.
-    statement = insert(SchedulerLease).values(name=LEASE_NAME, holder=holder, expires_at=expires)
+    statement = insert_for(session)(SchedulerLease).values(name=LEASE_NAME, holder=holder, expires_at=expires)
     statement = statement.on_conflict_do_nothing(index_elements=["name"])
     session.execute(statement)
     result = session.execute(

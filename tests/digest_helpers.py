@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from advocacy.db import get_session
-from advocacy.models import Purpose, User, ambassador_needs
+from advocacy.models import Purpose, Role, User, ambassador_needs
 from advocacy.services import consent, contents, taxonomy
 
 ZONE = ZoneInfo("Europe/Paris")  # the TIMEZONE default
@@ -104,3 +104,17 @@ def set_profile(app, user, **values) -> None:
 
 def local_today() -> date:
     return datetime.now(ZONE).date()
+
+
+def camille_is_sent_a_digest(app, auth) -> User:
+    """Camille, with the digest consent, is sent this week's digest (one highlight in it)."""
+    from advocacy import mailings
+
+    user = auth.create_user(Role.AMBASSADOR, email="camille@example.org", name="Camille", language="en")
+    grant(app, user, Purpose.DIGEST)
+    now = next_monday(10)
+    publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
+    with app.app_context():
+        assert mailings.send_digests(now=now) == 1
+        assert mailings.send_digests(now=now) == 0  # once a week, however often the job runs
+    return user

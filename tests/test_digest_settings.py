@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
-from advocacy import mailings
 from advocacy.db import get_session
-from advocacy.models import DigestSchedule, Purpose, Role
+from advocacy.models import DigestSchedule, Role
 from advocacy.services import digest
-from digest_helpers import BASE_URL, grant, next_monday, publish
+from digest_helpers import BASE_URL, camille_is_sent_a_digest
 
 
 @pytest.fixture
@@ -21,13 +19,7 @@ def app_config():
 
 
 def test_without_smtp_the_digest_lands_in_the_outbox(app, auth):
-    user = auth.create_user(Role.AMBASSADOR, email="camille@example.org", name="Camille", language="en")
-    grant(app, user, Purpose.DIGEST)
-    now = next_monday(10)
-    publish(app, "Highlight for all", now - timedelta(hours=2), highlighted=True)
-    with app.app_context():
-        assert mailings.send_digests(now=now) == 1
-        assert mailings.send_digests(now=now) == 0
+    camille_is_sent_a_digest(app, auth)
     [eml] = (Path(app.instance_path) / "outbox").glob("*.eml")
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["To"] == "camille@example.org"

@@ -203,10 +203,13 @@ DTD_OPML = b"""<?xml version="1.0"?>
 <opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://example.org/feed.xml"/></body></opml>"""
 
 
+def import_opml(client, body: bytes, name: str):
+    return client.post("/feeds/import", data={"file": (io.BytesIO(body), name)}, content_type="multipart/form-data")
+
+
 def test_an_opml_file_with_a_dtd_is_refused_in_french(app, client, auth):
     auth.login_as(Role.CURATOR, language="fr")
-    response = client.post("/feeds/import", data={"file": (io.BytesIO(DTD_OPML), "lolz.opml")},
-                           content_type="multipart/form-data")
+    response = import_opml(client, DTD_OPML, "lolz.opml")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "contient une DTD" in html and "which Relais refuses" not in html
@@ -227,8 +230,7 @@ def test_an_opml_file_over_the_size_cap_is_refused_as_too_large(app, client, aut
     app.config["FEED_MAX_BYTES"] = 1024
     outline = b'<outline text="x" xmlUrl="https://example.org/feed.xml"/>'
     big = b'<?xml version="1.0"?><opml version="2.0"><body>' + outline * 40 + b"</body></opml>"
-    response = client.post("/feeds/import", data={"file": (io.BytesIO(big), "big.opml")},
-                           content_type="multipart/form-data")
+    response = import_opml(client, big, "big.opml")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "The OPML file is larger than 1 KiB." in html and "not valid XML" not in html

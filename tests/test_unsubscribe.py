@@ -12,7 +12,7 @@ from advocacy import mailings
 from advocacy.db import get_session
 from advocacy.models import ConsentChannel, Purpose, Role
 from advocacy.services import consent
-from digest_helpers import BASE_URL, grant, next_monday, publish, smtp  # noqa: F401
+from digest_helpers import BASE_URL, camille_is_sent_a_digest, grant, next_monday, publish, smtp  # noqa: F401
 
 
 @pytest.fixture
@@ -24,12 +24,7 @@ def app_config(smtp):
 @pytest.fixture
 def unsubscribe_path(app, auth, smtp):
     """The path of the unsubscribe link in the digest Camille received."""
-    user = auth.create_user(Role.AMBASSADOR, email="camille@example.org", name="Camille", language="en")
-    grant(app, user, Purpose.DIGEST)
-    now = next_monday(10)
-    publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
-    with app.app_context():
-        assert mailings.send_digests(now=now) == 1
+    user = camille_is_sent_a_digest(app, auth)
     [message] = smtp.messages
     url = message["List-Unsubscribe"].strip("<>")
     assert url.startswith(BASE_URL)

@@ -191,15 +191,19 @@ def is_lapsed(profile: AmbassadorProfile, today: date) -> bool:
     return profile.left_at is None and profile.mandate_ends_on < today
 
 
-def active_members(session: Session, today: date | None = None, *columns):
-    """Ambassadors whose membership stands, whose mandate is in force, and who have not left."""
+def standing_members(session: Session, *columns):
+    """Ambassadors whose membership stands and who have not left, lapsed or not."""
     return (
         select(*(columns or (User,))).select_from(User)
         .join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
         .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
-               mandate_in_force(today or date.today()),
                User.id.in_(consent.consenting_user_ids(session, Purpose.MEMBERSHIP)))
     )
+
+
+def active_members(session: Session, today: date | None = None, *columns):
+    """Ambassadors whose membership stands, whose mandate is in force, and who have not left."""
+    return standing_members(session, *columns).where(mandate_in_force(today or date.today()))
 
 
 def active_member_ids(session: Session, today: date):

@@ -24,8 +24,8 @@ import threading
 from datetime import date
 
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import insert_for
 from ..models import ClickCount
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,7 @@ Pending = dict[tuple[int, date], list[int]]
 def add_counts(engine: Engine, pending: Pending) -> None:
     """Add the counts to their rows, inserting the rows a day's first click needs."""
     table = ClickCount.__table__
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values([
+    statement = insert_for(engine)(table).values([
         {"link_id": link_id, "day": day, "clicks": clicks, "previews": previews}
         for (link_id, day), (clicks, previews) in sorted(pending.items())  # one lock order for every writer
     ])

@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AmbassadorProfile, Department, Purpose, Role, User
-from . import ambassadors, consent
+from ..models import AmbassadorProfile, Department
+from . import ambassadors
 
 GUIDE_LOW, GUIDE_HIGH = 50, 150
 
@@ -50,13 +50,9 @@ class DepartmentCoverage:
 
 
 def active_ambassadors_by_department(session: Session, today: date) -> dict[int, int]:
-    members = consent.consenting_user_ids(session, Purpose.MEMBERSHIP)
     rows = session.execute(
-        select(AmbassadorProfile.department_id, func.count())
-        .join(User, User.id == AmbassadorProfile.user_id)
-        .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
-               ambassadors.mandate_in_force(today), AmbassadorProfile.department_id.is_not(None),
-               User.id.in_(members))
+        ambassadors.active_members(session, today, AmbassadorProfile.department_id, func.count())
+        .where(AmbassadorProfile.department_id.is_not(None))
         .group_by(AmbassadorProfile.department_id)
     )
     return dict(rows.all())

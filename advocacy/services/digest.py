@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import insert_for
 from ..models import ConsentChannel, DeliveryStatus, DigestDelivery, DigestSchedule, Purpose, User, utcnow
 from ..models.content import Content
 from ..models.digest import DEFAULT_DIGEST_HOUR, DEFAULT_DIGEST_WEEKDAY
@@ -140,10 +140,9 @@ def claim(session: Session, model, values: dict) -> bool:
     commit (PostgreSQL) or for the write lock (SQLite), then finds the key and
     inserts nothing, so exactly one runner sends.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = model.__table__
     # RETURNING, not rowcount: psycopg reports -1 for this statement.
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    statement = insert_for(session)(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return session.execute(statement).first() is not None
 
 

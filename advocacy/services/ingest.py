@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import content_feeds
 from content_feeds import FeedError, FetchResult, FetchSettings, ParsedFeed
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import insert_for
 from ..models import Feed, FeedItem, ItemStatus, utcnow
 from . import sample_feeds
 
@@ -251,9 +251,8 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime) -> tup
     fresh = [{**row, "status": ItemStatus.NEW.value, "first_seen_at": now}
              for key, row in rows.items() if key not in known]
     if fresh:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         session.execute(
-            insert(FeedItem.__table__).on_conflict_do_nothing(index_elements=["feed_id", "dedupe_key"]),
+            insert_for(session)(FeedItem.__table__).on_conflict_do_nothing(index_elements=["feed_id", "dedupe_key"]),
             fresh,
         )
     updated = 0

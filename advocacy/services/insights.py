@@ -127,7 +127,7 @@ class Insights:
 
 # --- shares, clicks, previews (not about people) -----------------------------
 
-def _network_days(session: Session, period: DateRange, use_rollups: bool) -> dict[tuple[date, str], Counts]:
+def network_days(session: Session, period: DateRange, use_rollups: bool) -> dict[tuple[date, str], Counts]:
     rolled, live = insights_rollup.split(session, period.start, period.end, use_rollups)
     cells: dict[tuple[date, str], Counts] = defaultdict(Counts)
     if rolled:
@@ -267,7 +267,7 @@ def _department_groups(session: Session, departments: dict[int, int | None], sha
 
 def insights(session: Session, period: DateRange, k: int, language: str, *, other_label: str = "Other",
              no_department_label: str = "No department", use_rollups: bool = True) -> Insights:
-    cells = _network_days(session, period, use_rollups)
+    cells = network_days(session, period, use_rollups)
     totals, per_week, per_network = Counts(), defaultdict(Counts), defaultdict(Counts)
     for (day, network), counts in cells.items():
         for target in (totals, per_week[week_of(day)], per_network[network]):

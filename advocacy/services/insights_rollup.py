@@ -15,16 +15,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import Date, Select, delete, func, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import insert_for
 from ..models import ClickCount, InsightContentDay, InsightNetworkDay, InsightWatermark, ShareEvent, TrackedLink
 
 WATERMARK = "daily"
-
-
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def watermark(session: Session) -> date | None:
@@ -133,7 +129,7 @@ def build(session: Session, today: date) -> tuple[date, date] | None:
     _sum_days(session, InsightNetworkDay, "network", ShareEvent.network, TrackedLink.network, start, through)
     _sum_days(session, InsightContentDay, "content_id", ShareEvent.content_id, TrackedLink.content_id,
               start, through)
-    statement = _insert(session)(InsightWatermark).values(name=WATERMARK, through_day=through)
+    statement = insert_for(session)(InsightWatermark).values(name=WATERMARK, through_day=through)
     session.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"through_day": through}))
     session.flush()
     return start, through
@@ -145,7 +141,7 @@ def adjust_share(session: Session, content_id: int, network: str, day: date, del
     if through is None or day > through:
         return
     for model, keys in ((InsightNetworkDay, {"network": network}), (InsightContentDay, {"content_id": content_id})):
-        statement = _insert(session)(model).values(day=day, shares=max(delta, 0), clicks=0, previews=0, **keys)
+        statement = insert_for(session)(model).values(day=day, shares=max(delta, 0), clicks=0, previews=0, **keys)
         session.execute(statement.on_conflict_do_update(
             index_elements=["day", *keys], set_={"shares": model.shares + delta}))
     session.flush()

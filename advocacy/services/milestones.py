@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ShareEvent
-from .insights import DateRange, _network_days
+from .insights import DateRange, network_days
 
 
 @dataclass
@@ -33,5 +33,5 @@ def this_month(session: Session, today: date, k: int) -> Milestones | None:
         .where(ShareEvent.day.between(month, today), ShareEvent.user_id.is_not(None)))
     if (sharers or 0) < k:
         return None
-    cells = _network_days(session, DateRange(month, today), use_rollups=True)
+    cells = network_days(session, DateRange(month, today), use_rollups=True)
     return Milestones(month, sum(c.shares for c in cells.values()), sum(c.clicks for c in cells.values()))

@@ -19,8 +19,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AmbassadorProfile, DeliveryStatus, Purpose, RenewalNotice, Role, User
-from . import ambassadors, consent, personal_data
+from ..models import AmbassadorProfile, DeliveryStatus, RenewalNotice, User
+from . import ambassadors, personal_data
 from .digest import claim
 
 NOTICE_BEFORE = ambassadors.RENEWAL_WINDOW
@@ -58,12 +58,7 @@ def _thresholded(count: int, k: int) -> int | None:
 
 
 def renewals_due(session: Session, today: date, k: int) -> RenewalCounts:
-    members = consent.consenting_user_ids(session, Purpose.MEMBERSHIP)
-    base = (
-        select(func.count()).select_from(User).join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
-        .where(User.active, User.role == Role.AMBASSADOR, AmbassadorProfile.left_at.is_(None),
-               User.id.in_(members))
-    )
+    base = ambassadors.standing_members(session, func.count())
     ending = session.scalar(base.where(and_(ambassadors.mandate_in_force(today),
                                             AmbassadorProfile.mandate_ends_on <= today + NOTICE_BEFORE)))
     lapsed = session.scalar(base.where(~ambassadors.mandate_in_force(today)))

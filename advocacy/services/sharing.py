@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import event, exists, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import insert_for
 from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
 from . import consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
@@ -31,10 +31,6 @@ class SharingError(Exception):
         self.code = code
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def link_for(session: Session, content_id: int, network: str) -> TrackedLink:
     """The one tracked link of this content on this network, created on first use."""
     if network not in NETWORKS:
@@ -45,7 +41,7 @@ def link_for(session: Session, content_id: int, network: str) -> TrackedLink:
         # Two first shares at once: the unique (content, network) makes the
         # second insert a no-op, and both read the same row back.
         session.execute(
-            _insert(session)(TrackedLink).values(content_id=content_id, network=network,
+            insert_for(session)(TrackedLink).values(content_id=content_id, network=network,
                                                  code=secrets.token_urlsafe(CODE_BYTES))
             .on_conflict_do_nothing(index_elements=["content_id", "network"])
         )
