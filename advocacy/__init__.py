@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db, errors, i18n, security, templating
 from .config import load_config
 from .extensions import babel, csrf, limiter, login_manager
+from .services import passwords
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 
 def register_extensions(app: Flask) -> None:
+    passwords.configure(app.config["PASSWORD_HASH_PROFILE"], testing=bool(app.config.get("TESTING")))
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

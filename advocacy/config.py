@@ -63,6 +63,9 @@ DEFAULTS: dict[str, object] = {
     # Trust X-Forwarded-* from this many proxies (0 = none).
     "PROXY_FIX": 0,
     "WTF_CSRF_TIME_LIMIT": None,
+    # argon2id cost: RFC_9106_LOW_MEMORY (argon2-cffi's default) or
+    # RFC_9106_HIGH_MEMORY; the test suite alone may use CHEAPEST.
+    "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
     # Feeds. Addresses in these networks may be fetched even though private
     # (intranet feeds): a list of CIDRs, or one string separated by commas.
     "FEED_ALLOWED_NETWORKS": [],

@@ -32,6 +32,10 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "MAIL_FROM": "Relais <relais@example.org>",
+    # argon2's cheapest cost: production strength spent three quarters of the
+    # suite's CPU time. RELAIS_TEST_PASSWORD_HASH=RFC_9106_LOW_MEMORY runs the
+    # suite at production strength (benchmarks/test_suite_cpu.py compares both).
+    "PASSWORD_HASH_PROFILE": os.environ.get("RELAIS_TEST_PASSWORD_HASH", "CHEAPEST"),
 }
 
 
