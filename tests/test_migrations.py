@@ -1,10 +1,15 @@
-"""The migrations build exactly the schema the models describe."""
+"""The migrations build exactly the schema the models describe, and fill in the data they promise."""
+
+import re
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import insert, select
 
+from advocacy import migrate
 from advocacy.db import get_engine
-from advocacy.models import Base
+from advocacy.models import Base, Content, TrackedLink
+from advocacy.services.text_rules import NETWORKS
 
 
 def test_migrations_match_models(app):
@@ -17,3 +22,31 @@ def test_migrations_match_models(app):
 def test_upgrade_is_repeatable(app, runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_backfill_gives_older_content_its_links_once(app):
+    """Content stored before links were made with it (at 0012) gets one link per network, and only once."""
+    migrate.downgrade(app, "0012")
+    with app.app_context(), get_engine().begin() as connection:
+        content_ids = [connection.execute(insert(Content.__table__).values(
+            slug=f"old-{n}", title=f"Old {n}", target_url=f"https://example.org/old-{n}")).inserted_primary_key[0]
+            for n in range(2)]
+        # One of them had its panel opened once: its X link exists and must be kept.
+        connection.execute(insert(TrackedLink.__table__).values(content_id=content_ids[0], network="x",
+                                                                code="kept-x00"))
+    migrate.upgrade(app)
+    links = stored_links(app)
+    assert sorted(links) == sorted((c, n) for c in content_ids for n in NETWORKS)
+    assert links[(content_ids[0], "x")] == "kept-x00"
+    codes = [code for key, code in links.items() if key != (content_ids[0], "x")]
+    assert len(set(codes)) == len(codes) and all(re.fullmatch(r"[A-Za-z0-9_-]{8}", code) for code in codes)
+
+    migrate.downgrade(app, "0012")  # and through the backfill again: nothing changes
+    migrate.upgrade(app)
+    assert stored_links(app) == links
+
+
+def stored_links(app) -> dict[tuple[int, str], str]:
+    with app.app_context(), get_engine().connect() as connection:
+        return {(c, n): code for c, n, code in connection.execute(
+            select(TrackedLink.content_id, TrackedLink.network, TrackedLink.code))}

@@ -1,9 +1,11 @@
 """The share panel over HTTP: two clicks, the network's page, undo within 24 hours."""
 
+import re
 from datetime import date, timedelta
-from sqlalchemy import func, select
 
-from advocacy.db import get_session
+from sqlalchemy import event, func, select
+
+from advocacy.db import get_engine, get_session
 from advocacy.models import Purpose, Role, ShareEvent, TrackedLink, User
 from advocacy.services import ambassadors
 from test_consent import grant
@@ -29,6 +31,30 @@ def test_every_new_content_has_one_link_per_network(app, world):
     with app.app_context():
         networks = get_session().scalars(select(TrackedLink.network).where(TrackedLink.content_id == content_id))
         assert sorted(networks) == ["bluesky", "email", "linkedin", "mastodon", "whatsapp", "x"]
+
+
+def test_showing_the_panel_writes_nothing(app, client, auth, world):
+    """A GET reads only: no INSERT, UPDATE or DELETE reaches the database, and nothing is committed."""
+    user = auth.login_as(Role.AMBASSADOR, language="en")
+    every_network = ["x", "bluesky", "mastodon", "linkedin", "whatsapp", "email"]
+    set_networks(app, user, every_network, "piaille.fr")
+    content_id = publish(app, "Post")
+    statements, commits = [], []
+    with app.app_context():
+        engine = get_engine()
+    on_statement = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    on_commit = lambda conn: commits.append(True)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        response = client.get(f"/content/{content_id}/share")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+    assert response.status_code == 200 and response.get_data(as_text=True).count("/s/") >= len(every_network)
+    assert statements, "the listener saw the panel's queries"
+    writes = [s for s in statements if re.match(r"\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT)\b", s, re.I)]
+    assert writes == [] and commits == []
 
 
 def test_panel_shows_the_networks_the_ambassador_uses(app, client, auth, world):

@@ -1,14 +1,16 @@
 """Share events and tracked links: attribution only with consent, never in links."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from advocacy.db import get_session
-from advocacy.models import Purpose, Role, ShareEvent, User, utcnow
-from advocacy.services import consent, personal_data, personal_feed, sharing
+from advocacy.models import Purpose, Role, ShareEvent, TrackedLink, User, utcnow
+from advocacy.services import consent, contents, personal_data, personal_feed, sharing, tracked_links
+from advocacy.services.text_rules import NETWORKS
 from test_consent import grant
 from test_personal_feed import publish, world  # noqa: F401
 
@@ -76,16 +78,21 @@ def test_cannot_share_invisible_content_or_on_unknown_network(app, auth, world):
         share(app, user, publish(app, "Now"), network="myspace")
 
 
-def test_one_link_per_content_and_network_whoever_shares(app, auth, world):
+def test_links_are_made_with_the_content_in_its_transaction(app, world):
     content_id = publish(app, "Post")
     with app.app_context():
+        links = tracked_links.links_of(get_session(), content_id)
+    assert sorted(links) == sorted(NETWORKS)
+    codes = [link.code for link in links.values()]
+    assert len(set(codes)) == len(codes) and all(re.fullmatch(r"[A-Za-z0-9_-]{8}", code) for code in codes)
+    with app.app_context():  # a content that is not committed leaves no link behind
         session = get_session()
-        first = sharing.link_for(session, content_id, "x")
-        again = sharing.link_for(session, content_id, "x")
-        other = sharing.link_for(session, content_id, "bluesky")
-        session.commit()
-        assert first.code == again.code != other.code
-        assert len(first.code) == 8
+        draft = contents.ContentDraft(title="Dropped", summary="", target_url="https://example.org/dropped",
+                                      publish_at=utcnow(), texts={"x": ["Dropped"]})
+        dropped = contents.create_content(session, draft, None, utcnow()).id
+        assert len(tracked_links.links_of(session, dropped)) == len(NETWORKS)
+        session.rollback()
+        assert session.scalar(select(func.count()).select_from(TrackedLink)) == len(NETWORKS)
 
 
 def test_campaign_url_tags_and_replaces_utm():

@@ -13,7 +13,7 @@ from ..db import get_session
 from ..forms.accounts import ActionForm
 from ..forms.ambassador import NETWORK_LABELS
 from ..models import Purpose, Role, utcnow
-from ..services import ambassadors, consent, sharing
+from ..services import ambassadors, consent, sharing, tracked_links
 from ..urls import tracked_url
 
 bp = Blueprint("share", __name__)
@@ -33,8 +33,7 @@ def panel(content_id: int):
         abort(404)
     profile = ambassadors.profile_of(db, current_user.id)
     networks = [n for n in (profile.networks if profile else []) if n in NETWORK_LABELS] or list(NETWORK_LABELS)
-    links = sharing.links_of(db, content.id)
-    db.commit()  # only for content older than its links (see links_of)
+    links = tracked_links.links_of(db, content.id)  # made with the content: a GET never writes
     panels = []
     for network in networks:
         link_url = tracked_url(links[network].code)

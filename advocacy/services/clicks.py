@@ -26,7 +26,7 @@ from ..models import ClickCount, Content, TrackedLink
 from .click_buffer import ClickBuffer
 from .sharing import campaign_url
 
-# Codes are made by secrets.token_urlsafe (see sharing.CODE_BYTES) and stored
+# Codes are made by secrets.token_urlsafe (see tracked_links.CODE_BYTES) and stored
 # in a String(16): anything else is answered without touching the database.
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")
 

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Content, ContentRevision, FeedItem, ItemStatus, Need, ShareText, Topic, User
-from . import text_rules
+from . import text_rules, tracked_links
 
 # Networks the editor offers texts for, in display order.
 EDITOR_NETWORKS = text_rules.NETWORKS
@@ -300,6 +300,7 @@ def create_content(
     session.add(content)
     _apply(session, content, draft)
     session.flush()
+    tracked_links.create_links(session, content.id)
     _record(session, content, {}, user, now)
     session.flush()
     return content

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from content_feeds.samples import OPML_PATH
 
 from ..models import ClickCount, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User, utcnow
-from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, sharing, taxonomy
+from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, sharing, taxonomy, tracked_links
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -172,7 +172,7 @@ def network_activity(session: Session) -> None:
     today = now.date()
     published = list(session.scalars(select(Content).order_by(Content.publish_at.desc())))
     for rank, content in enumerate(published):
-        links = sharing.links_of(session, content.id)
+        links = tracked_links.links_of(session, content.id)
         for offset in range((today - content.publish_at.date()).days + 1):
             day = today - timedelta(days=offset)
             fade = rank + 2 * offset

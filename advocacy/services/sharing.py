@@ -1,7 +1,8 @@
-"""Sharing: tracked links, the networks' share pages, and "I shared it".
+"""Sharing: the networks' share pages, and "I shared it".
 
-A tracked link is one per (content, network) and the same for everyone, so
-it never identifies who shared it. A share event records the content, the
+The tracked links the pages carry are made with the content (see
+tracked_links): one per (content, network), the same for everyone, so a
+link never identifies who shared it. A share event records the content, the
 network and the day, and the person only with their share-attribution
 consent; withdrawing that consent (or erasing the account) detaches the
 shares already recorded.
@@ -9,65 +10,22 @@ shares already recorded.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import event, exists, insert, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from ..db import insert_for
-from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
+from ..models import Content, Purpose, ShareEvent, User
 from . import consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
 from .text_rules import NETWORKS
-
-CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
 
 
 class SharingError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-def link_for(session: Session, content_id: int, network: str) -> TrackedLink:
-    """The one tracked link of this content on this network, created on first use."""
-    if network not in NETWORKS:
-        raise SharingError("unknown_network")
-    link = session.scalar(select(TrackedLink).where(TrackedLink.content_id == content_id,
-                                                    TrackedLink.network == network))
-    if link is None:
-        # Two first shares at once: the unique (content, network) makes the
-        # second insert a no-op, and both read the same row back.
-        session.execute(
-            insert_for(session)(TrackedLink).values(content_id=content_id, network=network,
-                                                 code=secrets.token_urlsafe(CODE_BYTES))
-            .on_conflict_do_nothing(index_elements=["content_id", "network"])
-        )
-        link = session.scalar(select(TrackedLink).where(TrackedLink.content_id == content_id,
-                                                        TrackedLink.network == network))
-    return link
-
-
-@event.listens_for(Content, "after_insert")
-def _links_for_new_content(_mapper, connection, content: Content) -> None:
-    """Every content gets its tracked links when it is created, one per network,
-    so that showing a share page never has to write anything."""
-    connection.execute(insert(TrackedLink.__table__), [
-        {"content_id": content.id, "network": network, "code": secrets.token_urlsafe(CODE_BYTES),
-         "created_at": utcnow()}
-        for network in NETWORKS
-    ])
-
-
-def links_of(session: Session, content_id: int) -> dict[str, TrackedLink]:
-    links = {link.network: link for link in session.scalars(
-        select(TrackedLink).where(TrackedLink.content_id == content_id))}
-    for network in NETWORKS:  # content created before links existed
-        if network not in links:
-            links[network] = link_for(session, content_id, network)
-    return links
 
 
 def campaign_url(target_url: str, network: str, slug: str, utm: bool = True) -> str:

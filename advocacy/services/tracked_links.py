@@ -1,0 +1,41 @@
+"""Tracked links: one per (content, network), made with the content, then only read.
+
+A link is the same for every ambassador, so a click can never be traced back
+to who shared it (the codes carry nothing: random, URL-safe).
+
+The links of a content are made in exactly one place: ``create_links``,
+called by ``contents.create_content`` in the transaction that stores the
+content, whatever made it (the curation editor, content written from no
+feed, the demo data). Nothing makes them later: the share panel only reads,
+so showing it never writes. Content older than this rule got its links from
+the data migration 0013; a network added to ``NETWORKS`` later needs a
+migration of the same kind for the content that exists by then.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import TrackedLink
+from .text_rules import NETWORKS
+
+CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def create_links(session: Session, content_id: int) -> None:
+    """The content's links, one per network; the caller commits with the content."""
+    session.add_all(TrackedLink(content_id=content_id, network=network, code=new_code()) for network in NETWORKS)
+    session.flush()
+
+
+def links_of(session: Session, content_id: int) -> dict[str, TrackedLink]:
+    """The content's links by network (reads only)."""
+    return {link.network: link for link in session.scalars(
+        select(TrackedLink).where(TrackedLink.content_id == content_id))}
