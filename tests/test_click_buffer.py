@@ -77,10 +77,13 @@ def test_a_failed_write_keeps_the_clicks_for_the_next_one(app, client, world):
 
 
 @pytest.mark.parametrize("app_config", [{"TRACKED_LINK_WRITE_SECONDS": 0}])
-def test_with_no_interval_each_click_is_written_at_once(app, client, world):
-    assert buffer_of(app) is None
-    click(client, link_code(app, publish(app, "Post")))
-    assert [(c, p) for _, c, p in stored(app)] == [(1, 0)]
+def test_with_no_interval_each_click_is_written_at_once_by_the_same_path(app, client, world):
+    code = link_code(app, publish(app, "Post"))
+    click(client, code)
+    assert [(c, p) for _, c, p in stored(app)] == [(1, 0)]  # before any flush of ours
+    click(client, code, PREVIEW)
+    assert [(c, p) for _, c, p in stored(app)] == [(1, 1)]
+    assert buffer_of(app).pending() == 0
 
 
 def test_a_process_that_stops_normally_writes_its_last_clicks(app, world, database_url, tmp_path):

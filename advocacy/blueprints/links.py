@@ -20,7 +20,7 @@ from ..errors import ERROR_TEXTS
 from ..extensions import babel
 from ..models import utcnow
 from ..services import clicks
-from ..services.click_buffer import ClickBuffer
+from ..services.click_buffer import click_buffer
 
 PREFIX = "/s"
 # The main app's security headers (the same values, read from it once), and
@@ -46,11 +46,10 @@ def mount(app: Flask) -> Flask:
     # Its own engine (no connection until the first click): see clicks.ENGINE_OPTIONS.
     links_app.extensions[ENGINE_KEY] = db.make_engine(app.config["DATABASE_URL"], **clicks.ENGINE_OPTIONS)
     links_app.extensions[CACHE_KEY] = clicks.LinkCache(float(app.config["TRACKED_LINK_CACHE_SECONDS"]))
-    interval = float(app.config["TRACKED_LINK_WRITE_SECONDS"])
-    # Clicks wait in memory for at most `interval` seconds (0: each written at
-    # once); the writes go through a transactional engine of their own.
-    links_app.extensions[BUFFER_KEY] = (
-        ClickBuffer(db.make_engine(app.config["DATABASE_URL"]), interval) if interval > 0 else None)
+    # Clicks wait in memory for at most TRACKED_LINK_WRITE_SECONDS (0: each
+    # written at once); the writes go through a transactional engine of their own.
+    links_app.extensions[BUFFER_KEY] = click_buffer(db.make_engine(app.config["DATABASE_URL"]),
+                                                    float(app.config["TRACKED_LINK_WRITE_SECONDS"]))
     babel.init_app(links_app, locale_selector=_browser_language)
     links_app.register_error_handler(HTTPException, lambda error: _unavailable(error.code or 500))
     links_app.register_blueprint(bp)
@@ -64,9 +63,8 @@ def close(app: Flask) -> None:
     (a process stopping normally does this by itself, see click_buffer)."""
     links_app = app.extensions[APP_KEY]
     buffer = links_app.extensions[BUFFER_KEY]
-    if buffer is not None:
-        buffer.close()
-        buffer.engine.dispose()
+    buffer.close()
+    buffer.engine.dispose()
     links_app.extensions[ENGINE_KEY].dispose()
 
 

@@ -7,6 +7,10 @@ memory; a thread of the worker writes what has built up every ``interval``
 seconds, as one upsert per (link, day) that adds the counts at once
 (``clicks = clicks + n``), in one transaction.
 
+This is the one way clicks reach ``click_counts``: with
+``TRACKED_LINK_WRITE_SECONDS`` at 0 (``WriteThroughBuffer``) each click is
+written before its redirect, by the same upsert.
+
 What this costs: a worker killed outright (SIGKILL, out of memory) loses at
 most its last ``interval`` seconds of clicks. A worker that stops normally
 (gunicorn's graceful stop, the end of ``advocacy serve``) writes them on its
@@ -125,3 +129,24 @@ class ClickBuffer:
             self.flush()
         except Exception:
             log.exception("could not write click counts; kept for the next try")
+
+
+class WriteThroughBuffer(ClickBuffer):
+    """No interval: each click is written at once, by the same upsert, and no thread waits.
+
+    A write that fails is logged and its count kept for the next click's write
+    (or the exit's), as the buffered writer does.
+    """
+
+    def add(self, link_id: int, day: date, preview: bool) -> None:
+        super().add(link_id, day, preview)
+        self._flush_logged()
+
+    def _start_writer(self) -> None:
+        self._writer_pid = os.getpid()
+        atexit.register(self.close)
+
+
+def click_buffer(engine: Engine, interval: float) -> ClickBuffer:
+    """The app's click writer: every ``interval`` seconds, or at once when it is 0."""
+    return ClickBuffer(engine, interval) if interval > 0 else WriteThroughBuffer(engine, interval)

@@ -2,7 +2,8 @@
 
 This runs on every click, so it works on a bare Core ``Connection`` (no ORM
 session, no user): one SELECT to resolve the code (cached for a few seconds
-per process), one upsert to count.
+per process), and the count goes to the worker's ClickBuffer, the one path
+by which clicks reach ``click_counts`` (see click_buffer).
 
 What is kept is a counter per (link, day): never the visitor's IP address,
 user agent or any cookie. The user agent is read once, here, to decide which
@@ -14,13 +15,12 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Date, Dialect, Engine, Integer, bindparam, func, literal_column, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import ClickCount, Content, TrackedLink
 from .click_buffer import ClickBuffer
@@ -166,30 +166,21 @@ def _outcome(link: Link, now: datetime, *, utm: bool) -> Resolved:
 
 
 # How the engine of tracked links is made (see blueprints.links.mount):
-# autocommit, and no ping before each use.
-#
-# Counting is one statement, atomic by itself, so nothing is gained by a
-# transaction around it, and on SQLite a shorter write lock is everything: it
-# is held only while the upsert runs (no Python in between), and a worker
-# that finds it taken waits in SQLite's busy handler (up to busy_timeout, see
-# db.py) rather than failing; there is no earlier read in the same
-# transaction that could have gone stale, which is what makes deferred SQLite
-# transactions fail with "database is locked".
-#
-# The ping would double the round trips of a click on PostgreSQL; instead
-# ``follow`` tries once more when the connection turns out to be dead. And
-# with autocommit there is nothing to roll back when a connection goes back
-# to the pool.
+# autocommit, and no ping before each use. It only reads (clicks are written
+# by the ClickBuffer's own engine): one SELECT needs no transaction around
+# it, and with autocommit there is nothing to roll back when a connection
+# goes back to the pool. The ping would double the round trips of an
+# uncached click on PostgreSQL; instead ``follow`` tries once more when the
+# connection turns out to be dead.
 ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False, "pool_reset_on_return": None}
 
 
 def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agent: str | None, utm: bool,
-           cache: LinkCache | None = None, buffer: ClickBuffer | None = None) -> Resolved:
-    """Resolve a code and, when ``counted`` and the link is live, count the visit:
-    in ``buffer`` when there is one (written within seconds, see click_buffer),
-    else at once in its own upsert."""
+           buffer: ClickBuffer, cache: LinkCache | None = None) -> Resolved:
+    """Resolve a code and, when ``counted`` and the link is live, count the visit
+    in ``buffer`` (written within seconds, see click_buffer)."""
     kind = classify(user_agent)
-    cached = cache.get(code) if cache and buffer and CODE_PATTERN.fullmatch(code) else None
+    cached = cache.get(code) if cache and CODE_PATTERN.fullmatch(code) else None
     if cached is not None:  # the usual click: no database at all
         resolved = _outcome(cached, now, utm=utm)
         if counted and resolved.outcome is Outcome.LIVE:
@@ -199,12 +190,7 @@ def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agen
         try:
             with engine.connect() as connection:
                 resolved = resolve(connection, code, now, utm=utm, cache=cache)
-                if counted and resolved.outcome is Outcome.LIVE:
-                    if buffer is not None:
-                        buffer.add(resolved.link_id, now.date(), kind is Kind.PREVIEW)
-                    else:
-                        count(connection, resolved.link_id, now.date(), kind)  # UTC day
-                return resolved
+            break
         except DBAPIError as error:
             # A connection the database had closed (restart, idle timeout):
             # the pool has dropped it, and the statement failed on sending,
@@ -212,57 +198,9 @@ def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agen
             # the caller's (a 500 page; the visitor can click again).
             if not error.connection_invalidated or attempt == 2:
                 raise
-    raise AssertionError("unreachable")
-
-
-_UPSERT_SQL: dict[tuple[str, str, Kind], str] = {}
-COLUMNS = ["link_id", "day", "clicks", "previews"]
-
-
-def _upsert_statement(dialect: Dialect, kind: Kind):
-    table = ClickCount.__table__
-    on_conflict = {"index_elements": [table.c.link_id, table.c.day],
-                   "set_": {kind.value: table.c[kind.value] + literal_column("1")}}
-    values = [bindparam("link_id", type_=Integer), bindparam("day", type_=Date),
-              literal_column(str(int(kind is Kind.CLICK))), literal_column(str(int(kind is Kind.PREVIEW)))]
-    if dialect.name == "postgresql":
-        # The commit does not wait for the disk: a counter is not worth an
-        # fsync per click, and only a crash of the database server itself
-        # could lose its last fraction of a second of clicks (never corrupt
-        # them). set_config(..., true) lasts for this statement's own
-        # transaction only; it is in the same statement to save a round trip.
-        setting = map(literal_column, ("'synchronous_commit'", "'off'", "true"))
-        async_commit = select(func.set_config(*setting)).subquery("async_commit")
-        return (postgresql.insert(table)
-                .from_select(COLUMNS, select(*values).select_from(async_commit))
-                .on_conflict_do_update(**on_conflict))
-    return sqlite.insert(table).values(dict(zip(COLUMNS, values))).on_conflict_do_update(**on_conflict)
-
-
-def _upsert_sql(dialect: Dialect, kind: Kind) -> str:
-    """Rendered once per dialect: executed as plain SQL, it skips SQLAlchemy's
-    per-statement work, which was most of the cost of a click."""
-    key = (dialect.name, dialect.paramstyle, kind)
-    if key not in _UPSERT_SQL:
-        compiled = _upsert_statement(dialect, kind).compile(dialect=dialect)
-        if dialect.positional and list(compiled.positiontup or []) != ["link_id", "day"]:
-            raise RuntimeError(f"unexpected parameter order in {compiled.string}")
-        _UPSERT_SQL[key] = compiled.string
-    return _UPSERT_SQL[key]
-
-
-def count(connection: Connection, link_id: int, day: date, kind: Kind) -> None:
-    """Add one to the link's counter of the day, in one atomic upsert
-    (``INSERT … ON CONFLICT (link_id, day) DO UPDATE SET clicks = clicks + 1``).
-
-    On a connection made with ENGINE_OPTIONS it commits by itself; on
-    another, the caller commits.
-    """
-    dialect = connection.dialect
-    # On SQLite, as SQLAlchemy's Date stores it there: ISO text.
-    day_value = day.isoformat() if dialect.name == "sqlite" else day
-    params = (link_id, day_value) if dialect.positional else {"link_id": link_id, "day": day_value}
-    connection.exec_driver_sql(_upsert_sql(dialect, kind), params)
+    if counted and resolved.outcome is Outcome.LIVE:
+        buffer.add(resolved.link_id, now.date(), kind is Kind.PREVIEW)  # UTC day
+    return resolved
 
 
 def totals(connection: Connection, link_id: int) -> tuple[int, int]:
