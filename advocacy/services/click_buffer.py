@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 
 from ..db import insert_for
 from ..models import ClickCount
+from . import insights_rollup
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,11 @@ Pending = dict[tuple[int, date], list[int]]
 
 
 def add_counts(engine: Engine, pending: Pending) -> None:
-    """Add the counts to their rows, inserting the rows a day's first click needs."""
+    """Add the counts to their rows, inserting the rows a day's first click needs.
+
+    Counts of a day the insights roll-up has already closed (written after
+    midnight) are added to the roll-up as well, in the same transaction.
+    """
     table = ClickCount.__table__
     statement = insert_for(engine)(table).values([
         {"link_id": link_id, "day": day, "clicks": clicks, "previews": previews}
@@ -51,6 +56,7 @@ def add_counts(engine: Engine, pending: Pending) -> None:
               "previews": table.c.previews + statement.excluded.previews})
     with engine.begin() as connection:
         connection.execute(statement)
+        insights_rollup.add_late_clicks(connection, pending)  # after the upsert: see insights_rollup
 
 
 class ClickBuffer:

@@ -3,10 +3,18 @@
 The job sums each closed day (before today, UTC) once into
 ``insight_network_days`` and ``insight_content_days`` and moves the
 watermark. Readers take the roll-ups up to the watermark and the raw tables
-after it, so a missed job only makes the page slower, never wrong. Closed
-days change only when a share is undone after its day was rolled up:
-``adjust_share`` keeps the roll-ups in step (the click route writes only
-today's counters, which are never rolled up yet).
+after it, so a missed job only makes the page slower, never wrong.
+
+A closed day can still change: the click writer flushes every second, so
+clicks counted just before midnight may be written after the job closed
+their day, and a share can be undone for 24 hours. Such a late write adds
+itself to the roll-ups too (``add_late_clicks``, ``adjust_share``), in the
+transaction that writes the raw row, so the two never disagree. That is
+simpler than the alternatives: readers keep one rule (roll-ups up to the
+watermark), and the job never has to find and recompute old days. What makes
+it correct is the order between a late writer and the job (``_late_through``):
+either the job's sums see the writer's row, or the writer sees the job's
+watermark and follows its row into the roll-ups; never neither, never both.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import Date, Select, delete, func, literal, select, union_all
+from sqlalchemy import Connection, Date, Select, delete, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..db import insert_for
@@ -117,6 +125,11 @@ def build(session: Session, today: date) -> tuple[date, date] | None:
     Safe to run twice: the days are deleted and summed again in the same
     transaction, and the watermark moves with them.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # First, before any sum is read: late writers wait for this
+        # transaction, or it for them (see _late_through). Plain readers
+        # of the page are not held up.
+        session.execute(text("LOCK TABLE insight_watermarks IN EXCLUSIVE MODE"))
     through = today - timedelta(days=1)
     current = watermark(session)
     start = current + timedelta(days=1) if current is not None else _first_raw_day(session)
@@ -135,16 +148,68 @@ def build(session: Session, today: date) -> tuple[date, date] | None:
     return start, through
 
 
+def _late_through(connection: Connection) -> date | None:
+    """The watermark, as a late writer must read it: after writing its raw rows, in the same transaction.
+
+    On PostgreSQL the SHARE lock waits for a roll-up that has begun to
+    commit, then reads its new watermark; and a roll-up that begins while a
+    writer holds it waits for the writer, then sums its rows. On SQLite the
+    writer holds the database's single write lock from its first write, so
+    the job can neither be half done nor start until the writer commits.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE insight_watermarks IN SHARE MODE"))
+    return connection.scalar(select(InsightWatermark.through_day).where(InsightWatermark.name == WATERMARK))
+
+
 def adjust_share(session: Session, content_id: int, network: str, day: date, delta: int) -> None:
-    """A share added to or removed from a day already rolled up: follow it there."""
-    through = watermark(session)
+    """A share added to or removed from a day already rolled up: follow it there.
+
+    Called after the share event is written (or deleted) and flushed.
+    """
+    through = _late_through(session.connection())
     if through is None or day > through:
         return
-    for model, keys in ((InsightNetworkDay, {"network": network}), (InsightContentDay, {"content_id": content_id})):
-        statement = insert_for(session)(model).values(day=day, shares=max(delta, 0), clicks=0, previews=0, **keys)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["day", *keys], set_={"shares": model.shares + delta}))
-    session.flush()
+    _add_to_rollups(session.connection(), {(day, network): (delta, 0, 0)}, {(day, content_id): (delta, 0, 0)})
+
+
+def add_late_clicks(connection: Connection, counts: dict[tuple[int, date], list[int]]) -> None:
+    """Clicks just written to ``click_counts``, {(link_id, day): [clicks, previews]}: those of a
+    day already rolled up are added to its roll-ups too (usually there are none)."""
+    through = _late_through(connection)
+    late = {key: value for key, value in counts.items() if through is not None and key[1] <= through}
+    if not late:
+        return
+    places = {link_id: (network, content_id) for link_id, network, content_id in connection.execute(
+        select(TrackedLink.id, TrackedLink.network, TrackedLink.content_id)
+        .where(TrackedLink.id.in_({link_id for link_id, _ in late})))}
+    per_network: dict[tuple[date, str], tuple[int, int, int]] = {}
+    per_content: dict[tuple[date, int], tuple[int, int, int]] = {}
+    for (link_id, day), (clicks, previews) in late.items():
+        network, content_id = places[link_id]
+        for cells, key in ((per_network, (day, network)), (per_content, (day, content_id))):
+            _, old_clicks, old_previews = cells.get(key, (0, 0, 0))
+            cells[key] = (0, old_clicks + clicks, old_previews + previews)
+    _add_to_rollups(connection, per_network, per_content)
+
+
+def _add_to_rollups(connection: Connection, per_network: dict[tuple[date, str], tuple[int, int, int]],
+                    per_content: dict[tuple[date, int], tuple[int, int, int]]) -> None:
+    """Add (shares, clicks, previews) to roll-up rows, inserting those a day lacks.
+
+    Rows go in key order, networks then contents, in every writer: two
+    writers at once take the rows' locks in the same order, so neither
+    waits for the other in a circle.
+    """
+    for model, key, cells in ((InsightNetworkDay, "network", per_network),
+                              (InsightContentDay, "content_id", per_content)):
+        statement = insert_for(connection)(model).values([
+            {"day": day, key: value, "shares": shares, "clicks": clicks, "previews": previews}
+            for (day, value), (shares, clicks, previews) in sorted(cells.items())])
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=["day", key],
+            set_={column: model.__table__.c[column] + statement.excluded[column]
+                  for column in ("shares", "clicks", "previews")}))
 
 
 def _sum_days(session: Session, model, key: str, share_key, link_key, start: date, through: date) -> None:

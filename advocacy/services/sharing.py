@@ -92,10 +92,11 @@ def undo_share(session: Session, share_id: int) -> bool:
     event = session.get(ShareEvent, share_id)
     if event is None:
         return False
-    # The undo window spans midnight: yesterday's share may be rolled up already.
-    insights_rollup.adjust_share(session, event.content_id, event.network, event.day, -1)
     session.delete(event)
     session.flush()
+    # The undo window spans midnight: yesterday's share may be rolled up
+    # already. Followed there after the delete, as a late write must be.
+    insights_rollup.adjust_share(session, event.content_id, event.network, event.day, -1)
     return True
 
 
