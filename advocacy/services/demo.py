@@ -6,7 +6,7 @@ this data is for trying Relais on one's own machine, never for production.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from content_feeds.samples import OPML_PATH
 
 from ..models import ClickCount, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User, utcnow
-from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, sharing, taxonomy, tracked_links
+from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, sharing, taxonomy
+from . import insights_rollup, tracked_links
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -171,16 +172,25 @@ def network_activity(session: Session) -> None:
     now = utcnow()
     today = now.date()
     published = list(session.scalars(select(Content).order_by(Content.publish_at.desc())))
+    shares_written: dict[tuple[int, str, date], int] = {}
+    clicks_written: dict[tuple[int, date], list[int]] = {}
     for rank, content in enumerate(published):
         links = tracked_links.links_of(session, content.id)
         for offset in range((today - content.publish_at.date()).days + 1):
             day = today - timedelta(days=offset)
             fade = rank + 2 * offset
             for network, (shares, clicks, previews) in DEMO_ACTIVITY.items():
-                session.add_all(ShareEvent(content_id=content.id, network=network, day=day)
-                                for _ in range(max(shares - fade, 0)))
-                session.add(ClickCount(link_id=links[network].id, day=day, clicks=max(clicks - 6 * fade, 0),
-                                       previews=max(previews - fade, 0)))
+                shared, clicked, previewed = max(shares - fade, 0), max(clicks - 6 * fade, 0), max(previews - fade, 0)
+                session.add_all(ShareEvent(content_id=content.id, network=network, day=day) for _ in range(shared))
+                session.add(ClickCount(link_id=links[network].id, day=day, clicks=clicked, previews=previewed))
+                shares_written[(content.id, network, day)] = shared
+                clicks_written[(links[network].id, day)] = [clicked, previewed]
+    session.flush()
+    # Past days: the scheduler may have rolled them up before the demo was
+    # loaded (a database without users has roll-ups too), so they are
+    # followed there like any late write.
+    insights_rollup.add_late_shares(session.connection(), shares_written)
+    insights_rollup.add_late_clicks(session.connection(), clicks_written)
     if published:
         camille = accounts.find_by_email(session, "camille@demo.relais.invalid")
         sharing.record_share(session, camille, published[-1].id, "linkedin", now)

@@ -163,23 +163,33 @@ def _late_through(connection: Connection) -> date | None:
 
 
 def adjust_share(session: Session, content_id: int, network: str, day: date, delta: int) -> None:
-    """A share added to or removed from a day already rolled up: follow it there.
+    """One share written (+1) or deleted (-1): followed into the roll-ups if its day is closed.
 
     Called after the share event is written (or deleted) and flushed.
     """
-    through = _late_through(session.connection())
-    if through is None or day > through:
-        return
-    _add_to_rollups(session.connection(), {(day, network): (delta, 0, 0)}, {(day, content_id): (delta, 0, 0)})
+    add_late_shares(session.connection(), {(content_id, network, day): delta})
+
+
+def add_late_shares(connection: Connection, counts: dict[tuple[int, str, date], int]) -> None:
+    """Shares just written (or deleted, negative), {(content_id, network, day): n}: those of a day
+    already rolled up are added to its roll-ups too."""
+    through = _late_through(connection)
+    late = {key: n for key, n in counts.items() if through is not None and key[2] <= through and n}
+    per_network: dict[tuple[date, str], tuple[int, int, int]] = {}
+    per_content: dict[tuple[date, int], tuple[int, int, int]] = {}
+    for (content_id, network, day), n in late.items():
+        for cells, key in ((per_network, (day, network)), (per_content, (day, content_id))):
+            cells[key] = (cells.get(key, (0, 0, 0))[0] + n, 0, 0)
+    _add_to_rollups(connection, per_network, per_content)
 
 
 def add_late_clicks(connection: Connection, counts: dict[tuple[int, date], list[int]]) -> None:
     """Clicks just written to ``click_counts``, {(link_id, day): [clicks, previews]}: those of a
-    day already rolled up are added to its roll-ups too (usually there are none)."""
+    day already rolled up are added to its roll-ups too."""
     through = _late_through(connection)
     late = {key: value for key, value in counts.items() if through is not None and key[1] <= through}
     if not late:
-        return
+        return  # the usual flush: today's clicks only
     places = {link_id: (network, content_id) for link_id, network, content_id in connection.execute(
         select(TrackedLink.id, TrackedLink.network, TrackedLink.content_id)
         .where(TrackedLink.id.in_({link_id for link_id, _ in late})))}
@@ -203,6 +213,8 @@ def _add_to_rollups(connection: Connection, per_network: dict[tuple[date, str], 
     """
     for model, key, cells in ((InsightNetworkDay, "network", per_network),
                               (InsightContentDay, "content_id", per_content)):
+        if not cells:
+            continue
         statement = insert_for(connection)(model).values([
             {"day": day, key: value, "shares": shares, "clicks": clicks, "previews": previews}
             for (day, value), (shares, clicks, previews) in sorted(cells.items())])
