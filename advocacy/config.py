@@ -34,8 +34,8 @@ DEFAULTS: dict[str, object] = {
     # again; a curator's change (archive, new URL) takes this long to apply.
     "TRACKED_LINK_CACHE_SECONDS": 10,
     # Clicks are counted in the worker's memory and written every this many
-    # seconds in one upsert per link and day (0: one upsert per click). A
-    # worker killed outright loses at most its last interval of clicks.
+    # seconds in one upsert per link and day (0: each click at once, by the
+    # same upsert). A worker killed outright loses at most its last interval.
     "TRACKED_LINK_WRITE_SECONDS": 1,
     "INVITATION_TTL_DAYS": 7,
     # Self-registration as an ambassador (confirmed by an e-mailed link),
