@@ -2,7 +2,7 @@
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-02 10:00:00
+Create Date: 2026-12-05 12:00:00
 
 Links used to be made on first view of the share panel, so a content nobody
 opened lacks some. They are now made only with the content
