@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from advocacy.db import get_session
 from advocacy.models import Purpose, Role, ShareEvent, TrackedLink, User, utcnow
 from advocacy.services import consent, contents, personal_data, personal_feed, sharing, tracked_links
-from advocacy.services.text_rules import NETWORKS
+from advocacy.services.tracked_links import NETWORKS  # the networks links are made for
 from test_consent import grant
 from test_personal_feed import publish, world  # noqa: F401
 

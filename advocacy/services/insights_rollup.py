@@ -8,7 +8,7 @@ after it, so a missed job only makes the page slower, never wrong.
 A closed day can still change: the click writer flushes every second, so
 clicks counted just before midnight may be written after the job closed
 their day, and a share can be undone for 24 hours. Such a late write adds
-itself to the roll-ups too (``add_late_clicks``, ``adjust_share``), in the
+itself to the roll-ups too (``add_late_clicks``, ``add_late_shares``), in the
 transaction that writes the raw row, so the two never disagree. That is
 simpler than the alternatives: readers keep one rule (roll-ups up to the
 watermark), and the job never has to find and recompute old days. What makes

@@ -4,8 +4,9 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-05 12:00:00
 
-Links used to be made on first view of the share panel, so a content nobody
-opened lacks some. They are now made only with the content
+Links used to be made by an insert listener, and lazily by the share panel
+for content older than the listener, so content that nobody shared then may
+lack some. They are now made only with the content
 (services/tracked_links.py), and the panel only reads: this fills the gaps,
 one link per content and network, with codes made as the app makes them.
 Running it again adds nothing: only missing (content, network) pairs are
