@@ -10,7 +10,8 @@ from wtforms.fields import DateTimeLocalField, SearchField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..services.contents import EDITOR_NETWORKS, MAX_SUMMARY, MAX_TITLE
+from ..services.contents import MAX_SUMMARY, MAX_TITLE
+from ..services.networks import NETWORKS
 from ..services.queue import MAX_SKIP_REASON
 from ..services.taxonomy import MAX_TOPIC_NAME
 from .validators import PlausibleYear
@@ -71,11 +72,11 @@ class ContentForm(FlaskForm):
     topics = MultiCheckboxField(_l("Topics"), coerce=int)
 
     def text_lists(self) -> list[tuple[str, FieldList]]:
-        return [(network, getattr(self, f"texts_{network}")) for network in EDITOR_NETWORKS]
+        return [(network, getattr(self, f"texts_{network}")) for network in NETWORKS]
 
 
 # One list of text boxes per network: texts_x-0, texts_x-1, ...
-for _network in EDITOR_NETWORKS:
+for _network in NETWORKS:
     setattr(ContentForm, f"texts_{_network}",
             FieldList(TextAreaField(_l("Text"), validators=[Optional()]), min_entries=0))
 
