@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from ..auth import roles_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.ambassador import NETWORK_LABELS
+from ..forms.common import NETWORK_LABELS, ActionForm
 from ..models import Purpose, Role, utcnow
 from ..services import ambassadors, consent, sharing
+from ..services.networks import NETWORKS
 from ..urls import tracked_url
 
 bp = Blueprint("share", __name__)
@@ -32,7 +32,7 @@ def panel(content_id: int):
     if content is None:
         abort(404)
     profile = ambassadors.profile_of(db, current_user.id)
-    networks = [n for n in (profile.networks if profile else []) if n in NETWORK_LABELS] or list(NETWORK_LABELS)
+    networks = [n for n in (profile.networks if profile else []) if n in NETWORKS] or list(NETWORKS)
     links = sharing.links_of(db, content.id)
     db.commit()  # only for content older than its links (see links_of)
     panels = []
