@@ -55,13 +55,13 @@ def register_data_rules() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, insights, kit,
-                             links, main, program_admin, share, surveys, thanks)
+                             links, main, program_admin, sharing, surveys, thanks)
     from .urls import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their routes
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, digest.bp, insights.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

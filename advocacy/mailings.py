@@ -48,7 +48,7 @@ def unsubscribe_url(user: User) -> str:
 def digest_message(user: User, content: digest.DigestContent) -> EmailMessage:
     program = current_app.config["PROGRAM_NAME"]
     unsubscribe = unsubscribe_url(user)
-    links = {c.id: external_url("share.panel", content_id=c.id) for c in content.highlights + content.posts}
+    links = {c.id: external_url("sharing.panel", content_id=c.id) for c in content.highlights + content.posts}
     context = {"user": user, "program": program, "highlights": content.highlights, "posts": content.posts,
                "links": links, "unsubscribe": unsubscribe, "home": external_url("main.home"),
                "consents": external_url("ambassador.consents")}

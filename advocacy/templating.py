@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .forms.accounts import LANGUAGE_LABELS
+from .forms.common import LANGUAGE_LABELS
 from .models import Role
 
 STAFF = (Role.CURATOR, Role.ADMIN)

@@ -9,7 +9,8 @@ from flask_login import current_user
 from ..auth import admin_required
 from ..db import get_session
 from ..emails import invitation_message, mail_settings
-from ..forms.accounts import ROLE_LABELS, ActionForm, InviteForm, RoleForm
+from ..forms.accounts import ROLE_LABELS, InviteForm, RoleForm
+from ..forms.common import ActionForm
 from ..models import Role, User
 from ..services import accounts, mail
 

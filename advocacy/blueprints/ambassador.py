@@ -14,21 +14,14 @@ from flask_login import current_user, login_required, logout_user
 
 from ..auth import roles_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.ambassador import NETWORK_LABELS, CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
+from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
+from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
 from ..models import Purpose, Role, utcnow
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
 ambassador_required = roles_required(Role.AMBASSADOR)
 
-PURPOSE_LABELS = {
-    Purpose.MEMBERSHIP: _l("Program membership (the charter)"),
-    Purpose.SHARE_ATTRIBUTION: _l("Count my shares as mine"),
-    Purpose.DIGEST: _l("Weekly digest e-mail"),
-    Purpose.DIRECTORY: _l("Listing in the ambassador directory"),
-    Purpose.NAMED_THANKS: _l("Being thanked by name"),
-}
 PROFILE_ERRORS = {
     "invalid_instance": ("mastodon_instance", _l("Enter the name of your Mastodon server, e.g. mastodon.social.")),
     "instance_required": ("mastodon_instance", _l("Say which Mastodon server you use.")),

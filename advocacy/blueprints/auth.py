@@ -10,7 +10,8 @@ from ..db import get_session
 from ..errors import render_error
 from ..extensions import limiter
 from ..emails import invitation_message, mail_settings
-from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, ActionForm, JoinForm, LanguageForm, LoginForm
+from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
+from ..forms.common import ActionForm
 from ..models import Role
 from ..services import accounts, mail
 from ..urls import safe_next

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import EventForm
+from ..forms.calendar import EventForm
+from ..forms.common import ActionForm
 from ..models import CalendarEvent
 from ..services import calendar
 from ..urls import external_url

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.program import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, FeedbackForm, ReplyForm
+from ..forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, FeedbackForm, ReplyForm
 from ..models import FeedbackItem, FeedbackKind, FeedbackStatus
 from ..services import feedback
 

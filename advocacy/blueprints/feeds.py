@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from ..auth import staff_required
 from ..db import get_session
 from ..feed_messages import disabled_reason, feed_error_message
-from ..forms.accounts import ActionForm
+from ..forms.common import ActionForm
 from ..forms.feeds import AddFeedForm, IntervalForm, OpmlImportForm
 from ..models import Feed
 from ..services import feeds as feed_service

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.ambassador import NETWORK_LABELS
+from ..forms.common import NETWORK_LABELS
 from ..forms.insights import InsightsRangeForm
 from ..services import charts
 from ..services import insights as insights_service

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import SECTION_LABELS, KitPageForm
+from ..forms.common import ActionForm
+from ..forms.kit import SECTION_LABELS, KitPageForm
 from ..models import KitPage, KitSection
 from ..services import kit, markdown
 

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..forms.ambassador import NETWORK_LABELS
+from ..forms.common import NETWORK_LABELS
 from ..models import Role, utcnow
 from ..services import ambassadors, milestones, personal_feed
 from ..urls import page_number

@@ -11,13 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import admin_required, staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
+from ..forms.common import PURPOSE_LABELS, ActionForm
 from ..forms.program_admin import DepartmentForm, TextsForm
 from ..models import Department, Purpose
 from ..services import consent
 from ..services import coverage as coverage_service
 from ..services import renewals
-from .ambassador import PURPOSE_LABELS
 
 bp = Blueprint("program_admin", __name__, url_prefix="/admin/program")
 

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import roles_required, staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import QUESTION_TYPE_LABELS, QuestionForm, SurveyForm, TemplateSurveyForm
+from ..forms.common import ActionForm
+from ..forms.surveys import QUESTION_TYPE_LABELS, QuestionForm, SurveyForm, TemplateSurveyForm
 from ..models import QuestionType, Role, Survey, SurveyQuestion
 from ..services import surveys
 

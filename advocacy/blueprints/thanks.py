@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import ThanksForm
+from ..forms.common import ActionForm
+from ..forms.thanks import ThanksForm
 from ..models import NetworkThanks
 from ..services import ambassadors, thanks
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from ..models import (AmbassadorProfile, ConsentText, Department, Need, Purpose, Role, Topic, User,
                       ambassador_needs, ambassador_topics, utcnow)
 from . import consent
+from .networks import NETWORKS
 
-NETWORKS = ("x", "bluesky", "mastodon", "linkedin", "whatsapp", "email")
 DEFAULT_MANDATE_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
 # A host name: labels of letters, digits and hyphens (IDNA already applied).

@@ -23,7 +23,7 @@ from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, T
 from ..models.content import content_needs, content_topics
 from . import insights_rollup
 from .ambassadors import active_member_ids
-from .text_rules import NETWORKS
+from .networks import NETWORKS
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot

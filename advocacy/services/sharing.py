@@ -20,7 +20,7 @@ from ..db import insert_for
 from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
 from . import consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
-from .text_rules import NETWORKS
+from .networks import NETWORKS
 
 CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
 

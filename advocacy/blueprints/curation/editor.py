@@ -16,10 +16,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from ...forms.curation import NETWORK_LABELS, SPARE_TEXT_BOXES, ContentForm
+from ...forms.common import NETWORK_LABELS
+from ...forms.curation import SPARE_TEXT_BOXES, ContentForm
 from ...models import Content
 from ...services import contents, taxonomy, text_rules
 from ...services.localtime import to_local, to_utc
+from ...services.networks import NETWORKS
 
 PROBLEM_MESSAGES = {
     "required": lambda p: _("This field is required."),
@@ -145,6 +147,6 @@ def render(form: ContentForm, session, *, content: Content | None = None, item=N
                                           exclude_id=content.id if content else None)
     return render_template(
         "curation/editor.html", form=form, content=content, item=item, action=action,
-        duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORK_LABELS},
+        duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORKS},
         timezone=zone(),
     ), status

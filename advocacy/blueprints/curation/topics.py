@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ...auth import staff_required
 from ...db import get_session
-from ...forms.accounts import ActionForm
+from ...forms.common import ActionForm
 from ...forms.curation import TopicForm
 from ...models import Topic
 from ...services import taxonomy
