@@ -94,9 +94,9 @@ def _range_args(figures) -> dict[str, str]:
 def csv_rows(figures, network_label=_network_label):
     """The page's figures as rows: section, key, label, then one column per measure.
 
-    A figure hidden on the page (fewer than k people) is written as "<k".
+    A figure hidden on the page (services.anonymity.Hidden) is written as "<k";
+    a rate that does not exist (no active ambassador) is left empty.
     """
-    hidden = f"<{figures.k}"
     yield ["section", "key", "label", "shares", "clicks", "previews",
            "active_ambassadors", "ambassadors_who_shared", "participation_percent"]
     yield ["range", figures.range.start.isoformat(), figures.range.end.isoformat(), "", "", "", "", "", ""]
@@ -109,14 +109,10 @@ def csv_rows(figures, network_label=_network_label):
             yield [section, row.key, label(row.key) if label else row.label,
                    row.counts.shares, row.counts.clicks, row.counts.previews, "", "", ""]
     p = figures.participation
-    yield ["participation", "", "", "", "", "",
-           hidden if p.active is None else p.active, hidden if p.sharers is None else p.sharers,
-           hidden if p.percent is None else p.percent]
+    yield ["participation", "", "", "", "", "", p.active, p.sharers, "" if p.percent is None else p.percent]
     for group in figures.departments:
         yield ["department", "other" if group.other else "", group.label,
-               hidden if group.shares is None else group.shares, "", "", group.active,
-               hidden if group.sharers is None else group.sharers,
-               hidden if group.percent is None else group.percent]
+               group.shares, "", "", group.active, group.sharers, group.percent]
 
 
 # A cell starting with one of these is run as a formula by spreadsheet programs;

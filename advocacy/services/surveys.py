@@ -14,9 +14,10 @@ How "answered once" and "anonymous" hold together:
   free texts are shuffled.
 
 Results are shown to everyone, staff or not, only when the survey is over
-and at least k people answered (MIN_GROUP_SIZE), and each question only if at
-least k people answered it. Waiting for the end means nobody can watch
-results move and tell what the person who just answered said.
+and enough people answered (``anonymity.enough``: at least k, MIN_GROUP_SIZE),
+and each question only if enough people answered it. Waiting for the end
+means nobody can watch results move and tell what the person who just
+answered said.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
                       SurveyResponse, User, utcnow)
-from . import personal_data, survey_templates
+from . import anonymity, personal_data, survey_templates
 
 SCALE = range(1, 6)
 MAX_TEXT = 2000
@@ -225,7 +226,7 @@ class SurveyResults:
 def results(session: Session, survey: Survey, k: int, on: date | None = None) -> SurveyResults:
     """Aggregates, or nothing at all (not even counts) below the threshold or before the end."""
     total = response_count(session, survey)
-    if not is_over(survey, on) or total < k:
+    if not is_over(survey, on) or not anonymity.enough(total, k):
         return SurveyResults(survey, responses=0, k=k, shown=False)
     answers: dict[int, list[SurveyAnswer]] = {q.id: [] for q in survey.questions}
     rows = session.scalars(
@@ -243,12 +244,12 @@ def results(session: Session, survey: Survey, k: int, on: date | None = None) ->
 def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer], k: int) -> QuestionResult:
     if question.kind is QuestionType.TEXT:
         texts = [a.text for a in answers if a.text]
-        if len(texts) < k:
+        if not anonymity.enough(len(texts), k):
             return QuestionResult(question, answered=0, shown=False)
         # Shuffled with the system source: the order of storage must not leak.
         random.SystemRandom().shuffle(texts)
         return QuestionResult(question, answered=len(texts), shown=True, texts=texts)
-    if len(answers) < k:
+    if not anonymity.enough(len(answers), k):
         return QuestionResult(question, answered=0, shown=False)
     result = QuestionResult(question, answered=len(answers), shown=True)
     if question.kind is QuestionType.SCALE:
