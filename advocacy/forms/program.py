@@ -10,7 +10,8 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, 
                      SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..models import FeedbackKind, FeedbackStatus, KitSection, QuestionType, utcnow
+from ..models import FeedbackKind, FeedbackStatus, KitSection, QuestionType
+from ..program_clock import program_today
 from .accounts import language_choices
 from .validators import PlausibleYear
 
@@ -81,16 +82,13 @@ class ReplyForm(FlaskForm):
     reply = TextAreaField(_l("Answer or reason"), validators=[Length(max=5000)])
 
 
-def _default_open():
-    return utcnow().date()
-
-
 def _default_close():
-    return utcnow().date() + timedelta(days=14)
+    # Survey days are the program's days (its TIMEZONE), not UTC or the server's.
+    return program_today() + timedelta(days=14)
 
 
 class SurveyDatesMixin:
-    opens_on = DateField(_l("Opens on"), default=_default_open, validators=[InputRequired(), PlausibleYear()])
+    opens_on = DateField(_l("Opens on"), default=program_today, validators=[InputRequired(), PlausibleYear()])
     closes_on = DateField(_l("Closes on (last day)"), default=_default_close,
                           validators=[InputRequired(), PlausibleYear()])
 
