@@ -14,7 +14,8 @@ from . import jobs, migrate
 from .cli_feeds import feeds_group
 from .db import get_session
 from .models import Role
-from .services import accounts, passwords
+from .program_clock import program_today
+from .services import accounts, clock, passwords
 
 
 def _create_app() -> Flask:
@@ -89,7 +90,7 @@ def demo() -> None:
     from .services import demo as demo_service
 
     session = get_session()
-    created = demo_service.load_if_empty(session)
+    created = demo_service.load_if_empty(session, clock.now(), program_today())
     session.commit()
     click.echo("Demo data loaded." if created else "Database already has data; demo not loaded again.")
     if demo_service.demo_accounts_exist(session):

@@ -86,12 +86,10 @@ def rollup_insights() -> None:
     Hourly rather than at midnight, so a missed run catches up soon; a run
     with no new closed day does nothing.
     """
-    from datetime import UTC, datetime
-
-    from .services import insights_rollup
+    from .services import clock, insights_rollup
 
     session = get_session()
-    insights_rollup.build(session, datetime.now(UTC).date())
+    insights_rollup.build(session, clock.utc_today())
     session.commit()
 
 

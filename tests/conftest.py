@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from advocacy import create_app, migrate
 from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
 from advocacy.models import Base, Purpose, Role
-from advocacy.services import accounts, ambassadors, consent
+from advocacy.services import accounts, ambassadors, clock, consent
 from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -160,7 +159,8 @@ class AuthActions:
             )
             if role == Role.AMBASSADOR and member:
                 charter = consent.current_text(session, Purpose.MEMBERSHIP, user.language or "fr")
-                ambassadors.accept_charter(session, user, charter, date.today())
+                today = clock.program_today(self._app.config["TIMEZONE"])
+                ambassadors.accept_charter(session, user, charter, today)
             session.commit()
             return user
 

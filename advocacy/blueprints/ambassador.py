@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
                    url_for)
@@ -17,6 +16,7 @@ from ..db import get_session
 from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
 from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
 from ..models import Purpose, Role, utcnow
+from ..program_clock import program_today
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
@@ -41,10 +41,6 @@ def _language() -> str:
     return str(get_locale())
 
 
-def _today() -> date:
-    return date.today()
-
-
 @bp.before_app_request
 def ask_for_the_charter():
     """An ambassador without membership on the current charter is asked to (re)accept it."""
@@ -63,7 +59,7 @@ def offer_renewal_after_the_mandate():
             or request.endpoint in LAPSED_ENDPOINTS or request.endpoint is None):
         return None
     own = ambassadors.profile_of(get_session(), current_user.id)
-    if own is not None and ambassadors.is_lapsed(own, _today()):
+    if own is not None and ambassadors.is_lapsed(own, program_today()):
         return redirect(url_for("ambassador.lapsed"))
     return None
 
@@ -72,7 +68,7 @@ def offer_renewal_after_the_mandate():
 @ambassador_required
 def lapsed():
     own = ambassadors.profile_of(get_session(), current_user.id)
-    if own is None or not ambassadors.is_lapsed(own, _today()):
+    if own is None or not ambassadors.is_lapsed(own, program_today()):
         return redirect(url_for("main.home"))
     return render_template("ambassador/lapsed.html", profile=own, form=ActionForm())
 
@@ -91,7 +87,7 @@ def charter():
             if shown is None:
                 raise consent.ConsentError("outdated_text")
             first_time = ambassadors.profile_of(db, current_user.id) is None
-            ambassadors.accept_charter(db, current_user, shown, _today())
+            ambassadors.accept_charter(db, current_user, shown, program_today())
         except consent.ConsentError:
             db.rollback()
             flash(_("The charter changed while you were reading it. Please read this version."), "warning")
@@ -184,7 +180,7 @@ def profile():
             need_ids=form.needs.data or [], topic_ids=form.topics.data or [],
         )
         try:
-            ambassadors.update_profile(db, current_user, changes, _today())
+            ambassadors.update_profile(db, current_user, changes, program_today())
         except ambassadors.ProfileError as error:
             db.rollback()
             field, message = PROFILE_ERRORS[error.code]
@@ -194,7 +190,7 @@ def profile():
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("ambassador.profile"))
     page = render_template("ambassador/profile.html", form=form, profile=own,
-                           renewal_open=ambassadors.renewal_open(own, _today()))
+                           renewal_open=ambassadors.renewal_open(own, program_today()))
     return page, 400 if form.errors else 200
 
 
@@ -216,7 +212,7 @@ def renew():
     db = get_session()
     if ActionForm().validate_on_submit():
         try:
-            own = ambassadors.renew(db, current_user, _today())
+            own = ambassadors.renew(db, current_user, program_today())
         except ambassadors.ProfileError:
             flash(_("Renewal opens 30 days before your mandate ends."), "warning")
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, UTC
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_date, get_locale
@@ -15,7 +15,7 @@ from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..forms.insights import InsightsRangeForm
-from ..services import charts
+from ..services import charts, clock
 from ..services import insights as insights_service
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
@@ -28,7 +28,7 @@ RANGE_ERRORS = {
 
 
 def _today():
-    return datetime.now(UTC).date()  # days are UTC days, like the share events
+    return clock.utc_today()  # days are UTC days, like the share events
 
 
 def _figures():

@@ -13,7 +13,8 @@ from ..db import get_session
 from ..forms.common import ActionForm
 from ..forms.surveys import QUESTION_TYPE_LABELS, QuestionForm, SurveyForm, TemplateSurveyForm
 from ..models import QuestionType, Role, Survey, SurveyQuestion
-from ..services import surveys
+from ..program_clock import program_today
+from ..services import clock, surveys
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
@@ -32,7 +33,8 @@ SURVEY_ERRORS = {
 
 @bp.app_context_processor
 def helpers():
-    return {"survey_is_open": surveys.is_open, "survey_is_over": surveys.is_over,
+    return {"survey_is_open": lambda survey: surveys.is_open(survey, program_today()),
+            "survey_is_over": lambda survey: surveys.is_over(survey, program_today()),
             "question_type_labels": QUESTION_TYPE_LABELS}
 
 
@@ -50,7 +52,7 @@ def _survey_or_404(survey_id: int) -> Survey:
 def _published_survey_or_404(survey_id: int) -> Survey:
     """A survey still to come is the team's draft: ambassadors do not see its questions."""
     survey = _survey_or_404(survey_id)
-    if survey.opens_on > surveys.today() and not current_user.is_staff:
+    if survey.opens_on > program_today() and not current_user.is_staff:
         abort(404)
     return survey
 
@@ -59,7 +61,7 @@ def _published_survey_or_404(survey_id: int) -> Survey:
 @login_required
 def index():
     db = get_session()
-    listed = surveys.visible_to_ambassadors(db)
+    listed = surveys.visible_to_ambassadors(db, program_today())
     answered = {s.id for s in listed if surveys.has_answered(db, s, current_user)}
     return render_template("surveys/index.html", surveys=listed, answered=answered)
 
@@ -97,7 +99,7 @@ def answer(survey_id: int):
     db = get_session()
     raw = _raw_answers(survey)
     try:
-        surveys.submit(db, survey, current_user, raw)
+        surveys.submit(db, survey, current_user, raw, today=program_today(), now=clock.now())
         db.commit()
     except surveys.SurveyError as error:
         if error.code == "invalid":
@@ -120,7 +122,7 @@ def answer(survey_id: int):
 def results(survey_id: int):
     survey = _published_survey_or_404(survey_id)
     return render_template("surveys/results.html", survey=survey,
-                           results=surveys.results(get_session(), survey, _k()))
+                           results=surveys.results(get_session(), survey, _k(), program_today()))
 
 
 # --- staff ---------------------------------------------------------------------
@@ -183,7 +185,7 @@ def edit(survey_id: int):
     if not form.validate_on_submit():
         return _edit_page(survey, form=form, status=400)
     try:
-        surveys.update_survey(get_session(), survey, _draft(form))
+        surveys.update_survey(get_session(), survey, _draft(form), program_today())
     except surveys.SurveyError as error:
         form.closes_on.errors = [SURVEY_ERRORS[error.code]()]
         return _edit_page(survey, form=form, status=400)

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..models import QuestionType, utcnow
+from ..models import QuestionType
+from ..program_clock import program_today
 from .common import enum_choices, language_choices
 from .validators import PlausibleYear
 
@@ -21,16 +22,13 @@ QUESTION_TYPE_LABELS = {
 }
 
 
-def _default_open():
-    return utcnow().date()
-
-
 def _default_close():
-    return utcnow().date() + timedelta(days=14)
+    # Survey days are the program's days (its TIMEZONE), not UTC or the server's.
+    return program_today() + timedelta(days=14)
 
 
 class SurveyDatesMixin:
-    opens_on = DateField(_l("Opens on"), default=_default_open, validators=[InputRequired(), PlausibleYear()])
+    opens_on = DateField(_l("Opens on"), default=program_today, validators=[InputRequired(), PlausibleYear()])
     closes_on = DateField(_l("Closes on (last day)"), default=_default_close,
                           validators=[InputRequired(), PlausibleYear()])
 

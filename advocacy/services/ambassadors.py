@@ -163,7 +163,7 @@ class DirectoryEntry:
     mastodon_instance: str | None
 
 
-def directory(session: Session, today: date | None = None) -> list[DirectoryEntry]:
+def directory(session: Session, today: date) -> list[DirectoryEntry]:
     """Active ambassadors who consented to be listed, and only them."""
     listed = consent.consenting_user_ids(session, Purpose.DIRECTORY)
     rows = session.execute(
@@ -201,9 +201,9 @@ def standing_members(session: Session, *columns):
     )
 
 
-def active_members(session: Session, today: date | None = None, *columns):
+def active_members(session: Session, today: date, *columns):
     """Ambassadors whose membership stands, whose mandate is in force, and who have not left."""
-    return standing_members(session, *columns).where(mandate_in_force(today or date.today()))
+    return standing_members(session, *columns).where(mandate_in_force(today))
 
 
 def active_member_ids(session: Session, today: date):
@@ -220,7 +220,7 @@ def digest_recipients(session: Session, today: date) -> list[User]:
     return list(session.scalars(query.order_by(User.id)))
 
 
-def thankable_by_name(session: Session, today: date | None = None) -> list[User]:
+def thankable_by_name(session: Session, today: date) -> list[User]:
     """The only people a curator may thank by name: those who said yes to it."""
     query = active_members(session, today).where(
         User.id.in_(consent.consenting_user_ids(session, Purpose.NAMED_THANKS)))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..db import insert_for
 from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
-from . import consent, insights_rollup, personal_data, personal_feed
+from . import clock, consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
 from .networks import NETWORKS
 
@@ -120,7 +120,7 @@ def record_share(session: Session, user: User, content_id: int, network: str, no
     if shareable_content(session, content_id, now) is None:
         raise SharingError("not_shareable")
     attributed = consent.has_consent(session, user.id, Purpose.SHARE_ATTRIBUTION)
-    event = ShareEvent(content_id=content_id, network=network, day=now.date(),
+    event = ShareEvent(content_id=content_id, network=network, day=clock.utc_day(now),
                        user_id=user.id if attributed else None)
     session.add(event)
     session.flush()

@@ -13,6 +13,10 @@ How "answered once" and "anonymous" hold together:
   application never reads rows in storage order: results are aggregates and
   free texts are shuffled.
 
+Opening and closing days are the program's days (``clock.program_today``),
+as curators type them; a response is kept under the UTC day it arrived on,
+like every other event day.
+
 Results are shown to everyone, staff or not, only when the survey is over
 and enough people answered (``anonymity.enough``: at least k, MIN_GROUP_SIZE),
 and each question only if enough people answered it. Waiting for the end
@@ -24,14 +28,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
-                      SurveyResponse, User, utcnow)
-from . import anonymity, personal_data, survey_templates
+                      SurveyResponse, User)
+from . import anonymity, clock, personal_data, survey_templates
 
 SCALE = range(1, 6)
 MAX_TEXT = 2000
@@ -50,10 +54,6 @@ class SurveyDraft:
     intro: str
     opens_on: date
     closes_on: date
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 # --- building surveys ----------------------------------------------------------
@@ -82,9 +82,9 @@ def create_from_template(session: Session, name: str, language: str, opens_on: d
     return survey
 
 
-def update_survey(session: Session, survey: Survey, draft: SurveyDraft) -> None:
+def update_survey(session: Session, survey: Survey, draft: SurveyDraft, today: date) -> None:
     _check_dates(draft)
-    if is_over(survey) and (draft.opens_on, draft.closes_on) != (survey.opens_on, survey.closes_on):
+    if is_over(survey, today) and (draft.opens_on, draft.closes_on) != (survey.opens_on, survey.closes_on):
         # Reopening after results were shown would let one more answer be read
         # as the difference between two sets of results.
         raise SurveyError("over")
@@ -129,13 +129,12 @@ def close_now(survey: Survey) -> None:
     survey.closed_early = True
 
 
-def is_open(survey: Survey, on: date | None = None) -> bool:
-    on = on or today()
+def is_open(survey: Survey, on: date) -> bool:
+    """Open on the program's day ``on``: from its opening day to its closing day, both included."""
     return not survey.closed_early and survey.opens_on <= on <= survey.closes_on
 
 
-def is_over(survey: Survey, on: date | None = None) -> bool:
-    on = on or today()
+def is_over(survey: Survey, on: date) -> bool:
     return survey.closed_early or on > survey.closes_on
 
 
@@ -143,9 +142,8 @@ def all_surveys(session: Session) -> list[Survey]:
     return list(session.scalars(select(Survey).order_by(Survey.opens_on.desc(), Survey.id.desc())))
 
 
-def visible_to_ambassadors(session: Session, on: date | None = None) -> list[Survey]:
+def visible_to_ambassadors(session: Session, on: date) -> list[Survey]:
     """Open surveys and finished ones (for their results); not those still to come."""
-    on = on or today()
     return [s for s in all_surveys(session) if s.opens_on <= on and s.questions]
 
 
@@ -178,9 +176,14 @@ def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, str | None]:
     return {"choices": numbers}, None
 
 
-def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object]) -> None:
-    """Record one person's answers, anonymously. Raises SurveyError with per-question codes."""
-    if not is_open(survey):
+def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object], *,
+           today: date, now: datetime) -> None:
+    """Record one person's answers, anonymously. Raises SurveyError with per-question codes.
+
+    ``today`` is the program's day (is the survey open?); the response is
+    kept under the UTC day of ``now``.
+    """
+    if not is_open(survey, today):
         raise SurveyError("closed")
     if has_answered(session, survey, user):
         raise SurveyError("already_answered")
@@ -193,7 +196,7 @@ def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, 
             parsed[question.id] = value
     if errors:
         raise SurveyError("invalid", errors)
-    response = SurveyResponse(survey_id=survey.id, submitted_on=today())
+    response = SurveyResponse(survey_id=survey.id, submitted_on=clock.utc_day(now))
     response.answers = [SurveyAnswer(question_id=qid, **value) for qid, value in parsed.items()]
     session.add(response)
     session.flush()
@@ -223,7 +226,7 @@ class SurveyResults:
     questions: list[QuestionResult] = field(default_factory=list)
 
 
-def results(session: Session, survey: Survey, k: int, on: date | None = None) -> SurveyResults:
+def results(session: Session, survey: Survey, k: int, on: date) -> SurveyResults:
     """Aggregates, or nothing at all (not even counts) below the threshold or before the end."""
     total = response_count(session, survey)
     if not is_over(survey, on) or not anonymity.enough(total, k):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,8 +19,9 @@ from wtforms import SelectChoice
 from ...forms.common import NETWORK_LABELS
 from ...forms.curation import SPARE_TEXT_BOXES, ContentForm
 from ...models import Content
+from ...program_clock import program_zone
 from ...services import contents, taxonomy, text_rules
-from ...services.localtime import to_local, to_utc
+from ...services.clock import to_local, to_utc
 from ...services.networks import NETWORKS
 
 PROBLEM_MESSAGES = {
@@ -43,10 +44,6 @@ STATUS_LABELS = {
 }
 
 
-def zone() -> str:
-    return current_app.config["TIMEZONE"]
-
-
 def prepare(form: ContentForm, session) -> None:
     """Choices for needs and topics, labelled in the reader's language."""
     language = str(get_locale())
@@ -61,8 +58,8 @@ def fill(form: ContentForm, draft: contents.ContentDraft) -> None:
     form.image_url.data = draft.image_url
     form.target_url.data = draft.target_url
     form.publication.data = "publish" if draft.publish_at else "draft"
-    form.publish_at.data = to_local(draft.publish_at, zone())
-    form.expires_at.data = to_local(draft.expires_at, zone())
+    form.publish_at.data = to_local(draft.publish_at, program_zone())
+    form.expires_at.data = to_local(draft.expires_at, program_zone())
     form.highlighted.data = draft.highlighted
     form.needs.data = list(draft.need_ids)
     form.topics.data = list(draft.topic_ids)
@@ -90,7 +87,7 @@ def add_spare_boxes(form: ContentForm) -> None:
 def _utc(field) -> datetime | None:
     # A time the form refused (year 1, say) may not even convert to UTC:
     # its error is shown instead, and the service checks the rest.
-    return None if field.errors else to_utc(field.data, zone())
+    return None if field.errors else to_utc(field.data, program_zone())
 
 
 def read(form: ContentForm, now: datetime) -> contents.ContentDraft:
@@ -148,5 +145,5 @@ def render(form: ContentForm, session, *, content: Content | None = None, item=N
     return render_template(
         "curation/editor.html", form=form, content=content, item=item, action=action,
         duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORKS},
-        timezone=zone(),
+        timezone=program_zone(),
     ), status
