@@ -292,7 +292,7 @@ def _json_safe(params: dict) -> dict:
             for key, value in params.items()}
 
 
-def _item_values(feed_id: int, entry, now: datetime) -> dict:
+def _item_values(feed_id: int, entry) -> dict:
     return {
         "feed_id": feed_id,
         "dedupe_key": entry.dedupe_key,
@@ -323,7 +323,7 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime) -> tup
     """
     rows: dict[str, dict] = {}
     for entry in entries:
-        rows.setdefault(entry.dedupe_key, _item_values(feed_id, entry, now))
+        rows.setdefault(entry.dedupe_key, _item_values(feed_id, entry))
     if not rows:
         return 0, 0
     known = {
