@@ -115,13 +115,13 @@ def refresh_feeds(
 ) -> list[Report]:
     """Fetch the feeds, then write each one's result and commit it; one report per feed.
 
-    Transactions: this function commits, its callers do not. It first commits
-    the session, ending the transaction its caller had open (so whatever the
-    caller wrote before is committed with it, and no connection is held while
-    the feeds are fetched); then each feed is written and committed as soon
-    as its fetch is done (``commit_outcome``). A failure, of the fetch or of
-    the writing, is recorded on that feed and never stops the others.
-    ``on_done`` is called after each feed is committed.
+    Transactions: this function commits what it writes; callers never commit
+    for it. It first commits the session, ending the transaction its caller
+    had open (whatever the caller wrote before is committed with it), so that
+    no connection is held while the feeds are fetched; then each feed is
+    written and committed as soon as its fetch is done (``commit_outcome``).
+    A failure, of the fetch or of the writing, is recorded on that feed and
+    never stops the others. ``on_done`` is called after each feed is committed.
     """
     requests = list(requests)  # before the commit: they may still be read from this session
     session.commit()
