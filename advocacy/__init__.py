@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, errors, i18n, security, templating
+from . import db, errors, feed_settings, i18n, security, templating
 from .config import load_config
 from .extensions import babel, csrf, limiter, login_manager
 from .services import passwords
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, test_config)
+    feed_settings.init_app(app)
     register_extensions(app)
     register_data_rules()
     register_blueprints(app)

@@ -87,10 +87,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def demo() -> None:
     """Load demo data when the database is empty, and print the demo logins."""
+    from . import feed_settings
     from .services import demo as demo_service
 
     session = get_session()
-    created = demo_service.load_if_empty(session, clock.now(), program_today())
+    created = demo_service.load_if_empty(session, feed_settings.current(), clock.now(), program_today())
     session.commit()
     click.echo("Demo data loaded." if created else "Database already has data; demo not loaded again.")
     if demo_service.demo_accounts_exist(session):

@@ -70,7 +70,6 @@ DEFAULTS: dict[str, object] = {
     # Feeds. Addresses in these networks may be fetched even though private
     # (intranet feeds): a list of CIDRs, or one string separated by commas.
     "FEED_ALLOWED_NETWORKS": [],
-    "FEED_DEFAULT_INTERVAL": 30,
     "FEED_MIN_INTERVAL": 10,
     "FEED_MAX_ERRORS": 10,
     "FEED_MAX_BYTES": 10 * 1024 * 1024,

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from .. import feed_settings
 from ..auth import staff_required
 from ..db import get_session
 from ..feed_messages import disabled_reason, feed_error_message
@@ -13,7 +14,6 @@ from ..forms.common import ActionForm
 from ..forms.feeds import AddFeedForm, IntervalForm, OpmlImportForm
 from ..models import Feed
 from ..services import feeds as feed_service
-from ..services.ingest import IngestSettings
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -34,17 +34,13 @@ def feed_disabled_reason(feed: Feed) -> str:
     return disabled_reason(feed.disabled_reason)
 
 
-def _settings() -> IngestSettings:
-    return IngestSettings.from_config(current_app.config)
-
-
 def _page(add_form=None, import_form=None, status=200):
     return render_template(
         "feeds/index.html",
         rows=feed_service.list_feeds(get_session()),
         add_form=add_form or AddFeedForm(),
         import_form=import_form or OpmlImportForm(),
-        min_interval=current_app.config["FEED_MIN_INTERVAL"],
+        min_interval=_min_interval(),
     ), status
 
 
@@ -60,11 +56,9 @@ def add():
     form = AddFeedForm()
     if not form.validate_on_submit():
         return _page(add_form=form, status=400)
-    db = get_session()
-    try:
-        feed, report = feed_service.add_feed(
-            db, form.url.data, _settings(), interval=form.interval.data, min_interval=_min_interval()
-        )
+    try:  # add_feed commits the feed it stores
+        feed, report = feed_service.add_feed(get_session(), form.url.data, feed_settings.current(),
+                                             interval=form.interval.data)
     except feed_service.FeedManagementError as error:
         field = form.interval if error.code == "interval_too_short" else form.url
         field.errors = [MANAGEMENT_ERRORS[error.code](error.params)]
@@ -73,14 +67,13 @@ def add():
         # Nothing is stored: the curator sees why and can fix what they typed.
         form.url.errors = [feed_error_message(error.code, error.params)]
         return _page(add_form=form, status=400)
-    db.commit()
     flash(ngettext("Feed “%(title)s” added with %(num)s new item.", "Feed “%(title)s” added with %(num)s new items.",
                    report.new_items, title=feed.display_title), "success")
     return redirect(url_for("feeds.index"))
 
 
 def _min_interval() -> int:
-    return int(current_app.config["FEED_MIN_INTERVAL"])
+    return feed_settings.current().min_interval
 
 
 def _feed_or_404(feed_id: int) -> Feed:
@@ -149,7 +142,7 @@ def import_opml():
         return _page(import_form=form, status=400)
     db = get_session()
     try:
-        limit = int(current_app.config["FEED_MAX_BYTES"])
+        limit = feed_settings.current().fetch.max_bytes
         report = feed_service.import_opml(db, form.file.data.read(limit + 1), max_bytes=limit)
     except feed_service.FeedError as error:
         form.file.errors = [feed_error_message(error.code, error.params)]

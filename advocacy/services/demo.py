@@ -38,31 +38,34 @@ def demo_accounts_exist(session: Session) -> bool:
     return accounts.find_by_email(session, DEMO_ACCOUNTS[0][0]) is not None
 
 
-def load_if_empty(session: Session, now: datetime, today: date) -> bool:
+def load_if_empty(session: Session, settings: ingest.FeedSettings, now: datetime, today: date) -> bool:
     """Create the demo program; returns False (and does nothing) if data exists.
 
     ``today`` is the program's day (the ambassadors' mandates start on it).
+    The sample feeds come first because refreshing them commits (see
+    ``ingest.refresh_feeds``); the rest is left for the caller to commit. If
+    that fails, the database still has no account, so the next start loads
+    the demo again, finding the feeds and their items already there.
     """
     if not is_empty(session):
         return False
+    load_sample_feeds(session, settings)
     for email, password, role in DEMO_ACCOUNTS:
         name, language = DEMO_NAMES[email]
         accounts.create_user(
             session, email=email, name=name, password=password, role=role, language=language
         )
-    load_sample_feeds(session)
     publish_sample_content(session, now)
     welcome_ambassadors(session, today)
     network_activity(session, now)
     return True
 
 
-def load_sample_feeds(session: Session) -> None:
-    """The bundled sample feeds, ingested offline; the scheduler keeps polling them."""
+def load_sample_feeds(session: Session, settings: ingest.FeedSettings) -> None:
+    """The bundled sample feeds, refreshed (offline) like any feed; the scheduler keeps polling them."""
     feeds.import_opml(session, OPML_PATH.read_bytes())
-    settings = ingest.IngestSettings()
-    for feed in session.scalars(select(Feed).order_by(Feed.id)):
-        ingest.apply_outcome(session, ingest.fetch_one(ingest.FeedRequest.of(feed), settings.fetch), settings)
+    requests = [ingest.FeedRequest.of(feed) for feed in session.scalars(select(Feed).order_by(Feed.id))]
+    ingest.refresh_feeds(session, requests, settings)
 
 
 # Topics, with the sample feeds' categories that suggest them.
