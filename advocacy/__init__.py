@@ -38,7 +38,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    i18n.compile_catalogs()
     babel.init_app(app, locale_selector=i18n.select_locale)
     from .auth import init_login
 

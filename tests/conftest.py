@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+import advocacy
 from advocacy import create_app, migrate
 from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
@@ -36,6 +37,22 @@ BASE_CONFIG = {
     # suite at production strength (benchmarks/test_suite_cpu.py compares both).
     "PASSWORD_HASH_PROFILE": os.environ.get("RELAIS_TEST_PASSWORD_HASH", "CHEAPEST"),
 }
+
+
+def pytest_sessionstart(session) -> None:
+    """Stop before the first test when a catalog is not compiled or is stale.
+
+    The app reads .mo files and no longer compiles them at start (an installed
+    package may be read-only); without this, missing French would show up as
+    failures on pages far from the cause.
+    """
+    translations = Path(advocacy.__file__).parent / "translations"
+    stale = [str(po.relative_to(translations)) for po in sorted(translations.glob("*/LC_MESSAGES/*.po"))
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        pytest.exit(f"catalogs missing or older than their .po: {', '.join(stale)}. Run `make catalogs` "
+                    "(or: python scripts/compile_catalogs.py advocacy/translations/*/LC_MESSAGES/*.po)",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def _migrate(url: str, instance: Path) -> None:
