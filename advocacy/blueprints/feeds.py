@@ -11,17 +11,12 @@ from ..db import get_session
 from ..feed_messages import disabled_reason, feed_error_message
 from ..forms.accounts import ActionForm
 from ..forms.feeds import AddFeedForm, IntervalForm, OpmlImportForm
+from ..messages import message_for
 from ..models import Feed
 from ..services import feeds as feed_service
 from ..services.ingest import IngestSettings
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
-
-MANAGEMENT_ERRORS = {
-    "invalid_url": lambda p: _("Enter a web address starting with http:// or https://."),
-    "duplicate": lambda p: _("This feed is already in the list."),
-    "interval_too_short": lambda p: _("Feeds are checked at most every %(minimum)s minutes.", **p),
-}
 
 
 @bp.app_template_global()
@@ -66,8 +61,7 @@ def add():
             db, form.url.data, _settings(), interval=form.interval.data, min_interval=_min_interval()
         )
     except feed_service.FeedManagementError as error:
-        field = form.interval if error.code == "interval_too_short" else form.url
-        field.errors = [MANAGEMENT_ERRORS[error.code](error.params)]
+        getattr(form, error.field).errors = [message_for(error)]
         return _page(add_form=form, status=400)
     except feed_service.FeedError as error:
         # Nothing is stored: the curator sees why and can fix what they typed.
@@ -100,7 +94,7 @@ def set_interval(feed_id: int):
             raise feed_service.FeedManagementError("interval_too_short", minimum=_min_interval())
         feed_service.set_interval(feed, form.interval.data, _min_interval())
     except feed_service.FeedManagementError as error:
-        flash(MANAGEMENT_ERRORS[error.code](error.params), "error")
+        flash(message_for(error), "error")
     else:
         get_session().commit()
         flash(_("“%(title)s” will be checked every %(minutes)s minutes.", title=feed.display_title,

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from ..models import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus, User, utcnow
 from . import personal_data
+from .errors import ServiceError
 
 
-class FeedbackError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class FeedbackError(ServiceError):
+    area = "feedback"
 
 
 def today() -> date:

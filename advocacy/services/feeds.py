@@ -14,20 +14,18 @@ from sqlalchemy.orm import Session
 
 from ..models import Feed, FeedItem, ItemStatus, utcnow
 from . import ingest, sample_feeds
+from .errors import ServiceError
 
 
-class FeedManagementError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class FeedManagementError(ServiceError):
+    area = "feeds"
 
 
 def validate_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedManagementError("invalid_url")
+        raise FeedManagementError("invalid_url", field="url")
     return url
 
 
@@ -47,16 +45,16 @@ def add_feed(
     if not sample_feeds.is_sample(url):
         url = validate_url(url)
     if interval is not None and interval < min_interval:
-        raise FeedManagementError("interval_too_short", minimum=min_interval)
+        raise FeedManagementError("interval_too_short", field="interval", minimum=min_interval)
     if find_by_url(session, url) is not None:
-        raise FeedManagementError("duplicate", url=url)
+        raise FeedManagementError("duplicate", field="url", url=url)
     outcome = ingest.fetch_one(ingest.FeedRequest(0, url, None, None), settings.fetch)
     if outcome.error is not None:
         raise outcome.error
     final_url = outcome.result.permanent_url or url
     existing = find_by_url(session, final_url)
     if existing is not None:
-        raise FeedManagementError("duplicate", url=final_url)
+        raise FeedManagementError("duplicate", field="url", url=final_url)
     feed = Feed(url=final_url, title=outcome.parsed.title[:500], site_url=outcome.parsed.site_url)
     if interval is not None:
         feed.interval_minutes = interval
@@ -68,7 +66,7 @@ def add_feed(
 
 def set_interval(feed: Feed, minutes: int, minimum: int) -> None:
     if minutes < minimum:
-        raise FeedManagementError("interval_too_short", minimum=minimum)
+        raise FeedManagementError("interval_too_short", field="interval", minimum=minimum)
     feed.interval_minutes = minutes
     if feed.last_checked_at is not None and feed.consecutive_errors == 0:
         feed.next_check_at = feed.last_checked_at + timedelta(minutes=minutes)

@@ -23,6 +23,7 @@ from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, T
 from ..models.content import content_needs, content_topics
 from . import insights_rollup
 from .ambassadors import active_member_ids
+from .errors import ServiceError
 from .text_rules import NETWORKS
 
 DEFAULT_WEEKS = 12
@@ -30,10 +31,8 @@ MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot
 TOP_CONTENT = 10
 
 
-class RangeError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class RangeError(ServiceError):
+    area = "insights"
 
 
 @dataclass(frozen=True)
