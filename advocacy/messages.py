@@ -1,7 +1,8 @@
 """What a refusal says to the person who met it, in their language.
 
 Services raise a ServiceError (``advocacy/services/errors.py``) with an
-``area``, a ``code`` and ``params``. This module is the one catalog of their
+``area``, a ``code`` and ``params``; ``content_feeds`` raises FeedError, whose
+codes are also stored on a feed. This module is the one catalog of their
 messages, keyed by area then code, and ``message_for(error)`` is the one way
 blueprints word them. A code without a message fails loudly under tests,
 and in production shows a general sentence, never the raw code.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from content_feeds import FeedError
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -114,6 +116,55 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
     "thanks": {
         "no_consent": _l("This person has not agreed to be thanked by name."),
     },
+    # content_feeds' FeedError codes, live or stored on a feed (see feed_error_message).
+    "content_feeds": {
+        "fetch_error": _l("Relais could not download the feed."),
+        "invalid_url": _l("Relais can only fetch web addresses starting with http:// or https://."),
+        "blocked_address": _l("This address points to a private network, which Relais may not fetch."),
+        "dns": _l("The server name %(host)s could not be found. Check the address for typos."),
+        "connect": _l("Relais could not connect to the server %(host)s. It may be down or refusing connections."),
+        "tls": _l("The secure connection to %(host)s failed: its certificate could not be verified."),
+        "protocol": _l("The server %(host)s sent a broken or incomplete answer."),
+        "timeout": _l("The server took longer than %(seconds)s seconds to answer."),
+        "too_large": _l("The feed is larger than %(limit)s."),
+        "redirects": _l("The address redirects more than %(max_redirects)s times; Relais gave up following it."),
+        "redirect_loop": _l("The address redirects in a loop and never reaches a feed."),
+        "http_status": _l("The server answered with an error (HTTP %(status)s)."),
+        "not_found": _l("The server says there is no feed at this address (HTTP %(status)s)."),
+        "gone": _l("The server says this feed is gone (HTTP %(status)s)."),
+        "access_denied": _l("The server refuses to give Relais this feed (HTTP %(status)s)."),
+        "rate_limited": _l("The server asks Relais to slow down (HTTP %(status)s); it will try again later."),
+        "server_error": _l("The server had an internal problem (HTTP %(status)s); Relais will try again later."),
+        "invalid_xml": _l("The feed is not valid XML: %(detail)s."),
+        "no_usable_entries": _l("The feed has entries, but none of them has a title, a text or a link that Relais "
+                                "can use."),
+        "not_a_feed": _l("This address returns a web page, not a feed."),
+        "unknown_format": _l("This address does not return an RSS or Atom feed that Relais understands."),
+        "invalid_opml": _l("The OPML file could not be read: %(detail)s."),
+    },
+}
+
+# Parse errors come with an English detail (partly the XML parser's own
+# words); when the library also says why or where, say it in the reader's
+# language instead.
+FEED_PARSE_REASONS = {
+    ("invalid_xml", "empty"): _l("The server sent an empty document instead of a feed."),
+    ("invalid_xml", "line"): _l("The feed is not valid XML: the error is on line %(line)s."),
+    ("invalid_opml", "dtd"): _l("The OPML file could not be read: it contains a DTD, which Relais refuses "
+                                "for safety."),
+    ("invalid_opml", "entities"): _l("The OPML file could not be read: it uses XML entities, which Relais "
+                                     "refuses for safety."),
+    ("invalid_opml", "not_xml"): _l("The OPML file could not be read: it is not valid XML (the error is on "
+                                    "line %(line)s)."),
+    ("invalid_opml", "not_opml"): _l("The OPML file could not be read: it is not an OPML document."),
+    ("invalid_opml", "no_body"): _l("The OPML file could not be read: it has no <body> element."),
+    ("invalid_opml", "too_large"): _l("The OPML file is larger than %(limit)s."),
+}
+
+FEED_DISABLED_REASONS = {
+    "curator": _l("Switched off by a curator."),
+    "errors": _l("Switched off after too many failed checks in a row."),
+    "gone": _l("Switched off because the server says the feed is gone."),
 }
 
 
@@ -121,12 +172,14 @@ class MissingMessage(LookupError):
     """A code with no message: a programming error, caught by the tests."""
 
 
-def message_for(error: ServiceError | Problem, **params: Any) -> str:
+def message_for(error: ServiceError | Problem | FeedError, **params: Any) -> str:
     """The sentence the reader sees for this refusal, parameters filled in.
 
     ``params`` adds what only the web layer can word, such as a network's
     label in the reader's language.
     """
+    if isinstance(error, FeedError):
+        return feed_error_message(error.code, error.params)
     try:
         template = MESSAGES[error.area][error.code]
     except KeyError:
@@ -146,3 +199,32 @@ def _missing(area: str, code: str) -> str:
         raise MissingMessage(f"no message for {area!r} code {code!r}: add one to advocacy/messages.py")
     current_app.logger.error("No message for %r code %r in advocacy/messages.py", area, code)
     return _("This could not be done. Please try again, or tell the team if it keeps happening.")
+
+
+def feed_error_message(code: str | None, params: dict | None) -> str:
+    """A feed error from its code and parameters, as stored on the feed.
+
+    Stored codes may come from an older version of content_feeds, so an
+    unknown one reads as the general "could not download" rather than failing.
+    """
+    if not code:
+        return ""
+    feed_messages = MESSAGES["content_feeds"]
+    params = {key: _format(value) for key, value in (params or {}).items()}
+    reason = params.get("reason") or ("line" if "line" in params else None)
+    template = FEED_PARSE_REASONS.get((code, reason)) or feed_messages.get(code, feed_messages["fetch_error"])
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(feed_messages["fetch_error"])
+
+
+def _format(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
+
+
+def feed_disabled_message(reason: str | None) -> str:
+    """Why a feed is switched off, from the reason stored on it."""
+    return str(FEED_DISABLED_REASONS.get(reason or "", _("Switched off.")))

@@ -8,10 +8,9 @@ from flask_babel import ngettext
 
 from ..auth import staff_required
 from ..db import get_session
-from ..feed_messages import disabled_reason, feed_error_message
 from ..forms.accounts import ActionForm
 from ..forms.feeds import AddFeedForm, IntervalForm, OpmlImportForm
-from ..messages import message_for
+from ..messages import feed_disabled_message, feed_error_message, message_for
 from ..models import Feed
 from ..services import feeds as feed_service
 from ..services.ingest import IngestSettings
@@ -26,7 +25,7 @@ def feed_error(feed: Feed) -> str:
 
 @bp.app_template_global()
 def feed_disabled_reason(feed: Feed) -> str:
-    return disabled_reason(feed.disabled_reason)
+    return feed_disabled_message(feed.disabled_reason)
 
 
 def _settings() -> IngestSettings:
@@ -65,7 +64,7 @@ def add():
         return _page(add_form=form, status=400)
     except feed_service.FeedError as error:
         # Nothing is stored: the curator sees why and can fix what they typed.
-        form.url.errors = [feed_error_message(error.code, error.params)]
+        form.url.errors = [message_for(error)]
         return _page(add_form=form, status=400)
     db.commit()
     flash(ngettext("Feed “%(title)s” added with %(num)s new item.", "Feed “%(title)s” added with %(num)s new items.",
@@ -146,7 +145,7 @@ def import_opml():
         limit = int(current_app.config["FEED_MAX_BYTES"])
         report = feed_service.import_opml(db, form.file.data.read(limit + 1), max_bytes=limit)
     except feed_service.FeedError as error:
-        form.file.errors = [feed_error_message(error.code, error.params)]
+        form.file.errors = [message_for(error)]
         return _page(import_form=form, status=400)
     db.commit()
     flash(_("%(added)s feeds added, %(known)s already in the list, %(invalid)s with an unusable address.",
