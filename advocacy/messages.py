@@ -4,8 +4,10 @@ Services raise a ServiceError (``advocacy/services/errors.py``) with an
 ``area``, a ``code`` and ``params``; ``content_feeds`` raises FeedError, whose
 codes are also stored on a feed. This module is the one catalog of their
 messages, keyed by area then code, and ``message_for(error)`` is the one way
-blueprints word them. A code without a message fails loudly under tests,
-and in production shows a general sentence, never the raw code.
+blueprints word them. tests/test_messages.py reads the source to check
+that every code a service raises has a message; a code that still slips
+through fails loudly under tests, and in production shows a general
+sentence, never the raw code.
 """
 
 from __future__ import annotations
