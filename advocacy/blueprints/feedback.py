@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, FeedbackForm, ReplyForm
+from ..messages import message_for
 from ..models import FeedbackItem, FeedbackKind, FeedbackStatus
 from ..program_clock import program_today
 from ..services import feedback
@@ -95,8 +96,8 @@ def answer(item_id: str):
     if form.validate():
         try:
             feedback.answer(item, FeedbackStatus(form.status.data), form.reply.data, program_today())
-        except feedback.FeedbackError:
-            form.reply.errors = [_("Write the answer or the reason for this decision: it is shown with it.")]
+        except feedback.FeedbackError as error:
+            form.reply.errors = [message_for(error)]
         else:
             db.commit()
             flash(_("Saved."), "success")

@@ -9,22 +9,16 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..forms.insights import InsightsRangeForm
+from ..messages import message_for
 from ..services import charts, clock
 from ..services import insights as insights_service
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
-
-RANGE_ERRORS = {
-    "invalid_date": _l("Enter dates as YYYY-MM-DD. Showing the last 12 weeks instead."),
-    "start_after_end": _l("The start date is after the end date. Showing the last 12 weeks instead."),
-    "too_long": _l("Choose a range of at most three years. Showing the last 12 weeks instead."),
-}
 
 
 def _today():
@@ -39,7 +33,7 @@ def _figures():
     try:
         period = insights_service.parse_range(request.args.get("start"), request.args.get("end"), today)
     except insights_service.RangeError as problem:
-        error = RANGE_ERRORS[problem.code]
+        error = message_for(problem)
         period = insights_service.default_range(today)
     figures = insights_service.insights(
         get_session(), period, current_app.config["MIN_GROUP_SIZE"], str(get_locale()),

@@ -10,6 +10,7 @@ from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import ActionForm
 from ..forms.thanks import ThanksForm
+from ..messages import message_for
 from ..models import NetworkThanks
 from ..program_clock import program_today
 from ..services import ambassadors, thanks
@@ -51,9 +52,9 @@ def post():
         return _page(form, status=400)
     try:
         thanks.post(get_session(), form.message.data, program_today(), form.thanked.data or None)
-    except thanks.ThanksError:
+    except thanks.ThanksError as error:
         get_session().rollback()
-        form.thanked.errors = [_("This person has not agreed to be thanked by name.")]
+        form.thanked.errors = [message_for(error)]
         return _page(form, status=400)
     get_session().commit()
     flash(_("Your thanks are posted for the whole network."), "success")

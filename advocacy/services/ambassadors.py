@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..models import (AmbassadorProfile, ConsentText, Department, Need, Purpose, Role, Topic, User,
                       ambassador_needs, ambassador_topics, utcnow)
 from . import consent
+from .errors import ServiceError
 from .networks import NETWORKS
 
 DEFAULT_MANDATE_MONTHS = 12
@@ -21,10 +22,8 @@ RENEWAL_WINDOW = timedelta(days=30)
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-class ProfileError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class ProfileError(ServiceError):
+    area = "ambassadors"
 
 
 def add_months(day: date, months: int) -> date:
@@ -71,11 +70,11 @@ def validate_mastodon_instance(value: str | None) -> str | None:
     try:
         host = value.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise ProfileError("invalid_instance") from None
+        raise ProfileError("invalid_instance", field="mastodon_instance") from None
     labels = host.split(".")
     if (len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels)
             or labels[-1].isdigit()):
-        raise ProfileError("invalid_instance")
+        raise ProfileError("invalid_instance", field="mastodon_instance")
     return host
 
 
@@ -97,11 +96,11 @@ def update_profile(session: Session, user: User, changes: ProfileChanges, today:
     networks = [n for n in NETWORKS if n in set(changes.networks)]
     instance = validate_mastodon_instance(changes.mastodon_instance)
     if "mastodon" in networks and instance is None:
-        raise ProfileError("instance_required")
+        raise ProfileError("instance_required", field="mastodon_instance")
     if changes.department_id is not None and session.get(Department, changes.department_id) is None:
-        raise ProfileError("unknown_department")
+        raise ProfileError("unknown_department", field="department")
     if changes.paused_until is not None and changes.paused_until < today:
-        raise ProfileError("pause_in_past")
+        raise ProfileError("pause_in_past", field="paused_until")
     profile.networks = networks
     profile.mastodon_instance = instance if "mastodon" in networks else None
     profile.department_id = changes.department_id

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, update
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Content, ContentRevision, FeedItem, ItemStatus, Need, ShareText, Topic, User
 from . import text_rules
+from .errors import ServiceError
 from .networks import NETWORKS
 
 MAX_HIGHLIGHTS = 3
@@ -125,8 +127,12 @@ class ContentDraft:
 
 @dataclass
 class Problem:
-    """One reason the draft cannot be saved; the view words it and places it."""
+    """One reason the draft cannot be saved; the view words it and places it.
 
+    Not raised on its own: ContentInvalid carries them all. Its codes are
+    worded with ServiceError's, in the same area."""
+
+    area: ClassVar[str] = "contents"
     field: str
     code: str
     params: dict = field(default_factory=dict)
@@ -134,13 +140,22 @@ class Problem:
     index: int | None = None
 
 
-class AlreadyApproved(Exception):
+class AlreadyApproved(ServiceError):
     """Another curator approved this feed item first."""
 
+    area = "contents"
 
-class ContentInvalid(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(", ".join(p.code for p in problems))
+    def __init__(self) -> None:
+        super().__init__("already_approved")
+
+
+class ContentInvalid(ServiceError):
+    """The draft cannot be saved; ``problems`` says why, field by field."""
+
+    area = "contents"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("invalid")
         self.problems = problems
 
 

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from ..models import AmbassadorProfile, Department
 from . import ambassadors, anonymity
 from .anonymity import Hidden
+from .errors import ServiceError
 
 GUIDE_LOW, GUIDE_HIGH = 50, 150
 
 
-class DepartmentExists(Exception):
-    pass
+class DepartmentExists(ServiceError):
+    area = "coverage"
 
 
 def add_department(session: Session, name: str, headcount: int | None) -> Department:
@@ -34,7 +35,7 @@ def add_department(session: Session, name: str, headcount: int | None) -> Depart
     name = " ".join(name.split())
     wanted = name.casefold()
     if any(existing.casefold() == wanted for existing in session.scalars(select(Department.name))):
-        raise DepartmentExists(name)
+        raise DepartmentExists("exists", name=name)
     department = Department(name=name, headcount=headcount)
     session.add(department)
     session.flush()

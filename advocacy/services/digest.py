@@ -30,6 +30,7 @@ from ..models import ConsentChannel, DeliveryStatus, DigestDelivery, DigestSched
 from ..models.content import Content
 from ..models.digest import DEFAULT_DIGEST_HOUR, DEFAULT_DIGEST_WEEKDAY
 from . import ambassadors, clock, consent, personal_data, personal_feed
+from .errors import ServiceError
 
 MAX_POSTS = 5
 WEEK = timedelta(days=7)
@@ -37,8 +38,8 @@ SCHEDULE_ID = 1
 UNSUBSCRIBE_SALT = "relais.digest.unsubscribe"
 
 
-class ScheduleError(ValueError):
-    pass
+class ScheduleError(ServiceError):
+    area = "digest"
 
 
 # --- when -------------------------------------------------------------------------

@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 
 from ..models import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus, User
 from . import personal_data
+from .errors import ServiceError
 
 
-class FeedbackError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class FeedbackError(ServiceError):
+    area = "feedback"
 
 
 def submit(session: Session, author: User, kind: FeedbackKind, body: str, *, anonymous: bool,

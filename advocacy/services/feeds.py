@@ -15,20 +15,18 @@ from sqlalchemy.orm import Session
 from ..models import Feed, FeedItem, ItemStatus, utcnow
 from ..models.feeds import DEFAULT_INTERVAL_MINUTES
 from . import ingest, sample_feeds
+from .errors import ServiceError
 
 
-class FeedManagementError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class FeedManagementError(ServiceError):
+    area = "feeds"
 
 
 def validate_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedManagementError("invalid_url")
+        raise FeedManagementError("invalid_url", field="url")
     return url
 
 
@@ -51,20 +49,20 @@ def add_feed(
     if interval is None:
         interval = DEFAULT_INTERVAL_MINUTES
     elif interval < settings.min_interval:
-        raise FeedManagementError("interval_too_short", minimum=settings.min_interval)
+        raise FeedManagementError("interval_too_short", field="interval", minimum=settings.min_interval)
     if find_by_url(session, url) is not None:
-        raise FeedManagementError("duplicate", url=url)
+        raise FeedManagementError("duplicate", field="url", url=url)
     [report] = ingest.refresh_feeds(session, [ingest.FeedRequest.new(url, interval)], settings)
     if report.error is not None:
         raise report.error
     if report.duplicate_url is not None:
-        raise FeedManagementError("duplicate", url=report.duplicate_url)
+        raise FeedManagementError("duplicate", field="url", url=report.duplicate_url)
     return session.get(Feed, report.feed_id), report
 
 
 def set_interval(feed: Feed, minutes: int, minimum: int) -> None:
     if minutes < minimum:
-        raise FeedManagementError("interval_too_short", minimum=minimum)
+        raise FeedManagementError("interval_too_short", field="interval", minimum=minimum)
     feed.interval_minutes = minutes
     if feed.last_checked_at is not None and feed.consecutive_errors == 0:
         feed.next_check_at = feed.last_checked_at + timedelta(minutes=minutes)

@@ -24,6 +24,7 @@ from ..models.content import content_needs, content_topics
 from . import anonymity, insights_rollup
 from .ambassadors import active_member_ids
 from .anonymity import Hidden
+from .errors import ServiceError
 from .networks import NETWORKS
 
 DEFAULT_WEEKS = 12
@@ -31,10 +32,8 @@ MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot
 TOP_CONTENT = 10
 
 
-class RangeError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class RangeError(ServiceError):
+    area = "insights"
 
 
 @dataclass(frozen=True)

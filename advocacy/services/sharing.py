@@ -20,15 +20,14 @@ from ..db import insert_for
 from ..models import Content, Purpose, ShareEvent, TrackedLink, User, utcnow
 from . import clock, consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
+from .errors import ServiceError
 from .networks import NETWORKS
 
 CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
 
 
-class SharingError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class SharingError(ServiceError):
+    area = "sharing"
 
 
 def link_for(session: Session, content_id: int, network: str) -> TrackedLink:

@@ -36,16 +36,28 @@ from sqlalchemy.orm import Session
 from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
                       SurveyResponse, User)
 from . import anonymity, clock, personal_data, survey_templates
+from .errors import ServiceError
 
 SCALE = range(1, 6)
 MAX_TEXT = 2000
 
 
-class SurveyError(Exception):
-    def __init__(self, code: str, errors: dict[int, str] | None = None):
-        super().__init__(code)
-        self.code = code
-        self.errors = errors or {}  # question id → error code
+class SurveyError(ServiceError):
+    area = "surveys"
+
+
+class AnswerError(ServiceError):
+    """Why one answer is refused; not raised alone, InvalidAnswers carries them."""
+
+    area = "survey_answers"
+
+
+class InvalidAnswers(SurveyError):
+    """Some answers cannot be recorded; ``answers`` maps each question id to why."""
+
+    def __init__(self, answers: dict[int, AnswerError]) -> None:
+        super().__init__("invalid")
+        self.answers = answers
 
 
 @dataclass(frozen=True)
@@ -153,32 +165,36 @@ def has_answered(session: Session, survey: Survey, user: User) -> bool:
     return session.get(SurveyParticipation, (survey.id, user.id)) is not None
 
 
-def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, str | None]:
-    """The stored form of one answer, or an error code. None, None = left blank."""
+def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, AnswerError | None]:
+    """The stored form of one answer, or why it is refused. None, None = left blank."""
     values = [v for v in (raw if isinstance(raw, list) else [raw]) if v not in (None, "")]
     if not values:
-        return None, ("required" if question.required else None)
+        return None, (AnswerError("required") if question.required else None)
     try:
         if question.kind is QuestionType.TEXT:
             text = str(values[0]).strip()
             if len(text) > MAX_TEXT:
-                return None, "too_long"
-            return ({"text": text} if text else None), ("required" if question.required and not text else None)
+                return None, AnswerError("too_long", max=MAX_TEXT)
+            if question.required and not text:
+                return None, AnswerError("required")
+            return ({"text": text} if text else None), None
         numbers = sorted({int(v) for v in values})
     except ValueError:
-        return None, "invalid"
+        return None, AnswerError("invalid")
     if question.kind is QuestionType.SCALE:
-        return ({"number": numbers[0]}, None) if len(numbers) == 1 and numbers[0] in SCALE else (None, "invalid")
+        if len(numbers) == 1 and numbers[0] in SCALE:
+            return {"number": numbers[0]}, None
+        return None, AnswerError("invalid")
     if not all(0 <= n < len(question.options) for n in numbers):
-        return None, "invalid"
+        return None, AnswerError("invalid")
     if question.kind is QuestionType.SINGLE:
-        return ({"number": numbers[0]}, None) if len(numbers) == 1 else (None, "invalid")
+        return ({"number": numbers[0]}, None) if len(numbers) == 1 else (None, AnswerError("invalid"))
     return {"choices": numbers}, None
 
 
 def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object], *,
            today: date, now: datetime) -> None:
-    """Record one person's answers, anonymously. Raises SurveyError with per-question codes.
+    """Record one person's answers, anonymously. InvalidAnswers says which answers are refused.
 
     ``today`` is the program's day (is the survey open?); the response is
     kept under the UTC day of ``now``.
@@ -190,12 +206,12 @@ def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, 
     parsed, errors = {}, {}
     for question in survey.questions:
         value, error = _parse(question, raw_answers.get(question.id))
-        if error:
+        if error is not None:
             errors[question.id] = error
         elif value is not None:
             parsed[question.id] = value
     if errors:
-        raise SurveyError("invalid", errors)
+        raise InvalidAnswers(errors)
     response = SurveyResponse(survey_id=survey.id, submitted_on=clock.utc_day(now))
     response.answers = [SurveyAnswer(question_id=qid, **value) for qid, value in parsed.items()]
     session.add(response)

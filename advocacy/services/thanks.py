@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import NetworkThanks, Purpose, User
 from . import ambassadors, consent, personal_data
+from .errors import ServiceError
 
 
-class ThanksError(Exception):
-    pass
+class ThanksError(ServiceError):
+    area = "thanks"
 
 
 def post(session: Session, message: str, today: date, thanked_user_id: int | None = None) -> NetworkThanks:

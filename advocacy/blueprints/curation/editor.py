@@ -12,28 +12,17 @@ from datetime import datetime
 
 from flask import render_template
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from ...forms.common import NETWORK_LABELS
 from ...forms.curation import SPARE_TEXT_BOXES, ContentForm
+from ...messages import message_for
 from ...models import Content
 from ...program_clock import program_zone
 from ...services import contents, taxonomy, text_rules
 from ...services.clock import to_local, to_utc
 from ...services.networks import NETWORKS
-
-PROBLEM_MESSAGES = {
-    "required": lambda p: _("This field is required."),
-    "too_long": lambda p: _("At most %(maximum)s characters.", **p),
-    "not_a_web_url": lambda p: _("Enter a web address starting with http:// or https://."),
-    "expires_before_publish": lambda p: _("The expiry must come after the publication time."),
-    "text_too_long": lambda p: _("Too long for %(network)s: %(length)s / %(limit)s.", **p),
-    "too_many_highlights": lambda p: _(
-        "There are already %(maximum)s highlights at that time: %(titles)s. "
-        "Remove one of those highlights or change the dates.", **p),
-}
 
 STATUS_LABELS = {
     contents.Status.DRAFT: _l("Draft"),
@@ -124,10 +113,9 @@ def submitted(form: ContentForm, session, now: datetime, content: Content | None
 
 def place(form: ContentForm, problems: list[contents.Problem]) -> None:
     for problem in problems:
-        params = dict(problem.params)
-        if problem.network:
-            params["network"] = NETWORK_LABELS[problem.network]
-        message = PROBLEM_MESSAGES[problem.code](params)
+        # The network is named in the reader's language, which only this layer knows.
+        named = {"network": NETWORK_LABELS[problem.network]} if problem.network else {}
+        message = message_for(problem, **named)
         if problem.field == "texts":
             field = getattr(form, f"texts_{problem.network}").entries[problem.index]
         else:
