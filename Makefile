@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The .mo files the app reads: build output, not in git (setup.py makes them for a wheel).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard advocacy/translations/*/LC_MESSAGES/*.po))
 
-.PHONY: run test messages
+.PHONY: run test messages catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +20,21 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# After the install, which brings Babel: make builds prerequisites in order.
+run: $(VENV)/.installed-run catalogs
 	$(BIN)/advocacy db upgrade
 	$(BIN)/advocacy demo
 	$(BIN)/advocacy serve --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Compile the catalogs whose .po is newer than their .mo (the editable
+# install reads them from the checkout; the app never compiles them).
+catalogs: $(CATALOGS)
+
+%.mo: %.po
+	$(BIN)/python scripts/compile_catalogs.py $<
 
 # Extract new strings into the catalogs (then translate the French ones).
 messages: $(VENV)/.installed-run

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, errors, i18n, security, templating
+from . import db, errors, feed_settings, i18n, security, templating
 from .config import load_config
 from .extensions import babel, csrf, limiter, login_manager
 from .services import passwords
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, test_config)
+    feed_settings.init_app(app)
     register_extensions(app)
     register_data_rules()
     register_blueprints(app)
@@ -37,7 +38,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    i18n.compile_catalogs()
     babel.init_app(app, locale_selector=i18n.select_locale)
     from .auth import init_login
 
@@ -55,13 +55,13 @@ def register_data_rules() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, insights, kit,
-                             links, main, program_admin, share, surveys, thanks)
+                             links, main, program_admin, sharing, surveys, thanks)
     from .urls import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their routes
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, share.bp, digest.bp, insights.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

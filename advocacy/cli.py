@@ -14,7 +14,8 @@ from . import jobs, migrate
 from .cli_feeds import feeds_group
 from .db import get_session
 from .models import Role
-from .services import accounts, passwords
+from .program_clock import program_today
+from .services import accounts, clock, passwords
 
 
 def _create_app() -> Flask:
@@ -86,10 +87,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def demo() -> None:
     """Load demo data when the database is empty, and print the demo logins."""
+    from . import feed_settings
     from .services import demo as demo_service
 
     session = get_session()
-    created = demo_service.load_if_empty(session)
+    created = demo_service.load_if_empty(session, feed_settings.current(), clock.now(), program_today())
     session.commit()
     click.echo("Demo data loaded." if created else "Database already has data; demo not loaded again.")
     if demo_service.demo_accounts_exist(session):

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import jobs
+from . import feed_settings
 from .db import get_session
 from .models import Feed
 from .services import feeds as feed_service
@@ -18,26 +18,18 @@ from .services import ingest
 feeds_group = AppGroup("feeds", help="Manage and refresh feeds.")
 
 
-def _settings() -> ingest.IngestSettings:
-    return ingest.IngestSettings.from_config(current_app.config)
-
-
 @feeds_group.command("add")
 @click.argument("url")
 @click.option("--interval", type=int, help="Minutes between checks.")
 def add(url: str, interval: int | None) -> None:
     """Add a feed (fetched once now)."""
     session = get_session()
-    try:
-        feed, report = feed_service.add_feed(
-            session, url, _settings(), interval=interval,
-            min_interval=int(current_app.config["FEED_MIN_INTERVAL"]),
-        )
+    try:  # add_feed commits the feed it stores
+        feed, report = feed_service.add_feed(session, url, feed_settings.current(), interval=interval)
     except feed_service.FeedManagementError as error:
         raise click.ClickException(f"{error.code}: {error.params or url}") from error
     except feed_service.FeedError as error:
         raise click.ClickException(str(error)) from error
-    session.commit()
     click.echo(f"Added feed {feed.id}: {feed.display_title} ({report.new_items} items)")
 
 
@@ -58,7 +50,6 @@ def list_feeds() -> None:
 def refresh(refresh_all: bool, feed_ids: tuple[int, ...]) -> None:
     """Refresh the due feeds, every feed (--all) or the given IDs."""
     session = get_session()
-    settings = _settings()
     if feed_ids:
         feeds = list(session.scalars(select(Feed).where(Feed.id.in_(feed_ids))))
         missing = set(feed_ids) - {feed.id for feed in feeds}
@@ -80,7 +71,7 @@ def refresh(refresh_all: bool, feed_ids: tuple[int, ...]) -> None:
             new += report.new_items
             bar.update(1)
 
-        jobs.refresh_feeds(session, requests, settings, on_done=done)
+        ingest.refresh_feeds(session, requests, feed_settings.current(), on_done=done)
     click.echo(f"{_count(len(requests), 'feed')} checked, {_count(new, 'new item')}, {failed} failed.")
 
 

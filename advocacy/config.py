@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask
+
+from .services import clock
 
 DEFAULTS: dict[str, object] = {
     # Database: SQLite in the instance folder unless a URL is given.
@@ -69,7 +70,6 @@ DEFAULTS: dict[str, object] = {
     # Feeds. Addresses in these networks may be fetched even though private
     # (intranet feeds): a list of CIDRs, or one string separated by commas.
     "FEED_ALLOWED_NETWORKS": [],
-    "FEED_DEFAULT_INTERVAL": 30,
     "FEED_MIN_INTERVAL": 10,
     "FEED_MAX_ERRORS": 10,
     "FEED_MAX_BYTES": 10 * 1024 * 1024,
@@ -103,7 +103,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             f"(got {app.config['MIN_GROUP_SIZE']})"
         )
     app.config["MIN_GROUP_SIZE"] = int(app.config["MIN_GROUP_SIZE"])
-    ZoneInfo(app.config["TIMEZONE"])  # fail at start, not on the first form, if misspelt
+    clock.zone(app.config["TIMEZONE"])  # fail at start, not on the first form, if misspelt
     if not app.config.get("BABEL_DEFAULT_TIMEZONE"):
         app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 

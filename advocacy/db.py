@@ -1,8 +1,10 @@
 """Engine per app, one session per request (or job) kept on ``g``.
 
 Views and jobs commit once at the end of their unit of work; services only
-add and flush. The session is closed on teardown, which rolls back anything
-left uncommitted (for instance after an error).
+add and flush, except feed refresh (``services.ingest.refresh_feeds``), which
+commits each feed on its own so that no transaction waits on the network.
+The session is closed on teardown, which rolls back anything left
+uncommitted (for instance after an error).
 """
 
 from __future__ import annotations

@@ -29,41 +29,16 @@ HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 
-def refresh_feeds(session, requests, settings, on_done=None) -> list:
-    """Fetch feeds in parallel; write and commit each one on its own.
-
-    One unit of work per feed: a feed that fails (even on a database error)
-    is rolled back and logged, and the others go on.
-    """
-    from .services import ingest
-
-    session.rollback()  # no read transaction held open during network work
-    reports = []
-    for outcome in ingest.fetch_outcomes(requests, settings):
-        try:
-            report = ingest.apply_outcome(session, outcome, settings)
-            session.commit()
-        except Exception:
-            session.rollback()
-            log.exception("could not store feed %s", outcome.request.url)
-            report = ingest.Report(outcome.request.feed_id, error=ingest.FeedError())
-        reports.append(report)
-        if on_done is not None:
-            on_done(report)
-    return reports
-
-
 def refresh_due_feeds() -> None:
     """Scheduled: refresh the feeds whose next check is due, oldest first."""
-    from flask import current_app
-
+    from . import feed_settings
     from .services import ingest
 
     session = get_session()
-    settings = ingest.IngestSettings.from_config(current_app.config)
+    settings = feed_settings.current()
     requests = [ingest.FeedRequest.of(feed) for feed in ingest.due_feeds(session, utcnow(), settings.batch_size)]
     if requests:
-        refresh_feeds(session, requests, settings)
+        ingest.refresh_feeds(session, requests, settings)
 
 
 def send_digests() -> None:
@@ -86,12 +61,10 @@ def rollup_insights() -> None:
     Hourly rather than at midnight, so a missed run catches up soon; a run
     with no new closed day does nothing.
     """
-    from datetime import UTC, datetime
-
-    from .services import insights_rollup
+    from .services import clock, insights_rollup
 
     session = get_session()
-    insights_rollup.build(session, datetime.now(UTC).date())
+    insights_rollup.build(session, clock.utc_today())
     session.commit()
 
 

@@ -16,7 +16,6 @@ import smtplib
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -25,7 +24,8 @@ from flask_babel import gettext as _
 from .db import get_session
 from .emails import mail_settings
 from .models import DigestDelivery, RenewalNotice, User, utcnow
-from .services import digest, mail, renewals
+from .program_clock import program_zone
+from .services import clock, digest, mail, renewals
 from .urls import can_build_external_urls, external_url
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,6 @@ def _language(user: User) -> str:
     return user.language if user.language in languages else languages[0]
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def unsubscribe_url(user: User) -> str:
     token = digest.unsubscribe_token(current_app.config["SECRET_KEY"], user)
     return external_url("digest.unsubscribe", token=token)
@@ -48,7 +44,7 @@ def unsubscribe_url(user: User) -> str:
 def digest_message(user: User, content: digest.DigestContent) -> EmailMessage:
     program = current_app.config["PROGRAM_NAME"]
     unsubscribe = unsubscribe_url(user)
-    links = {c.id: external_url("share.panel", content_id=c.id) for c in content.highlights + content.posts}
+    links = {c.id: external_url("sharing.panel", content_id=c.id) for c in content.highlights + content.posts}
     context = {"user": user, "program": program, "highlights": content.highlights, "posts": content.posts,
                "links": links, "unsubscribe": unsubscribe, "home": external_url("main.home"),
                "consents": external_url("ambassador.consents")}
@@ -118,7 +114,7 @@ def send_digests(now: datetime | None = None) -> int:
         return 0
     session = get_session()
     now = now or utcnow()
-    week, planned = digest.plan(session, now, _zone())
+    week, planned = digest.plan(session, now, program_zone())
     return _send_each(
         session, planned,
         claim=lambda p: digest.claim_delivery(session, p.user.id, week, p.content.size, now),
@@ -134,8 +130,7 @@ def send_renewal_notices(now: datetime | None = None) -> int:
         return 0
     session = get_session()
     now = now or utcnow()
-    today = now.astimezone(_zone()).date()
-    planned = renewals.due_notices(session, today)
+    planned = renewals.due_notices(session, clock.program_day(now, program_zone()))
     return _send_each(
         session, planned,
         claim=lambda p: renewals.claim_notice(session, p[0].id, p[1].mandate_ends_on, now),

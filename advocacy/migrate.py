@@ -8,7 +8,8 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Inside the package, so that any install (not only an editable one) can migrate.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(app: Flask) -> Config:

@@ -1,15 +1,17 @@
-"""What every template can use: navigation per role, language helpers."""
+"""What every template can use: navigation per role, language helpers, figures under the k rule."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app
 from markupsafe import Markup
 from flask_babel import get_locale
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .forms.accounts import LANGUAGE_LABELS
+from .forms.common import LANGUAGE_LABELS
 from .models import Role
+from .services.anonymity import Hidden
 
 STAFF = (Role.CURATOR, Role.ADMIN)
 EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
@@ -65,8 +67,20 @@ def paragraphs(text: str | None) -> Markup:
         Markup("<p>{}</p>").format(Markup("<br>").join(block.split("\n"))) for block in blocks))
 
 
+def is_hidden(value: object) -> bool:
+    """``{% if figure is hidden %}``: a figure withheld under the k rule (services.anonymity)."""
+    return isinstance(value, Hidden)
+
+
+def people_count(value: int | Hidden) -> int | str:
+    """``{{ count|people_count }}``: the count, or "fewer than k" when it is hidden."""
+    return gettext("fewer than %(k)s", k=value.k) if isinstance(value, Hidden) else value
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(paragraphs)
+    app.add_template_filter(people_count)
+    app.add_template_test(is_hidden, "hidden")
 
     @app.context_processor
     def helpers():

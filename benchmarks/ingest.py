@@ -117,7 +117,7 @@ class TreeMemory:
 
 
 def child_ingest(base_url: str, workers: int, paths: list[str]) -> dict:
-    from advocacy import create_app, jobs, migrate
+    from advocacy import create_app, feed_settings, migrate
     from advocacy.db import get_session
     from advocacy.models import Feed, FeedItem
     from advocacy.services import ingest
@@ -131,17 +131,17 @@ def child_ingest(base_url: str, workers: int, paths: list[str]) -> dict:
         session = get_session()
         session.add_all(Feed(url=base_url + path) for path in paths)
         session.commit()
-        settings = ingest.IngestSettings.from_config(app.config)
+        settings = feed_settings.current()
         requests = [ingest.FeedRequest.of(feed) for feed in session.scalars(select(Feed))]
 
         with TreeMemory() as tree:
             started = time.perf_counter()
-            first = jobs.refresh_feeds(session, requests, settings)
+            first = ingest.refresh_feeds(session, requests, settings)
             ingest_s = time.perf_counter() - started
 
         requests = [ingest.FeedRequest.of(feed) for feed in session.scalars(select(Feed))]
         started = time.perf_counter()
-        second = jobs.refresh_feeds(session, requests, settings)
+        second = ingest.refresh_feeds(session, requests, settings)
         refresh_s = time.perf_counter() - started
         items = session.scalar(select(func.count()).select_from(FeedItem))
     return {

@@ -42,7 +42,7 @@ from advocacy.models import (AmbassadorProfile, ConsentChannel, ConsentRecord, C
                              Role, TrackedLink, User)
 from advocacy.models.content import content_needs, content_topics  # noqa: E402
 from advocacy.services import accounts, insights_rollup, taxonomy  # noqa: E402
-from advocacy.services.text_rules import NETWORKS  # noqa: E402
+from advocacy.services.networks import NETWORKS  # noqa: E402
 
 NEW_INDEXES = {  # what migration 0011 adds to the raw tables: dropped for the naive run
     "ix_share_events_day_user": "share_events (day, user_id)",

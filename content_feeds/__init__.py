@@ -39,9 +39,6 @@ from .parse import parse_feed
 from .sanitize import html_to_text, sanitize_html
 from .urls import MAX_URL_LENGTH, absolute_url, canonical_url
 
-# The brief's placeholder name for the timeout error.
-TimeoutError_ = FetchTimeoutError
-
 __all__ = [
     "DEFAULT_USER_AGENT",
     "MAX_URL_LENGTH",
@@ -71,7 +68,6 @@ __all__ = [
     "RedirectLoopError",
     "ServerError",
     "TLSError",
-    "TimeoutError_",
     "TooLargeError",
     "UnknownFormatError",
     "absolute_url",

@@ -8,9 +8,9 @@ Every error carries three things:
   ``params``, so a curator who reads it knows what is wrong without knowing
   HTTP.  ``str(error) == error.message``.
 
-Templates are class attributes (module-level constants in effect) so the app
-can extract them for translation and render ``template.format(**params)``
-itself.
+Templates are class attributes, and ``error_templates()`` lists every code
+with its template, so the app can check that it has a translated message for
+each code.
 """
 
 from __future__ import annotations

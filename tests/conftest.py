@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+import advocacy
 from advocacy import create_app, migrate
 from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
 from advocacy.models import Base, Purpose, Role
-from advocacy.services import accounts, ambassadors, consent
+from advocacy.services import accounts, ambassadors, clock, consent
 from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -37,6 +37,22 @@ BASE_CONFIG = {
     # suite at production strength (benchmarks/test_suite_cpu.py compares both).
     "PASSWORD_HASH_PROFILE": os.environ.get("RELAIS_TEST_PASSWORD_HASH", "CHEAPEST"),
 }
+
+
+def pytest_sessionstart(session) -> None:
+    """Stop before the first test when a catalog is not compiled or is stale.
+
+    The app reads .mo files and no longer compiles them at start (an installed
+    package may be read-only); without this, missing French would show up as
+    failures on pages far from the cause.
+    """
+    translations = Path(advocacy.__file__).parent / "translations"
+    stale = [str(po.relative_to(translations)) for po in sorted(translations.glob("*/LC_MESSAGES/*.po"))
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        pytest.exit(f"catalogs missing or older than their .po: {', '.join(stale)}. Run `make catalogs` "
+                    "(or: python scripts/compile_catalogs.py advocacy/translations/*/LC_MESSAGES/*.po)",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def _migrate(url: str, instance: Path) -> None:
@@ -160,7 +176,8 @@ class AuthActions:
             )
             if role == Role.AMBASSADOR and member:
                 charter = consent.current_text(session, Purpose.MEMBERSHIP, user.language or "fr")
-                ambassadors.accept_charter(session, user, charter, date.today())
+                today = clock.program_today(self._app.config["TIMEZONE"])
+                ambassadors.accept_charter(session, user, charter, today)
             session.commit()
             return user
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from advocacy.db import get_session
 from advocacy.models import Department, Invitation, Role
-from advocacy.services import ambassadors
+from advocacy.services import ambassadors, clock
 from test_invitations import invitation_link, outbox_messages
 
 
@@ -71,7 +71,7 @@ def test_mastodon_needs_an_instance(client, auth):
 
 def test_pause_cannot_start_in_the_past(client, auth):
     auth.login_as(Role.AMBASSADOR, language="en")
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.program_today("Europe/Paris") - timedelta(days=1)).isoformat()
     response = client.post("/me/profile", data={"department": "0", "language": "en", "paused_until": yesterday})
     assert response.status_code == 400 and b"Choose a date from today on." in response.data
 
@@ -81,7 +81,7 @@ def test_renewal_offered_only_in_the_last_30_days(app, client, auth):
     assert b"Renew for another term" not in client.get("/me/profile").data
     client.post("/me/renew")
     end = profile(app, user.id).mandate_ends_on
-    assert end == ambassadors.add_months(date.today(), 12)  # unchanged
+    assert end == ambassadors.add_months(clock.program_today("Europe/Paris"), 12)  # unchanged
     with app.app_context():
         session = get_session()
         ambassadors.profile_of(session, user.id).mandate_ends_on = date.today() + timedelta(days=20)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from advocacy.db import get_session
 from advocacy.models import ConsentRecord, ConsentText, Purpose, Role, User
-from advocacy.services import ambassadors, consent
+from advocacy.services import ambassadors, clock, consent
 
 
 def records(app, user_id, purpose=None):
@@ -41,7 +41,8 @@ def test_new_ambassador_must_accept_the_charter_first(app, client, auth):
     assert client.get("/").status_code == 200
     with app.app_context():
         profile = ambassadors.profile_of(get_session(), user.id)
-        assert profile.mandate_ends_on == ambassadors.add_months(date.today(), 12)
+        today = clock.program_today(app.config["TIMEZONE"])  # the program's day, as the web pages use
+        assert profile.mandate_ends_on == ambassadors.add_months(today, 12)
 
 
 def test_charter_not_accepted_without_the_box(app, client, auth):
@@ -172,9 +173,9 @@ def test_named_thanks_only_with_consent(app, auth):
     auth.create_user(Role.AMBASSADOR, email="nothanks@example.org", name="Not Me")
     grant(app, yes, Purpose.NAMED_THANKS)
     with app.app_context():
-        assert [u.name for u in ambassadors.thankable_by_name(get_session())] == ["Thank Me"]
+        assert [u.name for u in ambassadors.thankable_by_name(get_session(), date.today())] == ["Thank Me"]
         consent.withdraw(get_session(), yes.id, Purpose.NAMED_THANKS)
-        assert ambassadors.thankable_by_name(get_session()) == []
+        assert ambassadors.thankable_by_name(get_session(), date.today()) == []
 
 
 def test_withdrawal_effects_run_at_once(app, auth):

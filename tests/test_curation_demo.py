@@ -3,13 +3,14 @@
 from sqlalchemy import func, select
 
 from advocacy.models import ClickCount, Content, ShareEvent, User, utcnow
-from advocacy.services import contents, demo
+from advocacy.services import clock, contents, demo
+from advocacy.services.ingest import FeedSettings
 from curation_helpers import store  # noqa: F401
 
 
 def test_demo_publishes_sample_content(store):
     with store.session() as session:
-        assert demo.load_if_empty(session)
+        assert demo.load_if_empty(session, FeedSettings(), clock.now(), clock.program_today("Europe/Paris"))
     with store.session() as session:
         visible = session.scalars(select(Content).where(contents.visible_to_ambassadors(utcnow()))).all()
         assert len(visible) >= 3
@@ -24,7 +25,7 @@ def test_demo_publishes_sample_content(store):
 
 def test_demo_has_network_activity_and_one_attributed_share(store):
     with store.session() as session:
-        assert demo.load_if_empty(session)
+        assert demo.load_if_empty(session, FeedSettings(), clock.now(), clock.program_today("Europe/Paris"))
     with store.session() as session:
         shares = session.scalars(select(ShareEvent)).all()
         assert shares and all(share.day <= utcnow().date() for share in shares)

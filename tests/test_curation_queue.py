@@ -124,7 +124,7 @@ def test_skipping_only_touches_new_items(store):
 
 
 def test_date_filter_uses_the_program_time_zone(store):
-    from advocacy.services.localtime import day_end, day_start
+    from advocacy.services.clock import day_end, day_start
 
     # 2 March in Paris (UTC+1 in winter) runs from 1 March 23:00 to 2 March 23:00 UTC.
     assert day_start(date(2026, 3, 2), "Europe/Paris").isoformat() == "2026-03-01T23:00:00+00:00"

@@ -149,7 +149,7 @@ def test_a_run_that_read_the_list_before_another_committed_sends_nothing(app, au
     publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
     with app.app_context():
         slow = get_session()
-        week, planned = digest.plan(slow, now, ZONE)
+        week, planned = digest.plan(slow, now, "Europe/Paris")
         assert [p.user.id for p in planned] == [user.id]
         with app.app_context():  # the other run, in its own session, goes first
             assert mailings.send_digests(now=now) == 1

@@ -59,8 +59,8 @@ def test_add_feed_html_page_is_refused(client, curator, feed_server):
     assert "returns a web page, not a feed" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("app_config", [{}])  # no allow-list
 def test_private_address_is_refused_without_allow_list(app, client, auth, feed_server):
-    app.config["FEED_ALLOWED_NETWORKS"] = []
     auth.login_as(Role.CURATOR, language="en")
     url = feed_server.static("/pages/private.xml", RSS)
     response = client.post("/feeds/", data={"url": url})

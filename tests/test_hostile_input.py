@@ -177,8 +177,8 @@ def test_one_new_item_is_said_in_the_singular(client, auth, feed_server, languag
 def test_every_feed_error_has_a_message_in_the_app():
     from content_feeds import error_templates
 
-    from advocacy.feed_messages import MESSAGES
-    assert set(error_templates()) - {"feed_error"} <= set(MESSAGES)
+    from advocacy.messages import MESSAGES
+    assert set(error_templates()) - {"feed_error"} <= set(MESSAGES["content_feeds"])
 
 
 # --- duplicates -----------------------------------------------------------------
@@ -225,9 +225,9 @@ def test_a_feed_that_is_not_valid_xml_says_where_in_french(app, client, auth, fe
     assert "mismatched tag" not in html
 
 
+@pytest.mark.parametrize("app_config", [{"FEED_MAX_BYTES": 1024}])
 def test_an_opml_file_over_the_size_cap_is_refused_as_too_large(app, client, auth):
     auth.login_as(Role.CURATOR, language="en")
-    app.config["FEED_MAX_BYTES"] = 1024
     outline = b'<outline text="x" xmlUrl="https://example.org/feed.xml"/>'
     big = b'<?xml version="1.0"?><opml version="2.0"><body>' + outline * 40 + b"</body></opml>"
     response = import_opml(client, big, "big.opml")

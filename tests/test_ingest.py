@@ -31,7 +31,7 @@ def add_feed(session, url=SAMPLE_URL, **values):
 
 
 def outcome_for(feed, **changes):
-    outcome = ingest.fetch_one(ingest.FeedRequest.of(feed), ingest.IngestSettings().fetch)
+    outcome = ingest.fetch_one(ingest.FeedRequest.of(feed), ingest.FeedSettings().fetch)
     for name, value in changes.items():
         setattr(outcome, name, value)
     return outcome
@@ -39,7 +39,7 @@ def outcome_for(feed, **changes):
 
 def test_new_entries_enter_the_queue_once(db):
     feed = add_feed(db)
-    settings = ingest.IngestSettings()
+    settings = ingest.FeedSettings()
     report = ingest.apply_outcome(db, outcome_for(feed), settings)
     db.commit()
     assert report.new_items > 0
@@ -55,7 +55,7 @@ def test_new_entries_enter_the_queue_once(db):
 
 def test_known_entry_is_updated_only_while_uncurated(db):
     feed = add_feed(db)
-    settings = ingest.IngestSettings()
+    settings = ingest.FeedSettings()
     outcome = outcome_for(feed)
     ingest.apply_outcome(db, outcome, settings)
     db.commit()
@@ -77,7 +77,7 @@ def test_two_ingests_at_once_create_no_duplicates(app):
         session = get_session()
         feed = add_feed(session)
         request = ingest.FeedRequest.of(feed)
-    outcome = ingest.fetch_one(request, ingest.IngestSettings().fetch)
+    outcome = ingest.fetch_one(request, ingest.FeedSettings().fetch)
     barrier = threading.Barrier(2)
     errors = []
 
@@ -117,7 +117,7 @@ def failure(feed, error):
 
 def test_back_off_doubles_and_is_capped(db):
     feed = add_feed(db, interval_minutes=30)
-    settings = ingest.IngestSettings()
+    settings = ingest.FeedSettings()
     delays = []
     for _ in range(7):
         outcome = failure(feed, content_feeds.ServerError(status=500))
@@ -133,13 +133,13 @@ def test_back_off_doubles_and_is_capped(db):
 def test_retry_after_is_respected(db):
     feed = add_feed(db, interval_minutes=10)
     outcome = failure(feed, content_feeds.RateLimitedError(status=429, retry_after=7200))
-    ingest.apply_outcome(db, outcome, ingest.IngestSettings())
+    ingest.apply_outcome(db, outcome, ingest.FeedSettings())
     assert feed.next_check_at - outcome.fetched_at == timedelta(hours=2)
 
 
 def test_feed_is_disabled_after_max_errors(db):
     feed = add_feed(db)
-    settings = ingest.IngestSettings(max_errors=3)
+    settings = ingest.FeedSettings(max_errors=3)
     reports = [ingest.apply_outcome(db, failure(feed, content_feeds.ConnectError(host="x")), settings)
                for _ in range(3)]
     assert [r.disabled for r in reports] == [False, False, True]
@@ -148,13 +148,13 @@ def test_feed_is_disabled_after_max_errors(db):
 
 def test_gone_disables_at_once(db):
     feed = add_feed(db)
-    ingest.apply_outcome(db, failure(feed, content_feeds.GoneError(status=410)), ingest.IngestSettings())
+    ingest.apply_outcome(db, failure(feed, content_feeds.GoneError(status=410)), ingest.FeedSettings())
     assert feed.enabled is False and feed.disabled_reason == "gone"
 
 
 def test_success_resets_errors(db):
     feed = add_feed(db, consecutive_errors=4, last_error_code="timeout")
-    ingest.apply_outcome(db, outcome_for(feed), ingest.IngestSettings())
+    ingest.apply_outcome(db, outcome_for(feed), ingest.FeedSettings())
     assert feed.consecutive_errors == 0 and feed.last_error_code is None
     assert feed.next_check_at == feed.last_checked_at + timedelta(minutes=feed.interval_minutes)
 
@@ -164,18 +164,18 @@ def test_permanent_redirect_updates_url_unless_taken(db):
     other = add_feed(db, url="https://example.org/taken.xml")
     outcome = outcome_for(feed)
     outcome.result = replace(outcome.result, permanent_url="https://example.org/moved.xml")
-    ingest.apply_outcome(db, outcome, ingest.IngestSettings())
+    ingest.apply_outcome(db, outcome, ingest.FeedSettings())
     assert feed.url == "https://example.org/moved.xml"
     outcome.result = replace(outcome.result, permanent_url=other.url)
-    ingest.apply_outcome(db, outcome, ingest.IngestSettings())
+    ingest.apply_outcome(db, outcome, ingest.FeedSettings())
     assert feed.url == "https://example.org/moved.xml"
 
 
 def test_one_broken_feed_does_not_stop_the_others(app, db):
     good = add_feed(db)
     broken = add_feed(db, url="http://127.0.0.1:9/nothing-listens-here.xml")
-    reports = jobs.refresh_feeds(db, [ingest.FeedRequest.of(broken), ingest.FeedRequest.of(good)],
-                                 ingest.IngestSettings())
+    reports = ingest.refresh_feeds(db, [ingest.FeedRequest.of(broken), ingest.FeedRequest.of(good)],
+                                   ingest.FeedSettings())
     by_feed = {report.feed_id: report for report in reports}
     assert by_feed[good.id].new_items > 0 and by_feed[good.id].error is None
     assert by_feed[broken.id].error is not None
@@ -197,7 +197,7 @@ def test_scheduled_job_takes_only_due_enabled_feeds(app, db):
 
 def test_deleting_a_feed_removes_its_items(db):
     feed = add_feed(db)
-    ingest.apply_outcome(db, outcome_for(feed), ingest.IngestSettings())
+    ingest.apply_outcome(db, outcome_for(feed), ingest.FeedSettings())
     db.commit()
     db.delete(feed)
     db.commit()
@@ -208,4 +208,4 @@ def test_deleting_a_feed_removes_its_items(db):
     ("10.0.0.0/8, 192.168.1.0/24", 2), (["10.0.0.0/8"], 1), ([], 0)])
 def test_allowed_networks_setting(app, networks, expected):
     config = dict(app.config, FEED_ALLOWED_NETWORKS=networks)
-    assert len(ingest.IngestSettings.from_config(config).fetch.allowed_networks) == expected
+    assert len(ingest.FeedSettings.from_config(config).fetch.allowed_networks) == expected

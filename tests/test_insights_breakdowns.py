@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from advocacy.services import insights
-from advocacy.services.text_rules import NETWORKS
+from advocacy.services.networks import NETWORKS
 from insights_helpers import add_clicks, add_shares, monday
 from test_insights import TODAY, figures, roll_up, summary
 from test_personal_feed import publish, world  # noqa: F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import random
 import re
@@ -12,6 +14,7 @@ import pytest
 from advocacy.db import get_session
 from advocacy.models import Purpose, Role
 from advocacy.services import insights
+from advocacy.services.anonymity import Hidden
 from advocacy.services.insights import Group, department_breakdown
 from insights_helpers import add_clicks, add_shares, place_in_department
 from program_helpers import people, switch_to
@@ -20,6 +23,7 @@ from test_personal_feed import publish, world  # noqa: F401
 
 TODAY = datetime.now(UTC).date()
 K = 5
+HIDDEN = Hidden(K)
 
 
 def shown(rows):
@@ -29,11 +33,11 @@ def shown(rows):
 def test_groups_under_k_merge_into_other_and_hide_their_counts():
     groups = [Group("Big", 8, 6, 30), Group("Mid", 6, 5, 12), Group("Tiny", 2, 2, 9), Group("Small", 3, 1, 1)]
     rows = department_breakdown(groups, K, "Other")
-    assert shown(rows) == {"Big": (8, 6), "Mid": (6, None), "Other": (5, None)}
+    assert shown(rows) == {"Big": (8, 6), "Mid": (6, HIDDEN), "Other": (5, HIDDEN)}
     assert [row.other for row in rows] == [False, False, True]
     # Other has 3 sharers (< k): hidden; with it alone hidden, total − shown
     # would give it, so the smallest shown sharer figure (Mid) is hidden too.
-    assert rows[1].sharers is None and rows[1].shares is None
+    assert rows[1].sharers == HIDDEN and rows[1].shares == HIDDEN and rows[1].percent == HIDDEN
 
 
 def test_other_still_under_k_takes_the_next_smallest_group():
@@ -65,11 +69,11 @@ def test_total_minus_visible_never_reveals_a_small_group(seed):
         return
     for row in rows:
         assert row.active >= K
-        assert row.sharers is None or row.sharers >= K
+        assert row.sharers == HIDDEN or row.sharers == 0 or row.sharers >= K
     assert total_active - sum(r.active for r in rows if not r.other) in (0,) or \
         total_active - sum(r.active for r in rows if not r.other) >= K
-    hidden_sharers = total_sharers - sum(r.sharers for r in rows if r.sharers is not None)
-    if any(r.sharers is None for r in rows):
+    hidden_sharers = total_sharers - sum(r.sharers for r in rows if r.sharers != HIDDEN)
+    if any(r.sharers == HIDDEN for r in rows):
         # Only a meaningful subtraction when the participation total is shown.
         assert hidden_sharers >= K or total_sharers < K
     # Every department is on a line of its own or inside "other".
@@ -80,9 +84,22 @@ def test_total_minus_visible_never_reveals_a_small_group(seed):
 
 
 def test_participation_needs_k_on_both_sides():
-    assert insights.participation(4, 4, K) == insights.Participation(None, None, None)
-    assert insights.participation(20, 4, K) == insights.Participation(20, None, None)
+    assert insights.participation(4, 4, K) == insights.Participation(HIDDEN, HIDDEN, HIDDEN)
+    assert insights.participation(20, 4, K) == insights.Participation(20, HIDDEN, HIDDEN)
     assert insights.participation(20, 5, K) == insights.Participation(20, 5, 25.0)
+
+
+def test_participation_shows_zero_as_zero():
+    """Zero counts nobody (services.anonymity): shown, where it used to read "fewer than k"."""
+    assert insights.participation(20, 0, K) == insights.Participation(20, 0, 0.0)
+    assert insights.participation(0, 0, K) == insights.Participation(0, 0, None)
+    # A rate needs k active ambassadors behind it, even when nobody shared.
+    assert insights.participation(4, 0, K) == insights.Participation(HIDDEN, 0, HIDDEN)
+
+
+def test_a_department_where_nobody_shared_shows_zero():
+    rows = department_breakdown([Group("A", 6, 0, 0), Group("B", 7, 6, 9)], K, "Other")
+    assert [(r.label, r.sharers, r.shares, r.percent) for r in rows] == [("A", 0, 0, 0.0), ("B", 6, 9, 85.7)]
 
 
 @pytest.fixture
@@ -110,6 +127,35 @@ def test_participation_over_http_is_hidden_below_k(app, client, auth, post):
     html = client.get("/insights/").get_data(as_text=True)
     assert "45.5 % of active ambassadors shared in this range (5 of 11)." in html
     assert len(sharing) == 4
+
+
+def participation_csv(client) -> dict[str, str]:
+    rows = csv.DictReader(io.StringIO(client.get("/insights/export.csv").get_data(as_text=True)))
+    row = next(row for row in rows if row["section"] == "participation")
+    return {key: row[key] for key in ("active_ambassadors", "ambassadors_who_shared", "participation_percent")}
+
+
+def test_participation_zero_and_hidden_over_http(app, client, auth, post):
+    """Zero reads as zero on the page and in the export; 1 to k-1 as "fewer than k" and "<k"."""
+    auth.login_as(Role.CURATOR, language="en")
+    html = client.get("/insights/").get_data(as_text=True)
+    assert "No active ambassadors: participation is not shown." in html and "No active ambassadors." in html
+    assert participation_csv(client) == {"active_ambassadors": "0", "ambassadors_who_shared": "0",
+                                         "participation_percent": ""}
+    people(auth, Role.AMBASSADOR, 3, "early")
+    html = client.get("/insights/").get_data(as_text=True)
+    assert "Fewer than 5 active ambassadors: participation is not shown." in html
+    assert participation_csv(client) == {"active_ambassadors": "<5", "ambassadors_who_shared": "0",
+                                         "participation_percent": "<5"}
+    people(auth, Role.AMBASSADOR, 3, "quiet")
+    html = client.get("/insights/").get_data(as_text=True)
+    # Nobody shared under their name: 0 of 6, where it used to read "fewer than 5 shared".
+    assert "0.0 % of active ambassadors shared in this range (0 of 6)." in html
+    assert participation_csv(client) == {"active_ambassadors": "6", "ambassadors_who_shared": "0",
+                                         "participation_percent": "0.0"}
+    attributed_sharers(app, auth, 4, "sharer", post=post)
+    assert participation_csv(client) == {"active_ambassadors": "10", "ambassadors_who_shared": "<5",
+                                         "participation_percent": "<5"}
 
 
 def test_department_breakdown_over_http(app, client, auth, post):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from advocacy.db import get_session
 from advocacy.models import (Department, FeedbackItem, NetworkThanks, Purpose, Role, SurveyParticipation,
                              SurveyResponse, User)
-from advocacy.services import ambassadors, consent, surveys
+from advocacy.services import ambassadors, clock, consent, surveys
 from program_helpers import switch_to
 from test_consent import grant
 from test_feedback import send
@@ -68,7 +68,8 @@ def test_export_and_erasure_cover_feedback_thanks_and_surveys(app, client, auth)
         # A valid answer to each question: a scale value, the first option, or a word.
         answers = {q.id: ("ok" if q.kind.value == "text" else "0" if q.options else "4")
                    for q in survey.questions}
-        surveys.submit(session, survey, session.get(User, me.id), answers)
+        surveys.submit(session, survey, session.get(User, me.id), answers,
+                       today=clock.program_today(app.config["TIMEZONE"]), now=clock.now())
         session.commit()
     data = client.get("/me/data/export.json").get_json()
     assert [f["body"] for f in data["feedback"]] == ["A named idea about badges"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -77,7 +77,7 @@ def test_no_notice_while_paused_then_one_when_the_pause_is_over(app, auth, smtp)
 
 
 def test_a_lapsed_ambassador_sees_only_the_offer_to_renew_and_can_renew(app, client, auth, smtp):
-    today = date.today()
+    today = local_today()
     colleague = auth.create_user(Role.AMBASSADOR, email="colleague@example.org", name="Colleague")
     grant(app, colleague, Purpose.DIRECTORY)
     user = auth.create_user(Role.AMBASSADOR, email="lapsed@example.org", name="Lapsed Person", language="en")
@@ -114,7 +114,7 @@ def test_a_lapsed_ambassador_sees_only_the_offer_to_renew_and_can_renew(app, cli
 
 def test_a_lapsed_ambassador_may_leave_instead(app, client, auth):
     user = auth.login_as(Role.AMBASSADOR, language="en")
-    set_profile(app, user, mandate_ends_on=date.today() - timedelta(days=3))
+    set_profile(app, user, mandate_ends_on=local_today() - timedelta(days=3))
     assert client.get("/me/leave").status_code == 200
     client.post("/me/leave")
     assert profile(app, user).left_at is not None
@@ -132,10 +132,10 @@ def test_coverage_counts_only_ambassadors_in_office(app, auth):
     for person in people:
         set_profile(app, person, department_id=department_id)
     with app.app_context():
-        assert coverage.active_ambassadors_by_department(get_session(), date.today()) == {department_id: 5}
-    set_profile(app, people[0], mandate_ends_on=date.today() - timedelta(days=1))
+        assert coverage.active_ambassadors_by_department(get_session(), local_today()) == {department_id: 5}
+    set_profile(app, people[0], mandate_ends_on=local_today() - timedelta(days=1))
     with app.app_context():
-        assert coverage.active_ambassadors_by_department(get_session(), date.today()) == {department_id: 4}
+        assert coverage.active_ambassadors_by_department(get_session(), local_today()) == {department_id: 4}
 
 
 def renewal_figures(client) -> tuple[str, str]:
@@ -146,7 +146,7 @@ def renewal_figures(client) -> tuple[str, str]:
 
 
 def test_curators_see_renewals_due_only_from_k_people(app, client, auth):
-    today = date.today()
+    today = local_today()
     auth.login_as(Role.CURATOR, language="en")
     assert renewal_figures(client) == ("0", "0")
     people = [auth.create_user(Role.AMBASSADOR, email=f"a{i}@example.org", name=f"A{i}") for i in range(6)]

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 
 from advocacy.db import get_session
-from advocacy.models import Role, Survey, SurveyAnswer, SurveyParticipation, SurveyResponse, utcnow
-from advocacy.services import surveys
+from advocacy.models import Role, Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
+from advocacy.services import clock, surveys
 
 from program_helpers import people, switch_to
 
-TODAY = utcnow().date()
+TODAY = clock.program_today("Europe/Paris")  # survey days are the program's (TIMEZONE's) days
 DATES = {"opens_on": TODAY.isoformat(), "closes_on": (TODAY + timedelta(days=7)).isoformat()}
 
 
@@ -50,9 +50,13 @@ def answer_as_many(app, auth, survey_id, count, prefix="amb", text=lambda i: f"t
         for i, member in enumerate(members):
             raw = {q.id: {"scale": str(1 + i % 5), "single": "0", "multiple": ["1"], "text": text(i)}[q.kind.value]
                    for q in found.questions}
-            surveys.submit(session, found, member, raw)
+            submit(app, session, found, member, raw)
         session.commit()
     return members
+
+
+def submit(app, session, found, member, raw):
+    surveys.submit(session, found, member, raw, today=clock.program_today(app.config["TIMEZONE"]), now=clock.now())
 
 
 def close(client, auth, survey_id):
@@ -110,7 +114,8 @@ def test_an_ambassador_answers_once_and_anonymously(app, client, auth):
         session = get_session()
         assert session.query(SurveyParticipation).one().user_id == member.id
         response = session.query(SurveyResponse).one()
-        assert len(response.id) == 32 and response.submitted_on == TODAY
+        # Response days are event days: UTC, like share and click days.
+        assert len(response.id) == 32 and response.submitted_on == clock.utc_today()
         answers = {a.question_id: a for a in session.query(SurveyAnswer)}
         assert answers[found.questions[0].id].number == 4
         assert answers[found.questions[3].id].choices == [0, 2]
@@ -123,7 +128,7 @@ def test_the_service_refuses_a_second_answer(app, auth, client):
     member = answer_as_many(app, auth, survey_id, 1)[0]
     with app.app_context(), pytest.raises(surveys.SurveyError, match="already_answered"):
         session = get_session()
-        surveys.submit(session, session.get(Survey, survey_id), member, {})
+        submit(app, session, session.get(Survey, survey_id), member, {})
 
 
 def test_missing_required_answer_keeps_the_others(app, client, auth):

@@ -9,18 +9,13 @@ from flask_login import current_user
 from ..auth import admin_required
 from ..db import get_session
 from ..emails import invitation_message, mail_settings
-from ..forms.accounts import ROLE_LABELS, ActionForm, InviteForm, RoleForm
+from ..forms.accounts import ROLE_LABELS, InviteForm, RoleForm
+from ..forms.common import ActionForm
+from ..messages import message_for
 from ..models import Role, User
 from ..services import accounts, mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-ACCOUNT_ERRORS = {
-    "email_taken": lambda: _("An account already exists for this e-mail address."),
-    "last_admin": lambda: _("The program needs at least one active administrator."),
-    "cannot_deactivate_self": lambda: _("You cannot deactivate your own account."),
-    "invitation_unknown": lambda: _("This invitation no longer exists."),
-}
 
 
 def _users_page(invite_form: InviteForm):
@@ -52,7 +47,7 @@ def invite():
                 ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]),
             )
         except accounts.AccountError as error:
-            form.email.errors = [ACCOUNT_ERRORS[error.code]()]
+            form.email.errors = [message_for(error)]
         else:
             # The invitee has no language setting yet: write in the inviting
             # admin's language, which is usually the organisation's.
@@ -76,7 +71,7 @@ def revoke_invitation(invitation_id: int):
         try:
             accounts.revoke_invitation(db, invitation_id)
         except accounts.AccountError as error:
-            flash(ACCOUNT_ERRORS[error.code](), "error")
+            flash(message_for(error), "error")
         else:
             db.commit()
             flash(_("Invitation withdrawn."), "success")
@@ -100,7 +95,7 @@ def change_role(user_id: int):
         try:
             accounts.set_role(db, user, Role(form.role.data))
         except accounts.AccountError as error:
-            flash(ACCOUNT_ERRORS[error.code](), "error")
+            flash(message_for(error), "error")
         else:
             db.commit()
             flash(_("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[user.role]), "success")
@@ -116,7 +111,7 @@ def set_active(user_id: int, action: str):
         try:
             accounts.set_active(db, user, action == "activate", acting=current_user)
         except accounts.AccountError as error:
-            flash(ACCOUNT_ERRORS[error.code](), "error")
+            flash(message_for(error), "error")
         else:
             db.commit()
             if user.active:

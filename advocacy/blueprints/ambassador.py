@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from ..auth import roles_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.ambassador import NETWORK_LABELS, CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
+from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
+from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
+from ..messages import message_for
 from ..models import Purpose, Role, utcnow
+from ..program_clock import program_today
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
 ambassador_required = roles_required(Role.AMBASSADOR)
 
-PURPOSE_LABELS = {
-    Purpose.MEMBERSHIP: _l("Program membership (the charter)"),
-    Purpose.SHARE_ATTRIBUTION: _l("Count my shares as mine"),
-    Purpose.DIGEST: _l("Weekly digest e-mail"),
-    Purpose.DIRECTORY: _l("Listing in the ambassador directory"),
-    Purpose.NAMED_THANKS: _l("Being thanked by name"),
-}
-PROFILE_ERRORS = {
-    "invalid_instance": ("mastodon_instance", _l("Enter the name of your Mastodon server, e.g. mastodon.social.")),
-    "instance_required": ("mastodon_instance", _l("Say which Mastodon server you use.")),
-    "unknown_department": ("department", _l("Choose a department from the list.")),
-    "pause_in_past": ("paused_until", _l("Choose a date from today on.")),
-}
 # Pages an ambassador can reach without standing membership: their rights
 # (see and take back their data, leave) never depend on accepting a charter.
 OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
@@ -46,10 +33,6 @@ LAPSED_ENDPOINTS = OPEN_ENDPOINTS | {"ambassador.lapsed", "ambassador.renew", "a
 
 def _language() -> str:
     return str(get_locale())
-
-
-def _today() -> date:
-    return date.today()
 
 
 @bp.before_app_request
@@ -70,7 +53,7 @@ def offer_renewal_after_the_mandate():
             or request.endpoint in LAPSED_ENDPOINTS or request.endpoint is None):
         return None
     own = ambassadors.profile_of(get_session(), current_user.id)
-    if own is not None and ambassadors.is_lapsed(own, _today()):
+    if own is not None and ambassadors.is_lapsed(own, program_today()):
         return redirect(url_for("ambassador.lapsed"))
     return None
 
@@ -79,7 +62,7 @@ def offer_renewal_after_the_mandate():
 @ambassador_required
 def lapsed():
     own = ambassadors.profile_of(get_session(), current_user.id)
-    if own is None or not ambassadors.is_lapsed(own, _today()):
+    if own is None or not ambassadors.is_lapsed(own, program_today()):
         return redirect(url_for("main.home"))
     return render_template("ambassador/lapsed.html", profile=own, form=ActionForm())
 
@@ -96,12 +79,12 @@ def charter():
         shown = consent.text_by_version(db, Purpose.MEMBERSHIP, form.version.data, form.language.data)
         try:
             if shown is None:
-                raise consent.ConsentError("outdated_text")
+                raise consent.ConsentError("outdated_charter")
             first_time = ambassadors.profile_of(db, current_user.id) is None
-            ambassadors.accept_charter(db, current_user, shown, _today())
-        except consent.ConsentError:
+            ambassadors.accept_charter(db, current_user, shown, program_today())
+        except consent.ConsentError as error:
             db.rollback()
-            flash(_("The charter changed while you were reading it. Please read this version."), "warning")
+            flash(message_for(error), "warning")
             return redirect(url_for("ambassador.charter"))
         db.commit()
         flash(_("Welcome to the program!"), "success")
@@ -141,9 +124,9 @@ def grant(name: str):
             if shown is None:
                 raise consent.ConsentError("outdated_text")
             consent.grant(db, current_user, shown)
-        except consent.ConsentError:
+        except consent.ConsentError as error:
             db.rollback()
-            flash(_("This text changed while you were reading it. Please read the new version."), "warning")
+            flash(message_for(error), "warning")
         else:
             db.commit()
             flash(_("Thank you. You can withdraw this consent at any time, here."), "success")
@@ -191,17 +174,19 @@ def profile():
             need_ids=form.needs.data or [], topic_ids=form.topics.data or [],
         )
         try:
-            ambassadors.update_profile(db, current_user, changes, _today())
+            ambassadors.update_profile(db, current_user, changes, program_today())
         except ambassadors.ProfileError as error:
             db.rollback()
-            field, message = PROFILE_ERRORS[error.code]
-            getattr(form, field).errors = [message]
+            if error.field:
+                getattr(form, error.field).errors = [message_for(error)]
+            else:
+                flash(message_for(error), "error")
         else:
             db.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("ambassador.profile"))
     page = render_template("ambassador/profile.html", form=form, profile=own,
-                           renewal_open=ambassadors.renewal_open(own, _today()))
+                           renewal_open=ambassadors.renewal_open(own, program_today()))
     return page, 400 if form.errors else 200
 
 
@@ -223,9 +208,9 @@ def renew():
     db = get_session()
     if ActionForm().validate_on_submit():
         try:
-            own = ambassadors.renew(db, current_user, _today())
-        except ambassadors.ProfileError:
-            flash(_("Renewal opens 30 days before your mandate ends."), "warning")
+            own = ambassadors.renew(db, current_user, program_today())
+        except ambassadors.ProfileError as error:
+            flash(message_for(error), "warning")
         else:
             db.commit()
             flash(_("Thank you for staying! Your mandate now runs until %(day)s.",
@@ -283,10 +268,10 @@ def erase():
             personal_data.erase(db, current_user._get_current_object(), form.password.data)
         except personal_data.ErasureError as error:
             db.rollback()
-            if str(error) == "last_admin":
-                flash(_("The program needs at least one active administrator."), "error")
+            if error.field:
+                getattr(form, error.field).errors = [message_for(error)]
             else:
-                form.password.errors = [_("Wrong password.")]
+                flash(message_for(error), "error")
         else:
             db.commit()
             logout_user()

@@ -10,7 +10,9 @@ from ..db import get_session
 from ..errors import render_error
 from ..extensions import limiter
 from ..emails import invitation_message, mail_settings
-from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, ActionForm, JoinForm, LanguageForm, LoginForm
+from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
+from ..forms.common import ActionForm
+from ..messages import message_for
 from ..models import Role
 from ..services import accounts, mail
 from ..urls import safe_next
@@ -59,14 +61,6 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-INVITATION_ERRORS = {
-    "invitation_unknown": lambda: _("This invitation link is not valid. Check that you copied all of it, or ask for a new invitation."),
-    "invitation_used": lambda: _("This invitation has already been used. Sign in with the password you chose, or ask for a new invitation."),
-    "invitation_expired": lambda: _("This invitation has expired. Ask the person who invited you for a new one."),
-    "email_taken": lambda: _("An account already exists for this e-mail address. Sign in instead."),
-}
-
-
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def accept_invitation(token: str):
@@ -74,7 +68,7 @@ def accept_invitation(token: str):
     try:
         invitation = accounts.find_invitation(db, token)
     except accounts.AccountError as error:
-        return render_error(410, INVITATION_ERRORS[error.code]())
+        return render_error(410, message_for(error))
     form = AcceptInvitationForm()
     if request.method == "GET":
         form.language.data = session.get("language") or _current_language()
@@ -86,7 +80,7 @@ def accept_invitation(token: str):
             )
         except accounts.AccountError as error:
             db.rollback()
-            return render_error(410, INVITATION_ERRORS[error.code]())
+            return render_error(410, message_for(error))
         db.commit()
         _start_session(user)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import EventForm
+from ..forms.calendar import EventForm
+from ..forms.common import ActionForm
 from ..models import CalendarEvent
-from ..services import calendar
+from ..program_clock import program_zone
+from ..services import calendar, clock
 from ..urls import external_url
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -30,12 +30,12 @@ def _page(form: EventForm | None = None, link: str | None = None, status: int = 
 
 
 def _utc(local: datetime | None) -> datetime | None:
-    # The form speaks the reader's time zone; the database speaks UTC.
-    return None if local is None else to_utc(local).replace(tzinfo=UTC)
+    # The form speaks the program's time zone; the database speaks UTC.
+    return clock.to_utc(local, program_zone())
 
 
 def _local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else to_user_timezone(moment).replace(tzinfo=None)
+    return clock.to_local(moment, program_zone())
 
 
 def _draft(form: EventForm) -> calendar.EventDraft:

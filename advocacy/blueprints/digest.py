@@ -12,6 +12,7 @@ from ..errors import render_error
 from ..extensions import csrf
 from ..forms.digest import DigestScheduleForm
 from ..models import Purpose
+from ..program_clock import program_zone
 from ..services import consent, digest
 
 bp = Blueprint("digest", __name__)
@@ -64,5 +65,5 @@ def settings():
         db.commit()
         flash(_("The digest schedule is saved."), "success")
         return redirect(url_for("digest.settings"))
-    return render_template("digest/settings.html", form=form, timezone=current_app.config["TIMEZONE"]), \
+    return render_template("digest/settings.html", form=form, timezone=program_zone()), \
         400 if form.errors else 200

@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.program import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, FeedbackForm, ReplyForm
+from ..forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, FeedbackForm, ReplyForm
+from ..messages import message_for
 from ..models import FeedbackItem, FeedbackKind, FeedbackStatus
+from ..program_clock import program_today
 from ..services import feedback
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
@@ -39,7 +41,8 @@ def send():
         return _index(form, status=400)
     db = get_session()
     anonymous = bool(form.anonymous.data)
-    feedback.submit(db, current_user, FeedbackKind(form.kind.data), form.body.data, anonymous=anonymous)
+    feedback.submit(db, current_user, FeedbackKind(form.kind.data), form.body.data, anonymous=anonymous,
+                    today=program_today())
     db.commit()
     if anonymous:
         flash(_("Thank you. Your message was sent without your name; the team's decisions appear in "
@@ -92,9 +95,9 @@ def answer(item_id: str):
         return render_template("feedback/answer.html", item=item, form=form, named=named)
     if form.validate():
         try:
-            feedback.answer(item, FeedbackStatus(form.status.data), form.reply.data)
-        except feedback.FeedbackError:
-            form.reply.errors = [_("Write the answer or the reason for this decision: it is shown with it.")]
+            feedback.answer(item, FeedbackStatus(form.status.data), form.reply.data, program_today())
+        except feedback.FeedbackError as error:
+            form.reply.errors = [message_for(error)]
         else:
             db.commit()
             flash(_("Saved."), "success")

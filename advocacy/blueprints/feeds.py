@@ -6,22 +6,16 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from .. import feed_settings
 from ..auth import staff_required
 from ..db import get_session
-from ..feed_messages import disabled_reason, feed_error_message
-from ..forms.accounts import ActionForm
+from ..forms.common import ActionForm
 from ..forms.feeds import AddFeedForm, IntervalForm, OpmlImportForm
+from ..messages import feed_disabled_message, feed_error_message, message_for
 from ..models import Feed
 from ..services import feeds as feed_service
-from ..services.ingest import IngestSettings
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
-
-MANAGEMENT_ERRORS = {
-    "invalid_url": lambda p: _("Enter a web address starting with http:// or https://."),
-    "duplicate": lambda p: _("This feed is already in the list."),
-    "interval_too_short": lambda p: _("Feeds are checked at most every %(minimum)s minutes.", **p),
-}
 
 
 @bp.app_template_global()
@@ -31,11 +25,7 @@ def feed_error(feed: Feed) -> str:
 
 @bp.app_template_global()
 def feed_disabled_reason(feed: Feed) -> str:
-    return disabled_reason(feed.disabled_reason)
-
-
-def _settings() -> IngestSettings:
-    return IngestSettings.from_config(current_app.config)
+    return feed_disabled_message(feed.disabled_reason)
 
 
 def _page(add_form=None, import_form=None, status=200):
@@ -44,7 +34,7 @@ def _page(add_form=None, import_form=None, status=200):
         rows=feed_service.list_feeds(get_session()),
         add_form=add_form or AddFeedForm(),
         import_form=import_form or OpmlImportForm(),
-        min_interval=current_app.config["FEED_MIN_INTERVAL"],
+        min_interval=_min_interval(),
     ), status
 
 
@@ -60,27 +50,23 @@ def add():
     form = AddFeedForm()
     if not form.validate_on_submit():
         return _page(add_form=form, status=400)
-    db = get_session()
-    try:
-        feed, report = feed_service.add_feed(
-            db, form.url.data, _settings(), interval=form.interval.data, min_interval=_min_interval()
-        )
+    try:  # add_feed commits the feed it stores
+        feed, report = feed_service.add_feed(get_session(), form.url.data, feed_settings.current(),
+                                             interval=form.interval.data)
     except feed_service.FeedManagementError as error:
-        field = form.interval if error.code == "interval_too_short" else form.url
-        field.errors = [MANAGEMENT_ERRORS[error.code](error.params)]
+        getattr(form, error.field).errors = [message_for(error)]
         return _page(add_form=form, status=400)
     except feed_service.FeedError as error:
         # Nothing is stored: the curator sees why and can fix what they typed.
-        form.url.errors = [feed_error_message(error.code, error.params)]
+        form.url.errors = [message_for(error)]
         return _page(add_form=form, status=400)
-    db.commit()
     flash(ngettext("Feed “%(title)s” added with %(num)s new item.", "Feed “%(title)s” added with %(num)s new items.",
                    report.new_items, title=feed.display_title), "success")
     return redirect(url_for("feeds.index"))
 
 
 def _min_interval() -> int:
-    return int(current_app.config["FEED_MIN_INTERVAL"])
+    return feed_settings.current().min_interval
 
 
 def _feed_or_404(feed_id: int) -> Feed:
@@ -100,7 +86,7 @@ def set_interval(feed_id: int):
             raise feed_service.FeedManagementError("interval_too_short", minimum=_min_interval())
         feed_service.set_interval(feed, form.interval.data, _min_interval())
     except feed_service.FeedManagementError as error:
-        flash(MANAGEMENT_ERRORS[error.code](error.params), "error")
+        flash(message_for(error), "error")
     else:
         get_session().commit()
         flash(_("“%(title)s” will be checked every %(minutes)s minutes.", title=feed.display_title,
@@ -149,10 +135,10 @@ def import_opml():
         return _page(import_form=form, status=400)
     db = get_session()
     try:
-        limit = int(current_app.config["FEED_MAX_BYTES"])
+        limit = feed_settings.current().fetch.max_bytes
         report = feed_service.import_opml(db, form.file.data.read(limit + 1), max_bytes=limit)
     except feed_service.FeedError as error:
-        form.file.errors = [feed_error_message(error.code, error.params)]
+        form.file.errors = [message_for(error)]
         return _page(import_form=form, status=400)
     db.commit()
     flash(_("%(added)s feeds added, %(known)s already in the list, %(invalid)s with an unusable address.",

@@ -4,31 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, UTC
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.ambassador import NETWORK_LABELS
+from ..forms.common import NETWORK_LABELS
 from ..forms.insights import InsightsRangeForm
-from ..services import charts
+from ..messages import message_for
+from ..services import charts, clock
 from ..services import insights as insights_service
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
-RANGE_ERRORS = {
-    "invalid_date": _l("Enter dates as YYYY-MM-DD. Showing the last 12 weeks instead."),
-    "start_after_end": _l("The start date is after the end date. Showing the last 12 weeks instead."),
-    "too_long": _l("Choose a range of at most three years. Showing the last 12 weeks instead."),
-}
-
 
 def _today():
-    return datetime.now(UTC).date()  # days are UTC days, like the share events
+    return clock.utc_today()  # days are UTC days, like the share events
 
 
 def _figures():
@@ -39,7 +33,7 @@ def _figures():
     try:
         period = insights_service.parse_range(request.args.get("start"), request.args.get("end"), today)
     except insights_service.RangeError as problem:
-        error = RANGE_ERRORS[problem.code]
+        error = message_for(problem)
         period = insights_service.default_range(today)
     figures = insights_service.insights(
         get_session(), period, current_app.config["MIN_GROUP_SIZE"], str(get_locale()),
@@ -94,9 +88,9 @@ def _range_args(figures) -> dict[str, str]:
 def csv_rows(figures, network_label=_network_label):
     """The page's figures as rows: section, key, label, then one column per measure.
 
-    A figure hidden on the page (fewer than k people) is written as "<k".
+    A figure hidden on the page (services.anonymity.Hidden) is written as "<k";
+    a rate that does not exist (no active ambassador) is left empty.
     """
-    hidden = f"<{figures.k}"
     yield ["section", "key", "label", "shares", "clicks", "previews",
            "active_ambassadors", "ambassadors_who_shared", "participation_percent"]
     yield ["range", figures.range.start.isoformat(), figures.range.end.isoformat(), "", "", "", "", "", ""]
@@ -109,14 +103,10 @@ def csv_rows(figures, network_label=_network_label):
             yield [section, row.key, label(row.key) if label else row.label,
                    row.counts.shares, row.counts.clicks, row.counts.previews, "", "", ""]
     p = figures.participation
-    yield ["participation", "", "", "", "", "",
-           hidden if p.active is None else p.active, hidden if p.sharers is None else p.sharers,
-           hidden if p.percent is None else p.percent]
+    yield ["participation", "", "", "", "", "", p.active, p.sharers, "" if p.percent is None else p.percent]
     for group in figures.departments:
         yield ["department", "other" if group.other else "", group.label,
-               hidden if group.shares is None else group.shares, "", "", group.active,
-               hidden if group.sharers is None else group.sharers,
-               hidden if group.percent is None else group.percent]
+               group.shares, "", "", group.active, group.sharers, group.percent]
 
 
 # A cell starting with one of these is run as a formula by spreadsheet programs;

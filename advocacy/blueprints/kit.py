@@ -10,17 +10,13 @@ from markupsafe import Markup
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import SECTION_LABELS, KitPageForm
+from ..forms.common import ActionForm
+from ..forms.kit import SECTION_LABELS, KitPageForm
+from ..messages import message_for
 from ..models import KitPage, KitSection
 from ..services import kit, markdown
 
 bp = Blueprint("kit", __name__, url_prefix="/kit")
-
-KIT_ERRORS = {
-    "invalid_slug": lambda: _("Use lowercase letters, digits and dashes, such as “faq” or “key-contacts”."),
-    "duplicate": lambda: _("A page with this short name already exists in this language."),
-}
 
 
 @bp.app_template_filter("markdown")
@@ -69,7 +65,7 @@ def _edit_page(form: KitPageForm, page: KitPage | None = None, status: int = 200
 
 
 def _apply_error(form: KitPageForm, error: kit.KitError) -> None:
-    form.slug.errors = [*form.slug.errors, KIT_ERRORS[error.code]()]
+    form.slug.errors = [*form.slug.errors, message_for(error)]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..forms.ambassador import NETWORK_LABELS
+from ..forms.common import NETWORK_LABELS
 from ..models import Role, utcnow
-from ..services import ambassadors, milestones, personal_feed
+from ..program_clock import program_today
+from ..services import ambassadors, clock, milestones, personal_feed
 from ..urls import page_number
 
 bp = Blueprint("main", __name__)
@@ -25,9 +24,10 @@ def home():
     db = get_session()
     number = page_number(request.args.get("page", type=int))
     feed = personal_feed.page(db, current_user.id, utcnow(), number)
-    network = milestones.this_month(db, datetime.now(UTC).date(), current_app.config["MIN_GROUP_SIZE"])
+    # The month of the share and click counts, which are kept per UTC day.
+    network = milestones.this_month(db, clock.utc_today(), current_app.config["MIN_GROUP_SIZE"])
     return render_template("main/feed.html", feed=feed, language=str(get_locale()),
-                           profile=ambassadors.profile_of(db, current_user.id), today=date.today(),
+                           profile=ambassadors.profile_of(db, current_user.id), today=program_today(),
                            milestones=network)
 
 
@@ -35,5 +35,6 @@ def home():
 @login_required
 def directory():
     """Ambassadors who chose to be listed, so colleagues know whom to ask."""
-    return render_template("main/directory.html", entries=ambassadors.directory(get_session()),
+    entries = ambassadors.directory(get_session(), program_today())
+    return render_template("main/directory.html", entries=entries,
                            network_labels=NETWORK_LABELS)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,13 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import admin_required, staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
+from ..forms.common import PURPOSE_LABELS, ActionForm
 from ..forms.program_admin import DepartmentForm, TextsForm
 from ..models import Department, Purpose
+from ..program_clock import program_today
 from ..services import consent
 from ..services import coverage as coverage_service
 from ..services import renewals
-from .ambassador import PURPOSE_LABELS
 
 bp = Blueprint("program_admin", __name__, url_prefix="/admin/program")
 
@@ -117,7 +115,7 @@ def delete_department(department_id: int):
 @staff_required
 def coverage():
     k = current_app.config["MIN_GROUP_SIZE"]
-    db, today = get_session(), date.today()
+    db, today = get_session(), program_today()
     rows = coverage_service.coverage(db, k, today)
     return render_template("program_admin/coverage.html", rows=rows, k=k,
                            low=coverage_service.GUIDE_LOW, high=coverage_service.GUIDE_HIGH,

@@ -10,29 +10,20 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import roles_required, staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import QUESTION_TYPE_LABELS, QuestionForm, SurveyForm, TemplateSurveyForm
+from ..forms.common import ActionForm
+from ..forms.surveys import QUESTION_TYPE_LABELS, QuestionForm, SurveyForm, TemplateSurveyForm
+from ..messages import message_for
 from ..models import QuestionType, Role, Survey, SurveyQuestion
-from ..services import surveys
+from ..program_clock import program_today
+from ..services import clock, surveys
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
-
-ANSWER_ERRORS = {
-    "required": lambda: _("Please answer this question."),
-    "invalid": lambda: _("This answer is not one of the choices."),
-    "too_long": lambda: _("Please keep this answer under %(max)s characters.", max=surveys.MAX_TEXT),
-}
-SURVEY_ERRORS = {
-    "has_answers": lambda: _("People have already answered: the questions can no longer change."),
-    "needs_options": lambda: _("Give at least two choices, one per line."),
-    "closes_before_opens": lambda: _("The survey must close after it opens."),
-    "over": lambda: _("The survey is over: its dates can no longer change, so it cannot be reopened."),
-}
 
 
 @bp.app_context_processor
 def helpers():
-    return {"survey_is_open": surveys.is_open, "survey_is_over": surveys.is_over,
+    return {"survey_is_open": lambda survey: surveys.is_open(survey, program_today()),
+            "survey_is_over": lambda survey: surveys.is_over(survey, program_today()),
             "question_type_labels": QUESTION_TYPE_LABELS}
 
 
@@ -50,7 +41,7 @@ def _survey_or_404(survey_id: int) -> Survey:
 def _published_survey_or_404(survey_id: int) -> Survey:
     """A survey still to come is the team's draft: ambassadors do not see its questions."""
     survey = _survey_or_404(survey_id)
-    if survey.opens_on > surveys.today() and not current_user.is_staff:
+    if survey.opens_on > program_today() and not current_user.is_staff:
         abort(404)
     return survey
 
@@ -59,14 +50,14 @@ def _published_survey_or_404(survey_id: int) -> Survey:
 @login_required
 def index():
     db = get_session()
-    listed = surveys.visible_to_ambassadors(db)
+    listed = surveys.visible_to_ambassadors(db, program_today())
     answered = {s.id for s in listed if surveys.has_answered(db, s, current_user)}
     return render_template("surveys/index.html", surveys=listed, answered=answered)
 
 
-def _answer_page(survey: Survey, errors: dict[int, str] | None = None, values: dict | None = None,
-                 status: int = 200):
-    errors = {qid: ANSWER_ERRORS[code]() for qid, code in (errors or {}).items()}
+def _answer_page(survey: Survey, answer_errors: dict[int, surveys.AnswerError] | None = None,
+                 values: dict | None = None, status: int = 200):
+    errors = {qid: message_for(error) for qid, error in (answer_errors or {}).items()}
     return render_template("surveys/answer.html", survey=survey, errors=errors, values=values or {},
                            answered=surveys.has_answered(get_session(), survey, current_user),
                            scale=list(surveys.SCALE)), status
@@ -97,14 +88,12 @@ def answer(survey_id: int):
     db = get_session()
     raw = _raw_answers(survey)
     try:
-        surveys.submit(db, survey, current_user, raw)
+        surveys.submit(db, survey, current_user, raw, today=program_today(), now=clock.now())
         db.commit()
-    except surveys.SurveyError as error:
-        if error.code == "invalid":
-            return _answer_page(survey, error.errors, raw, status=400)
-        message = (_("You have already answered this survey.") if error.code == "already_answered"
-                   else _("This survey is closed."))
-        flash(message, "error")
+    except surveys.InvalidAnswers as error:
+        return _answer_page(survey, error.answers, raw, status=400)
+    except surveys.SurveyError as error:  # closed, or already answered
+        flash(message_for(error), "error")
         return redirect(url_for("surveys.show", survey_id=survey.id)), 303
     except IntegrityError:
         # Two submissions at once: the unique (survey, user) key kept only one.
@@ -120,7 +109,7 @@ def answer(survey_id: int):
 def results(survey_id: int):
     survey = _published_survey_or_404(survey_id)
     return render_template("surveys/results.html", survey=survey,
-                           results=surveys.results(get_session(), survey, _k()))
+                           results=surveys.results(get_session(), survey, _k(), program_today()))
 
 
 # --- staff ---------------------------------------------------------------------
@@ -183,9 +172,9 @@ def edit(survey_id: int):
     if not form.validate_on_submit():
         return _edit_page(survey, form=form, status=400)
     try:
-        surveys.update_survey(get_session(), survey, _draft(form))
+        surveys.update_survey(get_session(), survey, _draft(form), program_today())
     except surveys.SurveyError as error:
-        form.closes_on.errors = [SURVEY_ERRORS[error.code]()]
+        form.closes_on.errors = [message_for(error)]
         return _edit_page(survey, form=form, status=400)
     get_session().commit()
     flash(_("Survey saved."), "success")
@@ -203,7 +192,7 @@ def add_question(survey_id: int):
         surveys.add_question(get_session(), survey, QuestionType(form.kind.data), form.text.data,
                              form.option_list(), required=bool(form.required.data))
     except surveys.SurveyError as error:
-        form.text.errors = [SURVEY_ERRORS[error.code]()]
+        form.text.errors = [message_for(error)]
         return _edit_page(survey, question_form=form, status=400)
     get_session().commit()
     return redirect(url_for("surveys.edit", survey_id=survey.id))
@@ -219,7 +208,7 @@ def delete_question(survey_id: int, question_id: int):
         try:
             surveys.delete_question(get_session(), question)
         except surveys.SurveyError as error:
-            flash(SURVEY_ERRORS[error.code](), "error")
+            flash(message_for(error), "error")
         else:
             get_session().commit()
     return redirect(url_for("surveys.edit", survey_id=survey_id))

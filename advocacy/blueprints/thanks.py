@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 
 from ..auth import staff_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.program import ThanksForm
+from ..forms.common import ActionForm
+from ..forms.thanks import ThanksForm
+from ..messages import message_for
 from ..models import NetworkThanks
+from ..program_clock import program_today
 from ..services import ambassadors, thanks
 
 bp = Blueprint("thanks", __name__, url_prefix="/thanks")
@@ -27,7 +29,7 @@ def latest_network_thanks(limit: int = 3) -> list[NetworkThanks]:
 def _form() -> ThanksForm:
     form = ThanksForm()
     form.thanked.choices = [(0, _("The whole network"))] + [
-        (user.id, user.name) for user in ambassadors.thankable_by_name(get_session())]
+        (user.id, user.name) for user in ambassadors.thankable_by_name(get_session(), program_today())]
     return form
 
 
@@ -49,10 +51,10 @@ def post():
     if not form.validate_on_submit():
         return _page(form, status=400)
     try:
-        thanks.post(get_session(), form.message.data, form.thanked.data or None)
-    except thanks.ThanksError:
+        thanks.post(get_session(), form.message.data, program_today(), form.thanked.data or None)
+    except thanks.ThanksError as error:
         get_session().rollback()
-        form.thanked.errors = [_("This person has not agreed to be thanked by name.")]
+        form.thanked.errors = [message_for(error)]
         return _page(form, status=400)
     get_session().commit()
     flash(_("Your thanks are posted for the whole network."), "success")

@@ -9,21 +9,17 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..models import Role
 from ..services.passwords import MIN_PASSWORD_LENGTH
+from .common import language_choices
 
 ROLE_LABELS = {
     Role.AMBASSADOR: _l("Ambassador"),
     Role.CURATOR: _l("Curator"),
     Role.ADMIN: _l("Administrator"),
 }
-LANGUAGE_LABELS = {"fr": "Français", "en": "English"}
 
 
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
-
-
-def language_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, label, render_kw={"lang": code}) for code, label in LANGUAGE_LABELS.items()]
 
 
 class LoginForm(FlaskForm):
@@ -69,10 +65,6 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices)
-
-
-class ActionForm(FlaskForm):
-    """A bare POST button: only the CSRF token."""
 
 
 class LanguageForm(FlaskForm):

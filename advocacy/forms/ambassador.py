@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from .accounts import language_choices
+from .common import NETWORK_LABELS, MultiCheckboxField, language_choices
 from .validators import PlausibleYear
-
-NETWORK_LABELS = {
-    "x": "X",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "linkedin": "LinkedIn",
-    "whatsapp": "WhatsApp",
-    "email": _l("E-mail"),
-}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class TextVersionForm(FlaskForm):

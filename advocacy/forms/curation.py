@@ -5,33 +5,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, HiddenField, RadioField, SelectChoice, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, URLField)
+                     StringField, TextAreaField, URLField)
 from wtforms.fields import DateTimeLocalField, SearchField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..services.contents import EDITOR_NETWORKS, MAX_SUMMARY, MAX_TITLE
+from ..services.contents import MAX_SUMMARY, MAX_TITLE
+from ..services.networks import NETWORKS
 from ..services.queue import MAX_SKIP_REASON
 from ..services.taxonomy import MAX_TOPIC_NAME
+from .common import MultiCheckboxField
 from .validators import PlausibleYear
 
-NETWORK_LABELS = {
-    "x": "X",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "linkedin": "LinkedIn",
-    "whatsapp": "WhatsApp",
-    "email": _l("E-mail"),
-}
 # Blank boxes offered after the texts already written, per network.
 SPARE_TEXT_BOXES = 2
 # datetime-local sends minutes; the first format is the one rendered.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class QueueFilterForm(FlaskForm):
@@ -71,11 +59,11 @@ class ContentForm(FlaskForm):
     topics = MultiCheckboxField(_l("Topics"), coerce=int)
 
     def text_lists(self) -> list[tuple[str, FieldList]]:
-        return [(network, getattr(self, f"texts_{network}")) for network in EDITOR_NETWORKS]
+        return [(network, getattr(self, f"texts_{network}")) for network in NETWORKS]
 
 
 # One list of text boxes per network: texts_x-0, texts_x-1, ...
-for _network in EDITOR_NETWORKS:
+for _network in NETWORKS:
     setattr(ContentForm, f"texts_{_network}",
             FieldList(TextAreaField(_l("Text"), validators=[Optional()]), min_entries=0))
 

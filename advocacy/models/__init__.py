@@ -2,18 +2,18 @@
 
 from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_needs, ambassador_topics
 from .base import Base, UTCDateTime, utcnow
+from .calendar import CalendarEvent, CalendarToken
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
 from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotice
+from .feedback import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus
 from .feeds import Feed, FeedItem, ItemStatus
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
-from .program import (
-    DECISIONS, CalendarEvent, CalendarToken, FeedbackAuthor, FeedbackItem, FeedbackKind,
-    FeedbackStatus, KitPage, KitRevision, KitSection, NetworkThanks, QuestionType, Survey,
-    SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse,
-)
+from .kit import KitPage, KitRevision, KitSection
 from .sharing import ClickCount, ShareEvent, TrackedLink
+from .surveys import QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse
 from .system import SchedulerLease
+from .thanks import NetworkThanks
 from .user import Invitation, Role, User
 
 __all__ = [

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -26,6 +28,17 @@ MAX_ID = 2**31 - 1
 def utcnow() -> datetime:
     """Now, timezone-aware. Pass the function, never its result, as a default."""
     return datetime.now(UTC)
+
+
+def random_key() -> str:
+    """A random 32-hex key: unguessable and unordered."""
+    return uuid.uuid4().hex
+
+
+def string_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """An enum column stored as its values (VARCHAR(16) with a CHECK), no native type."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
+                values_callable=lambda members: [m.value for m in members])
 
 
 class UTCDateTime(TypeDecorator):

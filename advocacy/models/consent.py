@@ -20,8 +20,6 @@ class Purpose(enum.StrEnum):
     NAMED_THANKS = "named_thanks"
 
 
-OPTIONAL_PURPOSES = (Purpose.SHARE_ATTRIBUTION, Purpose.DIGEST, Purpose.DIRECTORY, Purpose.NAMED_THANKS)
-
 PURPOSE_ENUM = Enum(
     Purpose, name="consent_purpose", native_enum=False, create_constraint=True, length=24,
     values_callable=lambda purposes: [p.value for p in purposes],

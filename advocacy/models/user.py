@@ -64,9 +64,6 @@ class User(Base):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_nonce}"
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.CURATOR, Role.ADMIN)

@@ -12,14 +12,11 @@ from sqlalchemy.orm import Session
 
 from ..models import Invitation, Role, User, utcnow
 from . import passwords
+from .errors import ServiceError
 
 
-class AccountError(Exception):
-    """A refused account operation; ``code`` lets the view pick the message."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class AccountError(ServiceError):
+    area = "accounts"
 
 
 def normalise_email(email: str) -> str:
@@ -137,6 +134,9 @@ def accept_invitation(
     session: Session, token: str, *, name: str, password: str, language: str | None,
 ) -> User:
     invitation = find_invitation(session, token)
+    if find_by_email(session, invitation.email) is not None:
+        # An account was made for this address since the invitation: its owner signs in instead.
+        raise AccountError("already_registered")
     user = create_user(
         session, email=invitation.email, name=name, password=password,
         role=invitation.role, language=language,
@@ -158,7 +158,7 @@ def pending_invitations(session: Session) -> list[Invitation]:
 def revoke_invitation(session: Session, invitation_id: int) -> None:
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.used_at is not None:
-        raise AccountError("invitation_unknown")
+        raise AccountError("invitation_gone")
     session.delete(invitation)
 
 

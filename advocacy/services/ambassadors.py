@@ -13,18 +13,17 @@ from sqlalchemy.orm import Session
 from ..models import (AmbassadorProfile, ConsentText, Department, Need, Purpose, Role, Topic, User,
                       ambassador_needs, ambassador_topics, utcnow)
 from . import consent
+from .errors import ServiceError
+from .networks import NETWORKS
 
-NETWORKS = ("x", "bluesky", "mastodon", "linkedin", "whatsapp", "email")
 DEFAULT_MANDATE_MONTHS = 12
 RENEWAL_WINDOW = timedelta(days=30)
 # A host name: labels of letters, digits and hyphens (IDNA already applied).
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-class ProfileError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class ProfileError(ServiceError):
+    area = "ambassadors"
 
 
 def add_months(day: date, months: int) -> date:
@@ -71,11 +70,11 @@ def validate_mastodon_instance(value: str | None) -> str | None:
     try:
         host = value.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise ProfileError("invalid_instance") from None
+        raise ProfileError("invalid_instance", field="mastodon_instance") from None
     labels = host.split(".")
     if (len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels)
             or labels[-1].isdigit()):
-        raise ProfileError("invalid_instance")
+        raise ProfileError("invalid_instance", field="mastodon_instance")
     return host
 
 
@@ -97,11 +96,11 @@ def update_profile(session: Session, user: User, changes: ProfileChanges, today:
     networks = [n for n in NETWORKS if n in set(changes.networks)]
     instance = validate_mastodon_instance(changes.mastodon_instance)
     if "mastodon" in networks and instance is None:
-        raise ProfileError("instance_required")
+        raise ProfileError("instance_required", field="mastodon_instance")
     if changes.department_id is not None and session.get(Department, changes.department_id) is None:
-        raise ProfileError("unknown_department")
+        raise ProfileError("unknown_department", field="department")
     if changes.paused_until is not None and changes.paused_until < today:
-        raise ProfileError("pause_in_past")
+        raise ProfileError("pause_in_past", field="paused_until")
     profile.networks = networks
     profile.mastodon_instance = instance if "mastodon" in networks else None
     profile.department_id = changes.department_id
@@ -163,7 +162,7 @@ class DirectoryEntry:
     mastodon_instance: str | None
 
 
-def directory(session: Session, today: date | None = None) -> list[DirectoryEntry]:
+def directory(session: Session, today: date) -> list[DirectoryEntry]:
     """Active ambassadors who consented to be listed, and only them."""
     listed = consent.consenting_user_ids(session, Purpose.DIRECTORY)
     rows = session.execute(
@@ -201,9 +200,9 @@ def standing_members(session: Session, *columns):
     )
 
 
-def active_members(session: Session, today: date | None = None, *columns):
+def active_members(session: Session, today: date, *columns):
     """Ambassadors whose membership stands, whose mandate is in force, and who have not left."""
-    return standing_members(session, *columns).where(mandate_in_force(today or date.today()))
+    return standing_members(session, *columns).where(mandate_in_force(today))
 
 
 def active_member_ids(session: Session, today: date):
@@ -220,7 +219,7 @@ def digest_recipients(session: Session, today: date) -> list[User]:
     return list(session.scalars(query.order_by(User.id)))
 
 
-def thankable_by_name(session: Session, today: date | None = None) -> list[User]:
+def thankable_by_name(session: Session, today: date) -> list[User]:
     """The only people a curator may thank by name: those who said yes to it."""
     query = active_members(session, today).where(
         User.id.in_(consent.consenting_user_ids(session, Purpose.NAMED_THANKS)))

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import CalendarEvent, CalendarToken, User, utcnow
+from .errors import ServiceError
 
 # Past events stay in the feed for a while so a calendar keeps recent history.
 PAST_DAYS_IN_FEED = 90
@@ -34,10 +35,8 @@ class EventDraft:
     location: str
 
 
-class CalendarError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class CalendarError(ServiceError):
+    area = "calendar"
 
 
 def _check(draft: EventDraft) -> None:

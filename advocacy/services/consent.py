@@ -22,12 +22,11 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from ..models import ConsentChannel, ConsentRecord, ConsentText, Purpose, User, utcnow
+from .errors import ServiceError
 
 
-class ConsentError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class ConsentError(ServiceError):
+    area = "consent"
 
 
 # purpose -> functions(session, user_id) run when that consent is withdrawn.
@@ -100,7 +99,8 @@ def grant(
 ) -> ConsentRecord:
     """Record a grant of exactly this text. Refused if a newer version exists."""
     if text.version != current_version(session, text.purpose):
-        raise ConsentError("outdated_text")
+        # The charter is the membership text; an outdated charter is told apart from other texts.
+        raise ConsentError("outdated_charter" if text.purpose == Purpose.MEMBERSHIP else "outdated_text")
     record = ConsentRecord(
         user_id=user.id, purpose=text.purpose, granted=True, at=now or utcnow(),
         text_version=text.version, text_sha256=text.sha256, language=text.language, channel=channel,

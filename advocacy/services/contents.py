@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, update
@@ -32,9 +33,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Content, ContentRevision, FeedItem, ItemStatus, Need, ShareText, Topic, User
 from . import text_rules, tracked_links
+from .errors import ServiceError
+from .networks import NETWORKS
 
-# Networks the editor offers texts for, in display order.
-EDITOR_NETWORKS = text_rules.NETWORKS
 MAX_HIGHLIGHTS = 3
 # Networks without a limit (email) still get a sane cap.
 MAX_TEXT_CHARS = 10_000
@@ -116,18 +117,22 @@ class ContentDraft:
             target_url=content.target_url, publish_at=content.publish_at,
             expires_at=content.expires_at, highlighted=content.highlighted,
             need_ids=[n.id for n in content.needs], topic_ids=[t.id for t in content.topics],
-            texts={network: content.texts_for(network) for network in EDITOR_NETWORKS},
+            texts={network: content.texts_for(network) for network in NETWORKS},
         )
 
     def clean_texts(self) -> dict[str, list[str]]:
         return {network: [t.strip() for t in self.texts.get(network, []) if t and t.strip()]
-                for network in EDITOR_NETWORKS}
+                for network in NETWORKS}
 
 
 @dataclass
 class Problem:
-    """One reason the draft cannot be saved; the view words it and places it."""
+    """One reason the draft cannot be saved; the view words it and places it.
 
+    Not raised on its own: ContentInvalid carries them all. Its codes are
+    worded with ServiceError's, in the same area."""
+
+    area: ClassVar[str] = "contents"
     field: str
     code: str
     params: dict = field(default_factory=dict)
@@ -135,13 +140,22 @@ class Problem:
     index: int | None = None
 
 
-class AlreadyApproved(Exception):
+class AlreadyApproved(ServiceError):
     """Another curator approved this feed item first."""
 
+    area = "contents"
 
-class ContentInvalid(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(", ".join(p.code for p in problems))
+    def __init__(self) -> None:
+        super().__init__("already_approved")
+
+
+class ContentInvalid(ServiceError):
+    """The draft cannot be saved; ``problems`` says why, field by field."""
+
+    area = "contents"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("invalid")
         self.problems = problems
 
 
@@ -167,7 +181,7 @@ def check(session: Session, draft: ContentDraft, now: datetime, content: Content
         problems.append(Problem("image_url", "not_a_web_url"))
     if draft.publish_at and draft.expires_at and draft.expires_at <= draft.publish_at:
         problems.append(Problem("expires_at", "expires_before_publish"))
-    for network in EDITOR_NETWORKS:
+    for network in NETWORKS:
         for index, text in enumerate(draft.texts.get(network, [])):
             if not text or not text.strip():
                 continue
@@ -243,7 +257,7 @@ def snapshot(content: Content) -> dict:
         "archived": content.archived,
         "needs": [n.key for n in content.needs],
         "topics": [t.name for t in content.topics],
-        "texts": {n: content.texts_for(n) for n in EDITOR_NETWORKS if content.texts_for(n)},
+        "texts": {n: content.texts_for(n) for n in NETWORKS if content.texts_for(n)},
     }
 
 
@@ -271,7 +285,7 @@ def _apply(session: Session, content: Content, draft: ContentDraft) -> None:
     content.needs = list(session.scalars(select(Need).where(Need.id.in_(draft.need_ids)))) if draft.need_ids else []
     content.topics = list(session.scalars(select(Topic).where(Topic.id.in_(draft.topic_ids)))) if draft.topic_ids else []
     wanted = draft.clean_texts()
-    if {n: content.texts_for(n) for n in EDITOR_NETWORKS} != wanted:
+    if {n: content.texts_for(n) for n in NETWORKS} != wanted:
         content.texts.clear()
         session.flush()  # the old rows go first: (content, network, position) is unique
         content.texts.extend(ShareText(network=network, position=position, text=text)

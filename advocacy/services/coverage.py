@@ -1,10 +1,10 @@
 """Department coverage: where the program has no ambassador, and staff per ambassador.
 
-The usual guide is one ambassador per 50 to 150 staff. Counts of people
-below the anonymity threshold k are never shown: such a department reads
-"fewer than k", and its staff-per-ambassador ratio (from which the count
-could be worked back) is hidden too. Zero is shown: a department with no
-ambassador says nothing about anyone.
+The usual guide is one ambassador per 50 to 150 staff. Counts of
+ambassadors follow the k rule of ``anonymity`` (zero shown: listing the
+departments without any ambassador is what this page is for); a hidden
+count also hides the staff-per-ambassador ratio, from which it could be
+worked back.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, Department
-from . import ambassadors
+from . import ambassadors, anonymity
+from .anonymity import Hidden
+from .errors import ServiceError
 
 GUIDE_LOW, GUIDE_HIGH = 50, 150
 
 
-class DepartmentExists(Exception):
-    pass
+class DepartmentExists(ServiceError):
+    area = "coverage"
 
 
 def add_department(session: Session, name: str, headcount: int | None) -> Department:
@@ -33,7 +35,7 @@ def add_department(session: Session, name: str, headcount: int | None) -> Depart
     name = " ".join(name.split())
     wanted = name.casefold()
     if any(existing.casefold() == wanted for existing in session.scalars(select(Department.name))):
-        raise DepartmentExists(name)
+        raise DepartmentExists("exists", name=name)
     department = Department(name=name, headcount=headcount)
     session.add(department)
     session.flush()
@@ -44,7 +46,7 @@ def add_department(session: Session, name: str, headcount: int | None) -> Depart
 class DepartmentCoverage:
     name: str
     headcount: int | None
-    ambassadors: int | None  # None: between 1 and k-1, not shown
+    ambassadors: int | Hidden
     staff_per_ambassador: int | None
     assessment: str  # "none", "hidden", "under" (>150), "within", "over" (<50), "unknown"
 
@@ -62,11 +64,11 @@ def coverage(session: Session, k: int, today: date) -> list[DepartmentCoverage]:
     counts = active_ambassadors_by_department(session, today)
     result = []
     for department in session.scalars(select(Department).order_by(Department.name)):
-        count = counts.get(department.id, 0)
-        if count == 0:
+        count = anonymity.count(counts.get(department.id, 0), k)
+        if isinstance(count, Hidden):
+            result.append(DepartmentCoverage(department.name, department.headcount, count, None, "hidden"))
+        elif count == 0:
             result.append(DepartmentCoverage(department.name, department.headcount, 0, None, "none"))
-        elif count < k:
-            result.append(DepartmentCoverage(department.name, department.headcount, None, None, "hidden"))
         elif not department.headcount:
             result.append(DepartmentCoverage(department.name, department.headcount, count, None, "unknown"))
         else:

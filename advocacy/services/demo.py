@@ -6,16 +6,16 @@ this data is for trying Relais on one's own machine, never for production.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content_feeds.samples import OPML_PATH
 
-from ..models import ClickCount, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User, utcnow
-from . import accounts, ambassadors, consent, contents, feeds, ingest, queue, sharing, taxonomy
-from . import insights_rollup, tracked_links
+from ..models import ClickCount, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User
+from . import accounts, ambassadors, clock, consent, contents, feeds, ingest, insights_rollup, queue, sharing
+from . import taxonomy, tracked_links
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -39,28 +39,34 @@ def demo_accounts_exist(session: Session) -> bool:
     return accounts.find_by_email(session, DEMO_ACCOUNTS[0][0]) is not None
 
 
-def load_if_empty(session: Session) -> bool:
-    """Create the demo program; returns False (and does nothing) if data exists."""
+def load_if_empty(session: Session, settings: ingest.FeedSettings, now: datetime, today: date) -> bool:
+    """Create the demo program; returns False (and does nothing) if data exists.
+
+    ``today`` is the program's day (the ambassadors' mandates start on it).
+    The sample feeds come first because refreshing them commits (see
+    ``ingest.refresh_feeds``); the rest is left for the caller to commit. If
+    that fails, the database still has no account, so the next start loads
+    the demo again, finding the feeds and their items already there.
+    """
     if not is_empty(session):
         return False
+    load_sample_feeds(session, settings)
     for email, password, role in DEMO_ACCOUNTS:
         name, language = DEMO_NAMES[email]
         accounts.create_user(
             session, email=email, name=name, password=password, role=role, language=language
         )
-    load_sample_feeds(session)
-    publish_sample_content(session)
-    welcome_ambassadors(session)
-    network_activity(session)
+    publish_sample_content(session, now)
+    welcome_ambassadors(session, today)
+    network_activity(session, now)
     return True
 
 
-def load_sample_feeds(session: Session) -> None:
-    """The bundled sample feeds, ingested offline; the scheduler keeps polling them."""
+def load_sample_feeds(session: Session, settings: ingest.FeedSettings) -> None:
+    """The bundled sample feeds, refreshed (offline) like any feed; the scheduler keeps polling them."""
     feeds.import_opml(session, OPML_PATH.read_bytes())
-    settings = ingest.IngestSettings()
-    for feed in session.scalars(select(Feed).order_by(Feed.id)):
-        ingest.apply_outcome(session, ingest.fetch_one(ingest.FeedRequest.of(feed), settings.fetch), settings)
+    requests = [ingest.FeedRequest.of(feed) for feed in session.scalars(select(Feed).order_by(Feed.id))]
+    ingest.refresh_feeds(session, requests, settings)
 
 
 # Topics, with the sample feeds' categories that suggest them.
@@ -113,7 +119,7 @@ def _texts(hooks: list[str], summary: str) -> dict[str, list[str]]:
     }
 
 
-def publish_sample_content(session: Session) -> None:
+def publish_sample_content(session: Session, now: datetime) -> None:
     """Topics, and a few sample items approved and published by the demo curator,
     so that a newcomer signs in to a living program."""
     curator = accounts.find_by_email(session, "curator@demo.relais.invalid")
@@ -121,7 +127,6 @@ def publish_sample_content(session: Session) -> None:
     for name, categories in DEMO_TOPICS.items():
         taxonomy.set_categories(session, taxonomy.add_topic(session, name), categories)
     needs = {need.key: need.id for need in taxonomy.list_needs(session)}
-    now = utcnow()
     for link, (need_keys, hooks, highlighted, hours_ago) in DEMO_CONTENT.items():
         item = session.scalar(select(FeedItem).where(FeedItem.link == link).limit(1))
         if item is None:
@@ -142,9 +147,8 @@ DEMO_AMBASSADORS = {
 }
 
 
-def welcome_ambassadors(session: Session) -> None:
+def welcome_ambassadors(session: Session, today: date) -> None:
     """The demo ambassadors have accepted the charter and made their own choices."""
-    today = utcnow().date()
     needs = {need.key: need.id for need in taxonomy.list_needs(session)}
     topic_ids = [topic.id for topic in taxonomy.list_topics(session)]
     for email, (need_keys, networks, instance, purposes) in DEMO_AMBASSADORS.items():
@@ -165,18 +169,17 @@ DEMO_ACTIVITY = {"linkedin": (7, 48, 9), "x": (4, 21, 6), "bluesky": (3, 12, 3),
                  "whatsapp": (2, 9, 0), "email": (1, 4, 0)}
 
 
-def network_activity(session: Session) -> None:
+def network_activity(session: Session, now: datetime) -> None:
     """Shares and clicks since each demo post went out, so that insights and the
     home page's milestones have figures; and one share of Camille's, attributed
     because she consented to it, for her own history."""
-    now = utcnow()
-    today = now.date()
+    today = clock.utc_day(now)  # share and click counts are kept per UTC day
     published = list(session.scalars(select(Content).order_by(Content.publish_at.desc())))
     shares_written: dict[tuple[int, str, date], int] = {}
     clicks_written: dict[tuple[int, date], list[int]] = {}
     for rank, content in enumerate(published):
         links = tracked_links.links_of(session, content.id)
-        for offset in range((today - content.publish_at.date()).days + 1):
+        for offset in range((today - clock.utc_day(content.publish_at)).days + 1):
             day = today - timedelta(days=offset)
             fade = rank + 2 * offset
             for network, (shares, clicks, previews) in DEMO_ACTIVITY.items():

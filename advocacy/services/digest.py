@@ -19,8 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
@@ -30,7 +29,8 @@ from ..db import insert_for
 from ..models import ConsentChannel, DeliveryStatus, DigestDelivery, DigestSchedule, Purpose, User, utcnow
 from ..models.content import Content
 from ..models.digest import DEFAULT_DIGEST_HOUR, DEFAULT_DIGEST_WEEKDAY
-from . import ambassadors, consent, personal_data, personal_feed
+from . import ambassadors, clock, consent, personal_data, personal_feed
+from .errors import ServiceError
 
 MAX_POSTS = 5
 WEEK = timedelta(days=7)
@@ -38,8 +38,8 @@ SCHEDULE_ID = 1
 UNSUBSCRIBE_SALT = "relais.digest.unsubscribe"
 
 
-class ScheduleError(ValueError):
-    pass
+class ScheduleError(ServiceError):
+    area = "digest"
 
 
 # --- when -------------------------------------------------------------------------
@@ -78,11 +78,12 @@ class Week:
         return self.slot - WEEK
 
 
-def week_of(now: datetime, zone: ZoneInfo, slot: DigestSchedule) -> Week:
-    local = now.astimezone(zone)
-    monday = local.date() - timedelta(days=local.weekday())
-    local_slot = datetime.combine(monday + timedelta(days=slot.weekday), time(slot.hour), tzinfo=zone)
-    return Week(monday, local_slot.astimezone(UTC))
+def week_of(now: datetime, zone_name: str, slot: DigestSchedule) -> Week:
+    """The program's week (Monday to Sunday in its zone) that ``now`` falls in."""
+    today = clock.program_day(now, zone_name)
+    monday = today - timedelta(days=today.weekday())
+    local_slot = datetime.combine(monday + timedelta(days=slot.weekday), time(slot.hour))
+    return Week(monday, clock.to_utc(local_slot, zone_name))
 
 
 # --- what ---------------------------------------------------------------------------
@@ -114,15 +115,15 @@ class Planned:
     content: DigestContent
 
 
-def plan(session: Session, now: datetime, zone: ZoneInfo) -> tuple[Week, list[Planned]]:
+def plan(session: Session, now: datetime, zone_name: str) -> tuple[Week, list[Planned]]:
     """Who is due this week's digest now, with what; empty before the slot."""
-    week = week_of(now, zone, schedule(session))
+    week = week_of(now, zone_name, schedule(session))
     if now < week.slot:
         return week, []
     done = set(session.scalars(select(DigestDelivery.user_id).where(DigestDelivery.week_start == week.start)))
-    today = now.astimezone(zone).date()
     planned = []
-    for user in ambassadors.digest_recipients(session, today):
+    # The program's day, as for the lapsed page: a mandate ending today is still in force.
+    for user in ambassadors.digest_recipients(session, clock.program_day(now, zone_name)):
         if user.id in done:
             continue
         content = content_for(session, user.id, now, week)

@@ -2,8 +2,9 @@
 
 An item never records who sent it. For a named item a separate row in
 ``feedback_authors`` lets the author read the reply; an anonymous item has no
-such row anywhere, and its only date is the day. Item keys are random, so
-their order tells nothing about when, or next to whom, they were written.
+such row anywhere, and its only date is the day (the program's day, as the
+author would name it). Item keys are random, so their order tells nothing
+about when, or next to whom, they were written.
 """
 
 from __future__ import annotations
@@ -13,25 +14,21 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..models import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus, User, utcnow
+from ..models import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus, User
 from . import personal_data
+from .errors import ServiceError
 
 
-class FeedbackError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class FeedbackError(ServiceError):
+    area = "feedback"
 
 
-def today() -> date:
-    return utcnow().date()
-
-
-def submit(session: Session, author: User, kind: FeedbackKind, body: str, *, anonymous: bool) -> FeedbackItem:
+def submit(session: Session, author: User, kind: FeedbackKind, body: str, *, anonymous: bool,
+           today: date) -> FeedbackItem:
     body = (body or "").strip()
     if not body:
         raise FeedbackError("empty")
-    item = FeedbackItem(kind=kind, body=body, created_on=today(), status=FeedbackStatus.NEW)
+    item = FeedbackItem(kind=kind, body=body, created_on=today, status=FeedbackStatus.NEW)
     session.add(item)
     session.flush()
     if not anonymous:
@@ -72,14 +69,14 @@ def inbox(session: Session, status: FeedbackStatus | None = None) -> list[Feedba
     return list(session.scalars(query.order_by(FeedbackItem.created_on, FeedbackItem.id)))
 
 
-def answer(item: FeedbackItem, status: FeedbackStatus, reply: str) -> None:
+def answer(item: FeedbackItem, status: FeedbackStatus, reply: str, today: date) -> None:
     reply = (reply or "").strip()
     if status is not FeedbackStatus.NEW and not reply:
         # A decision without its reason would leave the public log unexplained.
         raise FeedbackError("reply_required")
     item.status = status
     item.reply = reply or None
-    item.replied_on = today() if reply else None
+    item.replied_on = today if reply else None
 
 
 def decision_log(session: Session) -> list[FeedbackItem]:

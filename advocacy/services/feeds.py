@@ -13,21 +13,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Feed, FeedItem, ItemStatus, utcnow
+from ..models.feeds import DEFAULT_INTERVAL_MINUTES
 from . import ingest, sample_feeds
+from .errors import ServiceError
 
 
-class FeedManagementError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class FeedManagementError(ServiceError):
+    area = "feeds"
 
 
 def validate_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedManagementError("invalid_url")
+        raise FeedManagementError("invalid_url", field="url")
     return url
 
 
@@ -36,39 +35,34 @@ def find_by_url(session: Session, url: str) -> Feed | None:
 
 
 def add_feed(
-    session: Session, url: str, settings: ingest.IngestSettings, *, interval: int | None = None,
-    min_interval: int = 10,
+    session: Session, url: str, settings: ingest.FeedSettings, *, interval: int | None = None,
 ) -> tuple[Feed, ingest.Report]:
     """Fetch the feed once; store it with its first items only if that worked.
 
-    A failure raises FeedError (nothing stored) so the curator sees at once
-    what is wrong and can correct the address they typed.
+    It is refreshed like any feed, so it is committed here (see
+    ``ingest.refresh_feeds``). A failure raises FeedError (nothing stored) so
+    the curator sees at once what is wrong and can correct the address they
+    typed.
     """
     if not sample_feeds.is_sample(url):
         url = validate_url(url)
-    if interval is not None and interval < min_interval:
-        raise FeedManagementError("interval_too_short", minimum=min_interval)
+    if interval is None:
+        interval = DEFAULT_INTERVAL_MINUTES
+    elif interval < settings.min_interval:
+        raise FeedManagementError("interval_too_short", field="interval", minimum=settings.min_interval)
     if find_by_url(session, url) is not None:
-        raise FeedManagementError("duplicate", url=url)
-    outcome = ingest.fetch_one(ingest.FeedRequest(0, url, None, None), settings.fetch)
-    if outcome.error is not None:
-        raise outcome.error
-    final_url = outcome.result.permanent_url or url
-    existing = find_by_url(session, final_url)
-    if existing is not None:
-        raise FeedManagementError("duplicate", url=final_url)
-    feed = Feed(url=final_url, title=outcome.parsed.title[:500], site_url=outcome.parsed.site_url)
-    if interval is not None:
-        feed.interval_minutes = interval
-    session.add(feed)
-    session.flush()
-    outcome.request = ingest.FeedRequest.of(feed)
-    return feed, ingest.apply_outcome(session, outcome, settings)
+        raise FeedManagementError("duplicate", field="url", url=url)
+    [report] = ingest.refresh_feeds(session, [ingest.FeedRequest.new(url, interval)], settings)
+    if report.error is not None:
+        raise report.error
+    if report.duplicate_url is not None:
+        raise FeedManagementError("duplicate", field="url", url=report.duplicate_url)
+    return session.get(Feed, report.feed_id), report
 
 
 def set_interval(feed: Feed, minutes: int, minimum: int) -> None:
     if minutes < minimum:
-        raise FeedManagementError("interval_too_short", minimum=minimum)
+        raise FeedManagementError("interval_too_short", field="interval", minimum=minimum)
     feed.interval_minutes = minutes
     if feed.last_checked_at is not None and feed.consecutive_errors == 0:
         feed.next_check_at = feed.last_checked_at + timedelta(minutes=minutes)
@@ -88,7 +82,7 @@ def enable(feed: Feed, now: datetime | None = None) -> None:
 
 
 def delete(session: Session, feed: Feed) -> None:
-    """Remove the feed and its uncurated items; curated content stays."""
+    """Remove the feed and all its items; content curated from them stays."""
     session.delete(feed)
 
 

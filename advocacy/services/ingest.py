@@ -1,9 +1,12 @@
-"""Feed ingestion: fetch and parse off the database, then write one feed per transaction.
+"""Feed refresh: the one way feeds are read and stored.
 
-Fetching and parsing happen in worker threads that never touch the database
-(``fetch_outcomes``); the caller applies each outcome in its own thread and
-commits once per feed (``apply_outcome``), so one broken feed never stops the
-others and SQLite only ever sees one writer.
+``refresh_feeds`` is called by everything that refreshes feeds: the
+scheduler, the ``advocacy feeds`` commands, a curator adding a feed and the
+demo loader. It fetches and parses in worker threads that never touch the
+database, and writes each feed's result in the calling thread, in a short
+transaction of its own that it commits at once: no database connection waits
+on the network, one broken feed never stops the others, and SQLite only ever
+sees one writer.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import ipaddress
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import content_feeds
@@ -32,15 +36,18 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class IngestSettings:
+class FeedSettings:
+    """Every feed setting, typed. ``from_config`` is the only reader of the FEED_* keys."""
+
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    min_interval: int = 10  # minutes
     max_errors: int = 10
     workers: int = 4
     per_host: int = 2
     batch_size: int = 50
 
     @classmethod
-    def from_config(cls, config) -> IngestSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> FeedSettings:
         networks = config.get("FEED_ALLOWED_NETWORKS") or ()
         if isinstance(networks, str):
             networks = [part for part in networks.replace(",", " ").split() if part]
@@ -50,7 +57,7 @@ class IngestSettings:
             allowed_networks=tuple(ipaddress.ip_network(n, strict=False) for n in networks),
         )
         return cls(
-            fetch=fetch, max_errors=int(config["FEED_MAX_ERRORS"]),
+            fetch=fetch, min_interval=int(config["FEED_MIN_INTERVAL"]), max_errors=int(config["FEED_MAX_ERRORS"]),
             workers=int(config["FEED_WORKERS"]), per_host=int(config["FEED_PER_HOST"]),
             batch_size=int(config["FEED_BATCH_SIZE"]),
         )
@@ -58,16 +65,26 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class FeedRequest:
-    """What a worker needs to fetch one feed, detached from any session."""
+    """What a worker needs to fetch one feed, detached from any session.
 
-    feed_id: int
+    ``feed_id`` None is a feed being added: it is stored, checked every
+    ``interval`` minutes, only if its first fetch works and its final address
+    is not already another feed's.
+    """
+
+    feed_id: int | None
     url: str
-    etag: str | None
-    last_modified: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    interval: int | None = None
 
     @classmethod
     def of(cls, feed: Feed) -> FeedRequest:
         return cls(feed.id, feed.url, feed.etag, feed.last_modified)
+
+    @classmethod
+    def new(cls, url: str, interval: int) -> FeedRequest:
+        return cls(None, url, interval=interval)
 
 
 @dataclass
@@ -81,12 +98,40 @@ class Outcome:
 
 @dataclass
 class Report:
-    feed_id: int
+    feed_id: int | None  # None: a feed being added that was not stored
     new_items: int = 0
     updated_items: int = 0
     not_modified: bool = False
     error: FeedError | None = None
     disabled: bool = False
+    # A feed being added whose final address (after permanent redirects) is
+    # already another feed's: not stored.
+    duplicate_url: str | None = None
+
+
+def refresh_feeds(
+    session: Session, requests: Iterable[FeedRequest], settings: FeedSettings,
+    on_done: Callable[[Report], None] | None = None,
+) -> list[Report]:
+    """Fetch the feeds, then write each one's result and commit it; one report per feed.
+
+    Transactions: this function commits what it writes; callers never commit
+    for it. It first commits the session, ending the transaction its caller
+    had open (whatever the caller wrote before is committed with it), so that
+    no connection is held while the feeds are fetched; then each feed is
+    written and committed as soon as its fetch is done (``commit_outcome``).
+    A failure, of the fetch or of the writing, is recorded on that feed and
+    never stops the others. ``on_done`` is called after each feed is committed.
+    """
+    requests = list(requests)  # before the commit: they may still be read from this session
+    session.commit()
+    reports = []
+    for outcome in fetch_outcomes(requests, settings):
+        report = commit_outcome(session, outcome, settings)
+        reports.append(report)
+        if on_done is not None:
+            on_done(report)
+    return reports
 
 
 # --- off the database ---------------------------------------------------------
@@ -115,8 +160,8 @@ def fetch_one(request: FeedRequest, settings: FetchSettings) -> Outcome:
     return outcome
 
 
-def fetch_outcomes(requests: Iterable[FeedRequest], settings: IngestSettings) -> Iterator[Outcome]:
-    """Fetch feeds in parallel (``workers`` threads, at most ``per_host`` per host)."""
+def fetch_outcomes(requests: Iterable[FeedRequest], settings: FeedSettings) -> Iterator[Outcome]:
+    """Fetch feeds in parallel (``workers`` threads, at most ``per_host`` per host), as they finish."""
     host_slots: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(settings.per_host))
     slots_lock = threading.Lock()
 
@@ -141,11 +186,33 @@ def due_feeds(session: Session, now: datetime, limit: int) -> list[Feed]:
     ))
 
 
-def apply_outcome(session: Session, outcome: Outcome, settings: IngestSettings) -> Report:
-    """Write one feed's outcome: items and health. The caller commits."""
-    feed = session.get(Feed, outcome.request.feed_id)
+def commit_outcome(session: Session, outcome: Outcome, settings: FeedSettings) -> Report:
+    """Write one feed's outcome in its own transaction and commit it.
+
+    If writing fails (a database error, or a bug), that transaction is rolled
+    back and the feed is recorded as failing instead, so it backs off like a
+    feed that could not be fetched rather than failing again every minute.
+    """
+    failed = replace(outcome, result=None, parsed=None, error=FeedError())
+    for attempt in (outcome, failed):
+        try:
+            report = apply_outcome(session, attempt, settings)
+            session.commit()
+            return report
+        except Exception:
+            session.rollback()
+            log.exception("could not store feed %s", outcome.request.url)
+    return Report(outcome.request.feed_id, error=failed.error)
+
+
+def apply_outcome(session: Session, outcome: Outcome, settings: FeedSettings) -> Report:
+    """Write one feed's outcome: items and health. Does not commit (``commit_outcome`` does)."""
     report = Report(outcome.request.feed_id)
-    if feed is None:  # deleted while it was being fetched
+    if outcome.request.feed_id is None:
+        feed = _add_feed(session, outcome, report)
+    else:
+        feed = session.get(Feed, outcome.request.feed_id)
+    if feed is None:  # deleted while it was being fetched, or a new feed not stored
         return report
     now = outcome.fetched_at
     feed.last_checked_at = now
@@ -168,6 +235,24 @@ def apply_outcome(session: Session, outcome: Outcome, settings: IngestSettings) 
     return report
 
 
+def _add_feed(session: Session, outcome: Outcome, report: Report) -> Feed | None:
+    # A feed being added is stored only once it has been read, under its
+    # final address: a failure stores nothing, so the curator can correct
+    # the address they typed.
+    if outcome.error is not None:
+        report.error = outcome.error
+        return None
+    url = outcome.result.permanent_url or outcome.request.url
+    if session.scalar(select(Feed.id).where(Feed.url == url)) is not None:
+        report.duplicate_url = url
+        return None
+    feed = Feed(url=url, interval_minutes=outcome.request.interval)
+    session.add(feed)
+    session.flush()
+    report.feed_id = feed.id
+    return feed
+
+
 def _move_feed(session: Session, feed: Feed, new_url: str) -> None:
     # A permanent redirect updates the stored URL, unless another feed already
     # has that URL (then both would poll the same feed; keep the old one).
@@ -184,7 +269,7 @@ def _record_success(feed: Feed, now: datetime) -> None:
     feed.next_check_at = now + timedelta(minutes=feed.interval_minutes)
 
 
-def _record_failure(feed: Feed, error: FeedError, settings: IngestSettings, now: datetime) -> bool:
+def _record_failure(feed: Feed, error: FeedError, settings: FeedSettings, now: datetime) -> bool:
     """Back off (interval × 2^errors, at most 24 h, never before Retry-After); maybe disable."""
     feed.consecutive_errors += 1
     feed.last_error_code = error.code
@@ -207,7 +292,7 @@ def _json_safe(params: dict) -> dict:
             for key, value in params.items()}
 
 
-def _item_values(feed_id: int, entry, now: datetime) -> dict:
+def _item_values(feed_id: int, entry) -> dict:
     return {
         "feed_id": feed_id,
         "dedupe_key": entry.dedupe_key,
@@ -238,7 +323,7 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime) -> tup
     """
     rows: dict[str, dict] = {}
     for entry in entries:
-        rows.setdefault(entry.dedupe_key, _item_values(feed_id, entry, now))
+        rows.setdefault(entry.dedupe_key, _item_values(feed_id, entry))
     if not rows:
         return 0, 0
     known = {

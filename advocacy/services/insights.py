@@ -2,9 +2,9 @@
 
 Shares, clicks and previews per week, network, topic, need and content are
 not about people and are shown as they are. Participation and the department
-breakdown count people, so they follow DESIGN.md §2.3: no figure about fewer
-than k people, and no way to work one out by subtracting the figures shown
-from a total (see ``department_breakdown``).
+breakdown count people, so they follow the k rule of ``anonymity``: no
+figure about fewer than k people, and no way to work one out by subtracting
+the figures shown from a total.
 
 Participation can only count people who attribute their shares: anonymous
 share events name nobody, so the rate is a lower bound.
@@ -21,19 +21,19 @@ from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, Topic
 from ..models.content import content_needs, content_topics
-from . import insights_rollup
+from . import anonymity, insights_rollup
 from .ambassadors import active_member_ids
-from .text_rules import NETWORKS
+from .anonymity import Hidden
+from .errors import ServiceError
+from .networks import NETWORKS
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot
 TOP_CONTENT = 10
 
 
-class RangeError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class RangeError(ServiceError):
+    area = "insights"
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,9 @@ class Row:
 
 @dataclass
 class Participation:
-    active: int | None  # None: fewer than k (not shown)
-    sharers: int | None
-    percent: float | None
+    active: int | Hidden
+    sharers: int | Hidden
+    percent: float | Hidden | None  # None: no active ambassador, nothing to divide by
 
 
 @dataclass
@@ -106,9 +106,10 @@ class GroupRow:
     label: str
     other: bool
     active: int
-    sharers: int | None  # None: hidden (fewer than k, or it would let a small group be worked out)
-    shares: int | None
-    percent: float | None
+    # Hidden: fewer than k, or it would let a small group be worked out; shares and percent with it.
+    sharers: int | Hidden
+    shares: int | Hidden
+    percent: float | Hidden
 
 
 @dataclass
@@ -199,9 +200,12 @@ def _percent(part: int, whole: int) -> float:
 
 
 def participation(active: int, sharers: int, k: int) -> Participation:
-    """Shown only when both counts reach k; otherwise neither is."""
-    if active < k or sharers < k:
-        return Participation(active if active >= k else None, None, None)
+    """Both counts by the k rule; the rate only from enough active ambassadors and a shown count of sharers."""
+    if active == 0:
+        return Participation(0, 0, None)
+    shown_sharers = anonymity.count(sharers, k)
+    if not anonymity.enough(active, k) or isinstance(shown_sharers, Hidden):
+        return Participation(anonymity.count(active, k), shown_sharers, Hidden(k))
     return Participation(active, sharers, _percent(sharers, active))
 
 
@@ -214,36 +218,26 @@ class Group:
 
 
 def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[GroupRow]:
-    """Groups of at least k active ambassadors; the rest merged into "other".
+    """Departments by label, then "other" (the small ones merged), by the breakdown rule of ``anonymity``.
 
-    1. A group under k active ambassadors goes into "other"; while "other" is
-       still under k, the next smallest group joins it (so the total minus
-       the shown groups never gives a small group's size). If everything
-       merges into an "other" under k, nothing is shown.
-    2. The same for the people who shared: a group's sharers (and its
-       shares) are shown only if at least k; the hidden ones, taken
-       together, must also reach k, else the next smallest shown figure is
-       hidden too, so the participation total minus the shown figures never
-       gives a small group's figure.
+    Merged on active ambassadors; then the people who shared are a breakdown
+    of the participation total, so their counts are suppressed together (a
+    hidden count hides that group's shares and rate too). Empty when even
+    all the active ambassadors together are under k.
     """
-    shown = sorted((g for g in groups if g.active >= k), key=lambda g: (g.active, g.label))
-    merged = [g for g in groups if g.active < k]
-    while merged and sum(g.active for g in merged) < k and shown:
-        merged.append(shown.pop(0))
-    if merged and sum(g.active for g in merged) < k:
+    split = anonymity.merge_small_groups(sorted(groups, key=lambda g: g.label), lambda g: g.active, k)
+    if split is None:
         return []
-    entries = [(g, False) for g in sorted(shown, key=lambda g: g.label)]
+    own, merged = split
+    entries = [(g, False) for g in own]
     if merged:
         entries.append((Group(other_label, sum(g.active for g in merged), sum(g.sharers for g in merged),
                               sum(g.shares for g in merged)), True))
-    hidden = {i for i, (g, _) in enumerate(entries) if g.sharers < k}
-    visible = sorted((i for i in range(len(entries)) if i not in hidden), key=lambda i: entries[i][0].sharers)
-    while hidden and sum(entries[i][0].sharers for i in hidden) < k and visible:
-        hidden.add(visible.pop(0))
+    sharers = anonymity.suppress_breakdown([g.sharers for g, _ in entries], k)
     rows = []
-    for i, (g, other) in enumerate(entries):
-        if i in hidden:
-            rows.append(GroupRow(g.label, other, g.active, None, None, None))
+    for (g, other), shown in zip(entries, sharers):
+        if isinstance(shown, Hidden):
+            rows.append(GroupRow(g.label, other, g.active, shown, shown, shown))
         else:
             rows.append(GroupRow(g.label, other, g.active, g.sharers, g.shares, _percent(g.sharers, g.active)))
     return rows

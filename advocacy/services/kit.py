@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import KitPage, KitRevision, KitSection, User, utcnow
+from .errors import ServiceError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SECTION_ORDER = list(KitSection)
@@ -16,10 +17,8 @@ SECTION_ORDER = list(KitSection)
 RESERVED_SLUGS = {"manage", "new", "pages"}
 
 
-class KitError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class KitError(ServiceError):
+    area = "kit"
 
 
 @dataclass(frozen=True)

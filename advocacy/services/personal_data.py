@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..models import (AmbassadorProfile, ConsentRecord, Content, Department, Dismissal, Invitation, Need, Role,
                       Topic, User, ambassador_needs, ambassador_topics, utcnow)
 from . import accounts, consent, passwords
+from .errors import ServiceError
 
 SCHEMA_ID = "https://relais.invalid/schemas/personal-data-export/1"
 
@@ -33,8 +34,8 @@ EXPORT_SECTIONS: dict[str, Callable[[Session, User], Any]] = {}
 ERASURE_STEPS: list[Callable[[Session, int], None]] = []
 
 
-class ErasureError(Exception):
-    pass
+class ErasureError(ServiceError):
+    area = "personal_data"
 
 
 def export_section(name: str):
@@ -120,7 +121,7 @@ def _dismissed(session: Session, user: User) -> list[dict]:
 def erase(session: Session, user: User, password: str) -> None:
     """Delete the account and everything naming the person; anonymise what aggregates need."""
     if not passwords.verify_password(user.password_hash, password):
-        raise ErasureError("wrong_password")
+        raise ErasureError("wrong_password", field="password")
     if user.role == Role.ADMIN and accounts.active_admin_count(session) <= 1:
         raise ErasureError("last_admin")
     user_id, email = user.id, user.email

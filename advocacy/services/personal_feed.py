@@ -117,10 +117,3 @@ def dismiss(session: Session, user_id: int, content_id: int, now: datetime) -> b
         session.add(Dismissal(user_id=user_id, content_id=content_id, at=now))
         session.flush()
     return True
-
-
-def undo_dismiss(session: Session, user_id: int, content_id: int) -> None:
-    dismissal = session.get(Dismissal, (user_id, content_id))
-    if dismissal is not None:
-        session.delete(dismissal)
-        session.flush()

@@ -7,8 +7,8 @@ end date) starts a new cycle. A paused person gets the notice when the pause
 is over, if the mandate has not ended by then. Past the end they are lapsed
 (``ambassadors.is_lapsed``): inactive until they renew.
 
-Curators see two counts over people, each under the k rule: mandates ending
-within 30 days and lapsed mandates.
+Curators see two counts over people, each under the k rule of ``anonymity``:
+mandates ending within 30 days and lapsed mandates.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, DeliveryStatus, RenewalNotice, User
-from . import ambassadors, personal_data
+from . import ambassadors, anonymity, personal_data
+from .anonymity import Hidden
 from .digest import claim
 
 NOTICE_BEFORE = ambassadors.RENEWAL_WINDOW
@@ -46,15 +47,8 @@ def claim_notice(session: Session, user_id: int, mandate_ends_on: date, now: dat
 
 @dataclass
 class RenewalCounts:
-    """None stands for 1 to k-1 people: shown as "fewer than k"."""
-
-    ending_soon: int | None
-    lapsed: int | None
-
-
-def _thresholded(count: int, k: int) -> int | None:
-    # Zero is shown, as on the coverage page: it says nothing about anyone.
-    return count if count == 0 or count >= k else None
+    ending_soon: int | Hidden
+    lapsed: int | Hidden
 
 
 def renewals_due(session: Session, today: date, k: int) -> RenewalCounts:
@@ -62,7 +56,7 @@ def renewals_due(session: Session, today: date, k: int) -> RenewalCounts:
     ending = session.scalar(base.where(and_(ambassadors.mandate_in_force(today),
                                             AmbassadorProfile.mandate_ends_on <= today + NOTICE_BEFORE)))
     lapsed = session.scalar(base.where(~ambassadors.mandate_in_force(today)))
-    return RenewalCounts(_thresholded(ending or 0, k), _thresholded(lapsed or 0, k))
+    return RenewalCounts(anonymity.count(ending or 0, k), anonymity.count(lapsed or 0, k))
 
 
 # --- the person's own data ---------------------------------------------------------

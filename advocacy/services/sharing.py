@@ -17,15 +17,14 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Content, Purpose, ShareEvent, User
-from . import consent, insights_rollup, personal_data, personal_feed
+from . import clock, consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
-from .text_rules import NETWORKS
+from .errors import ServiceError
+from .networks import NETWORKS
 
 
-class SharingError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class SharingError(ServiceError):
+    area = "sharing"
 
 
 def campaign_url(target_url: str, network: str, slug: str, utm: bool = True) -> str:
@@ -78,7 +77,7 @@ def record_share(session: Session, user: User, content_id: int, network: str, no
     if shareable_content(session, content_id, now) is None:
         raise SharingError("not_shareable")
     attributed = consent.has_consent(session, user.id, Purpose.SHARE_ATTRIBUTION)
-    event = ShareEvent(content_id=content_id, network=network, day=now.date(),
+    event = ShareEvent(content_id=content_id, network=network, day=clock.utc_day(now),
                        user_id=user.id if attributed else None)
     session.add(event)
     session.flush()

@@ -13,34 +13,51 @@ How "answered once" and "anonymous" hold together:
   application never reads rows in storage order: results are aggregates and
   free texts are shuffled.
 
+Opening and closing days are the program's days (``clock.program_today``),
+as curators type them; a response is kept under the UTC day it arrived on,
+like every other event day.
+
 Results are shown to everyone, staff or not, only when the survey is over
-and at least k people answered (MIN_GROUP_SIZE), and each question only if at
-least k people answered it. Waiting for the end means nobody can watch
-results move and tell what the person who just answered said.
+and enough people answered (``anonymity.enough``: at least k, MIN_GROUP_SIZE),
+and each question only if enough people answered it. Waiting for the end
+means nobody can watch results move and tell what the person who just
+answered said.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
-                      SurveyResponse, User, utcnow)
-from . import personal_data, survey_templates
+                      SurveyResponse, User)
+from . import anonymity, clock, personal_data, survey_templates
+from .errors import ServiceError
 
 SCALE = range(1, 6)
 MAX_TEXT = 2000
 
 
-class SurveyError(Exception):
-    def __init__(self, code: str, errors: dict[int, str] | None = None):
-        super().__init__(code)
-        self.code = code
-        self.errors = errors or {}  # question id → error code
+class SurveyError(ServiceError):
+    area = "surveys"
+
+
+class AnswerError(ServiceError):
+    """Why one answer is refused; not raised alone, InvalidAnswers carries them."""
+
+    area = "survey_answers"
+
+
+class InvalidAnswers(SurveyError):
+    """Some answers cannot be recorded; ``answers`` maps each question id to why."""
+
+    def __init__(self, answers: dict[int, AnswerError]) -> None:
+        super().__init__("invalid")
+        self.answers = answers
 
 
 @dataclass(frozen=True)
@@ -49,10 +66,6 @@ class SurveyDraft:
     intro: str
     opens_on: date
     closes_on: date
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 # --- building surveys ----------------------------------------------------------
@@ -81,9 +94,9 @@ def create_from_template(session: Session, name: str, language: str, opens_on: d
     return survey
 
 
-def update_survey(session: Session, survey: Survey, draft: SurveyDraft) -> None:
+def update_survey(session: Session, survey: Survey, draft: SurveyDraft, today: date) -> None:
     _check_dates(draft)
-    if is_over(survey) and (draft.opens_on, draft.closes_on) != (survey.opens_on, survey.closes_on):
+    if is_over(survey, today) and (draft.opens_on, draft.closes_on) != (survey.opens_on, survey.closes_on):
         # Reopening after results were shown would let one more answer be read
         # as the difference between two sets of results.
         raise SurveyError("over")
@@ -128,13 +141,12 @@ def close_now(survey: Survey) -> None:
     survey.closed_early = True
 
 
-def is_open(survey: Survey, on: date | None = None) -> bool:
-    on = on or today()
+def is_open(survey: Survey, on: date) -> bool:
+    """Open on the program's day ``on``: from its opening day to its closing day, both included."""
     return not survey.closed_early and survey.opens_on <= on <= survey.closes_on
 
 
-def is_over(survey: Survey, on: date | None = None) -> bool:
-    on = on or today()
+def is_over(survey: Survey, on: date) -> bool:
     return survey.closed_early or on > survey.closes_on
 
 
@@ -142,9 +154,8 @@ def all_surveys(session: Session) -> list[Survey]:
     return list(session.scalars(select(Survey).order_by(Survey.opens_on.desc(), Survey.id.desc())))
 
 
-def visible_to_ambassadors(session: Session, on: date | None = None) -> list[Survey]:
+def visible_to_ambassadors(session: Session, on: date) -> list[Survey]:
     """Open surveys and finished ones (for their results); not those still to come."""
-    on = on or today()
     return [s for s in all_surveys(session) if s.opens_on <= on and s.questions]
 
 
@@ -154,45 +165,54 @@ def has_answered(session: Session, survey: Survey, user: User) -> bool:
     return session.get(SurveyParticipation, (survey.id, user.id)) is not None
 
 
-def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, str | None]:
-    """The stored form of one answer, or an error code. None, None = left blank."""
+def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, AnswerError | None]:
+    """The stored form of one answer, or why it is refused. None, None = left blank."""
     values = [v for v in (raw if isinstance(raw, list) else [raw]) if v not in (None, "")]
     if not values:
-        return None, ("required" if question.required else None)
+        return None, (AnswerError("required") if question.required else None)
     try:
         if question.kind is QuestionType.TEXT:
             text = str(values[0]).strip()
             if len(text) > MAX_TEXT:
-                return None, "too_long"
-            return ({"text": text} if text else None), ("required" if question.required and not text else None)
+                return None, AnswerError("too_long", max=MAX_TEXT)
+            if question.required and not text:
+                return None, AnswerError("required")
+            return ({"text": text} if text else None), None
         numbers = sorted({int(v) for v in values})
     except ValueError:
-        return None, "invalid"
+        return None, AnswerError("invalid")
     if question.kind is QuestionType.SCALE:
-        return ({"number": numbers[0]}, None) if len(numbers) == 1 and numbers[0] in SCALE else (None, "invalid")
+        if len(numbers) == 1 and numbers[0] in SCALE:
+            return {"number": numbers[0]}, None
+        return None, AnswerError("invalid")
     if not all(0 <= n < len(question.options) for n in numbers):
-        return None, "invalid"
+        return None, AnswerError("invalid")
     if question.kind is QuestionType.SINGLE:
-        return ({"number": numbers[0]}, None) if len(numbers) == 1 else (None, "invalid")
+        return ({"number": numbers[0]}, None) if len(numbers) == 1 else (None, AnswerError("invalid"))
     return {"choices": numbers}, None
 
 
-def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object]) -> None:
-    """Record one person's answers, anonymously. Raises SurveyError with per-question codes."""
-    if not is_open(survey):
+def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object], *,
+           today: date, now: datetime) -> None:
+    """Record one person's answers, anonymously. InvalidAnswers says which answers are refused.
+
+    ``today`` is the program's day (is the survey open?); the response is
+    kept under the UTC day of ``now``.
+    """
+    if not is_open(survey, today):
         raise SurveyError("closed")
     if has_answered(session, survey, user):
         raise SurveyError("already_answered")
     parsed, errors = {}, {}
     for question in survey.questions:
         value, error = _parse(question, raw_answers.get(question.id))
-        if error:
+        if error is not None:
             errors[question.id] = error
         elif value is not None:
             parsed[question.id] = value
     if errors:
-        raise SurveyError("invalid", errors)
-    response = SurveyResponse(survey_id=survey.id, submitted_on=today())
+        raise InvalidAnswers(errors)
+    response = SurveyResponse(survey_id=survey.id, submitted_on=clock.utc_day(now))
     response.answers = [SurveyAnswer(question_id=qid, **value) for qid, value in parsed.items()]
     session.add(response)
     session.flush()
@@ -222,10 +242,10 @@ class SurveyResults:
     questions: list[QuestionResult] = field(default_factory=list)
 
 
-def results(session: Session, survey: Survey, k: int, on: date | None = None) -> SurveyResults:
+def results(session: Session, survey: Survey, k: int, on: date) -> SurveyResults:
     """Aggregates, or nothing at all (not even counts) below the threshold or before the end."""
     total = response_count(session, survey)
-    if not is_over(survey, on) or total < k:
+    if not is_over(survey, on) or not anonymity.enough(total, k):
         return SurveyResults(survey, responses=0, k=k, shown=False)
     answers: dict[int, list[SurveyAnswer]] = {q.id: [] for q in survey.questions}
     rows = session.scalars(
@@ -243,12 +263,12 @@ def results(session: Session, survey: Survey, k: int, on: date | None = None) ->
 def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer], k: int) -> QuestionResult:
     if question.kind is QuestionType.TEXT:
         texts = [a.text for a in answers if a.text]
-        if len(texts) < k:
+        if not anonymity.enough(len(texts), k):
             return QuestionResult(question, answered=0, shown=False)
         # Shuffled with the system source: the order of storage must not leak.
         random.SystemRandom().shuffle(texts)
         return QuestionResult(question, answered=len(texts), shown=True, texts=texts)
-    if len(answers) < k:
+    if not anonymity.enough(len(answers), k):
         return QuestionResult(question, answered=0, shown=False)
     result = QuestionResult(question, answered=len(answers), shown=True)
     if question.kind is QuestionType.SCALE:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import CategoryTopic, FeedItem, Need, Topic
+from .errors import ServiceError
 
 # key, French label, English label, position. The migration seeds the same
 # list; ensure_needs() restores it on a database emptied by hand (tests).
@@ -29,11 +30,8 @@ MAX_TOPIC_NAME = 80
 MAX_CATEGORY = 200
 
 
-class TaxonomyError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class TaxonomyError(ServiceError):
+    area = "taxonomy"
 
 
 def ensure_needs(session: Session) -> list[Need]:

@@ -59,10 +59,9 @@ import regex
 
 from advocacy.services.text_urls import find_urls
 
-__all__ = ["NETWORKS", "TextMeasure", "limit_for", "measure"]
+__all__ = ["TextMeasure", "limit_for", "measure"]
 
-NETWORKS = ("x", "bluesky", "mastodon", "linkedin", "whatsapp", "email")
-
+# One entry per network of services/networks.py (a test checks it).
 _LIMITS: dict[str, int | None] = {
     "x": 280,
     "bluesky": 300,

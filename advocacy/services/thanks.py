@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import NetworkThanks, Purpose, User
 from . import ambassadors, consent, personal_data
+from .errors import ServiceError
 
 
-class ThanksError(Exception):
-    pass
+class ThanksError(ServiceError):
+    area = "thanks"
 
 
-def post(session: Session, message: str, thanked_user_id: int | None = None) -> NetworkThanks:
+def post(session: Session, message: str, today: date, thanked_user_id: int | None = None) -> NetworkThanks:
     """Post thanks; naming someone is refused unless they consented to it now."""
-    if thanked_user_id is not None and thanked_user_id not in {u.id for u in ambassadors.thankable_by_name(session)}:
+    if (thanked_user_id is not None
+            and thanked_user_id not in {u.id for u in ambassadors.thankable_by_name(session, today)}):
         raise ThanksError("no_consent")
     thanks = NetworkThanks(message=message.strip(), thanked_user_id=thanked_user_id)
     session.add(thanks)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import TrackedLink
-from .text_rules import NETWORKS
+from .networks import NETWORKS
 
 CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from advocacy.services.text_rules import NETWORKS, TextMeasure, limit_for, measure
+from advocacy.services.networks import NETWORKS
+from advocacy.services.text_rules import TextMeasure, limit_for, measure
 from advocacy.services.text_urls import find_urls
 
 CASES = json.loads((Path(__file__).with_name("text_rules_cases.json")).read_text("utf-8"))["cases"]

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from ...auth import staff_required
 from ...db import get_session
-from ...forms.accounts import ActionForm
-from ...forms.curation import NETWORK_LABELS, ContentForm
+from ...forms.common import NETWORK_LABELS, ActionForm
+from ...forms.curation import ContentForm
 from ...models import Content, utcnow
 from ...services import contents, taxonomy
 from ...urls import page_number

@@ -10,27 +10,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from ...forms.curation import NETWORK_LABELS, SPARE_TEXT_BOXES, ContentForm
+from ...forms.common import NETWORK_LABELS
+from ...forms.curation import SPARE_TEXT_BOXES, ContentForm
+from ...messages import message_for
 from ...models import Content
+from ...program_clock import program_zone
 from ...services import contents, taxonomy, text_rules
-from ...services.localtime import to_local, to_utc
-
-PROBLEM_MESSAGES = {
-    "required": lambda p: _("This field is required."),
-    "too_long": lambda p: _("At most %(maximum)s characters.", **p),
-    "not_a_web_url": lambda p: _("Enter a web address starting with http:// or https://."),
-    "expires_before_publish": lambda p: _("The expiry must come after the publication time."),
-    "text_too_long": lambda p: _("Too long for %(network)s: %(length)s / %(limit)s.", **p),
-    "too_many_highlights": lambda p: _(
-        "There are already %(maximum)s highlights at that time: %(titles)s. "
-        "Remove one of those highlights or change the dates.", **p),
-}
+from ...services.clock import to_local, to_utc
+from ...services.networks import NETWORKS
 
 STATUS_LABELS = {
     contents.Status.DRAFT: _l("Draft"),
@@ -39,10 +31,6 @@ STATUS_LABELS = {
     contents.Status.EXPIRED: _l("Expired"),
     contents.Status.ARCHIVED: _l("Archived"),
 }
-
-
-def zone() -> str:
-    return current_app.config["TIMEZONE"]
 
 
 def prepare(form: ContentForm, session) -> None:
@@ -59,8 +47,8 @@ def fill(form: ContentForm, draft: contents.ContentDraft) -> None:
     form.image_url.data = draft.image_url
     form.target_url.data = draft.target_url
     form.publication.data = "publish" if draft.publish_at else "draft"
-    form.publish_at.data = to_local(draft.publish_at, zone())
-    form.expires_at.data = to_local(draft.expires_at, zone())
+    form.publish_at.data = to_local(draft.publish_at, program_zone())
+    form.expires_at.data = to_local(draft.expires_at, program_zone())
     form.highlighted.data = draft.highlighted
     form.needs.data = list(draft.need_ids)
     form.topics.data = list(draft.topic_ids)
@@ -88,7 +76,7 @@ def add_spare_boxes(form: ContentForm) -> None:
 def _utc(field) -> datetime | None:
     # A time the form refused (year 1, say) may not even convert to UTC:
     # its error is shown instead, and the service checks the rest.
-    return None if field.errors else to_utc(field.data, zone())
+    return None if field.errors else to_utc(field.data, program_zone())
 
 
 def read(form: ContentForm, now: datetime) -> contents.ContentDraft:
@@ -125,10 +113,9 @@ def submitted(form: ContentForm, session, now: datetime, content: Content | None
 
 def place(form: ContentForm, problems: list[contents.Problem]) -> None:
     for problem in problems:
-        params = dict(problem.params)
-        if problem.network:
-            params["network"] = NETWORK_LABELS[problem.network]
-        message = PROBLEM_MESSAGES[problem.code](params)
+        # The network is named in the reader's language, which only this layer knows.
+        named = {"network": NETWORK_LABELS[problem.network]} if problem.network else {}
+        message = message_for(problem, **named)
         if problem.field == "texts":
             field = getattr(form, f"texts_{problem.network}").entries[problem.index]
         else:
@@ -145,6 +132,6 @@ def render(form: ContentForm, session, *, content: Content | None = None, item=N
                                           exclude_id=content.id if content else None)
     return render_template(
         "curation/editor.html", form=form, content=content, item=item, action=action,
-        duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORK_LABELS},
-        timezone=zone(),
+        duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORKS},
+        timezone=program_zone(),
     ), status

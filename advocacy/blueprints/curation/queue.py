@@ -13,9 +13,10 @@ from ...auth import staff_required
 from ...db import get_session
 from ...forms.curation import ContentForm, QueueFilterForm, SkipForm
 from ...models import Content, Feed, FeedItem, ItemStatus, utcnow
+from ...program_clock import program_zone
 from ...services import contents
 from ...services import queue as queue_service
-from ...services.localtime import day_end, day_start
+from ...services.clock import day_end, day_start
 from ...urls import current_path, safe_next
 from . import bp, editor
 
@@ -31,8 +32,8 @@ def _filters(form: QueueFilterForm, session) -> queue_service.QueueFilter:
     return queue_service.QueueFilter(
         status=ItemStatus(form.status.data) if ok(form.status) and form.status.data else ItemStatus.NEW,
         feed_id=int(form.feed.data) if ok(form.feed) and form.feed.data else None,
-        since=day_start(form.since.data, editor.zone()) if ok(form.since) else None,
-        until=day_end(form.until.data, editor.zone()) if ok(form.until) else None,
+        since=day_start(form.since.data, program_zone()) if ok(form.since) else None,
+        until=day_end(form.until.data, program_zone()) if ok(form.until) else None,
         search=(form.q.data or "") if ok(form.q) else "",
     )
 

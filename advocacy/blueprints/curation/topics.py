@@ -7,17 +7,12 @@ from flask_babel import gettext as _
 
 from ...auth import staff_required
 from ...db import get_session
-from ...forms.accounts import ActionForm
+from ...forms.common import ActionForm
 from ...forms.curation import TopicForm
+from ...messages import message_for
 from ...models import Topic
 from ...services import taxonomy
 from . import bp
-
-TAXONOMY_ERRORS = {
-    "topic_name_required": lambda p: _("Give the topic a name."),
-    "topic_name_too_long": lambda p: _("At most %(maximum)s characters.", **p),
-    "topic_exists": lambda p: _("There is already a topic called “%(name)s”.", **p),
-}
 
 
 def _categories(text: str | None) -> list[str]:
@@ -53,7 +48,7 @@ def add_topic():
         topic = taxonomy.add_topic(session, form.name.data)
         moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
     except taxonomy.TaxonomyError as error:
-        form.name.errors = [TAXONOMY_ERRORS[error.code](error.params)]
+        form.name.errors = [message_for(error)]
         return _page(form, 400)
     session.commit()
     flash(_("Topic “%(name)s” added.", name=topic.name), "success")
@@ -86,7 +81,7 @@ def update_topic(topic_id: int):
             moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
         except taxonomy.TaxonomyError as error:
             session.rollback()
-            flash(TAXONOMY_ERRORS[error.code](error.params), "error")
+            flash(message_for(error), "error")
         else:
             session.commit()
             flash(_("Topic “%(name)s” saved.", name=topic.name), "success")

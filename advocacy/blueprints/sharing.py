@@ -10,13 +10,13 @@ from flask_login import current_user
 
 from ..auth import roles_required
 from ..db import get_session
-from ..forms.accounts import ActionForm
-from ..forms.ambassador import NETWORK_LABELS
+from ..forms.common import NETWORK_LABELS, ActionForm
 from ..models import Purpose, Role, utcnow
 from ..services import ambassadors, consent, sharing, tracked_links
+from ..services.networks import NETWORKS
 from ..urls import tracked_url
 
-bp = Blueprint("share", __name__)
+bp = Blueprint("sharing", __name__)
 ambassador_required = roles_required(Role.AMBASSADOR)
 UNDO_WINDOW = timedelta(hours=24)
 # Share ids the person may undo, kept in their own signed session cookie
@@ -32,7 +32,7 @@ def panel(content_id: int):
     if content is None:
         abort(404)
     profile = ambassadors.profile_of(db, current_user.id)
-    networks = [n for n in (profile.networks if profile else []) if n in NETWORK_LABELS] or list(NETWORK_LABELS)
+    networks = [n for n in (profile.networks if profile else []) if n in NETWORKS] or list(NETWORKS)
     links = tracked_links.links_of(db, content.id)  # made with the content: a GET never writes
     panels = []
     for network in networks:
@@ -46,7 +46,7 @@ def panel(content_id: int):
         panels.append({"network": network, "label": NETWORK_LABELS[network], "variants": variants,
                        "link": link_url, "page_url": page_url, "instance": instance})
     return render_template(
-        "share/panel.html", content=content, panels=panels, form=ActionForm(),
+        "sharing/panel.html", content=content, panels=panels, form=ActionForm(),
         attributed=consent.has_consent(db, current_user.id, Purpose.SHARE_ATTRIBUTION),
     )
 
@@ -57,7 +57,7 @@ def shared(content_id: int):
     db = get_session()
     network = request.form.get("network", "")
     if not ActionForm().validate_on_submit():
-        return redirect(url_for("share.panel", content_id=content_id))
+        return redirect(url_for("sharing.panel", content_id=content_id))
     try:
         recorded = sharing.record_share(db, current_user, content_id, network, utcnow())
     except sharing.SharingError:
@@ -66,7 +66,7 @@ def shared(content_id: int):
     undoable = {k: v for k, v in session.get(UNDO_KEY, {}).items() if v > utcnow().timestamp()}
     undoable[str(recorded.event.id)] = (utcnow() + UNDO_WINDOW).timestamp()
     session[UNDO_KEY] = undoable
-    return render_template("share/thanks.html", share_id=recorded.event.id, attributed=recorded.attributed,
+    return render_template("sharing/thanks.html", share_id=recorded.event.id, attributed=recorded.attributed,
                            form=ActionForm())
 
 

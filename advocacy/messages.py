@@ -1,0 +1,232 @@
+"""What a refusal says to the person who met it, in their language.
+
+Services raise a ServiceError (``advocacy/services/errors.py``) with an
+``area``, a ``code`` and ``params``; ``content_feeds`` raises FeedError, whose
+codes are also stored on a feed. This module is the one catalog of their
+messages, keyed by area then code, and ``message_for(error)`` is the one way
+blueprints word them. tests/test_messages.py reads the source to check
+that every code a service raises has a message; a code that still slips
+through fails loudly under tests, and in production shows a general
+sentence, never the raw code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from content_feeds import FeedError
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .services.contents import Problem
+from .services.errors import ServiceError
+
+MESSAGES: dict[str, dict[str, LazyString]] = {
+    "accounts": {
+        "email_taken": _l("An account already exists for this e-mail address."),
+        "already_registered": _l("An account already exists for this e-mail address. Sign in instead."),
+        "last_admin": _l("The program needs at least one active administrator."),
+        "cannot_deactivate_self": _l("You cannot deactivate your own account."),
+        "invitation_unknown": _l("This invitation link is not valid. Check that you copied all of it, or ask for "
+                                 "a new invitation."),
+        "invitation_used": _l("This invitation has already been used. Sign in with the password you chose, or ask "
+                              "for a new invitation."),
+        "invitation_expired": _l("This invitation has expired. Ask the person who invited you for a new one."),
+        "invitation_gone": _l("This invitation no longer exists."),
+    },
+    "ambassadors": {
+        "invalid_instance": _l("Enter the name of your Mastodon server, e.g. mastodon.social."),
+        "instance_required": _l("Say which Mastodon server you use."),
+        "unknown_department": _l("Choose a department from the list."),
+        "pause_in_past": _l("Choose a date from today on."),
+        "renewal_not_open": _l("Renewal opens 30 days before your mandate ends."),
+        "no_profile": _l("Accept the charter first: your ambassador profile starts with it."),
+    },
+    "calendar": {
+        "ends_before_start": _l("The end comes before the start."),
+    },
+    "consent": {
+        "outdated_charter": _l("The charter changed while you were reading it. Please read this version."),
+        "outdated_text": _l("This text changed while you were reading it. Please read the new version."),
+    },
+    "contents": {
+        # ContentInvalid, then the problems it carries, each shown beside its field.
+        "invalid": _l("The content cannot be saved yet: see the notes beside the fields."),
+        "already_approved": _l("This item was already approved."),
+        "required": _l("This field is required."),
+        "too_long": _l("At most %(maximum)s characters."),
+        "not_a_web_url": _l("Enter a web address starting with http:// or https://."),
+        "expires_before_publish": _l("The expiry must come after the publication time."),
+        "text_too_long": _l("Too long for %(network)s: %(length)s / %(limit)s."),
+        "too_many_highlights": _l("There are already %(maximum)s highlights at that time: %(titles)s. "
+                                  "Remove one of those highlights or change the dates."),
+    },
+    "coverage": {
+        "exists": _l("This department already exists."),
+    },
+    "digest": {
+        "out_of_range": _l("Choose a day of the week and an hour from 0 to 23."),
+    },
+    "feedback": {
+        "empty": _l("Write your message first."),
+        "reply_required": _l("Write the answer or the reason for this decision: it is shown with it."),
+    },
+    "feeds": {
+        "invalid_url": _l("Enter a web address starting with http:// or https://."),
+        "duplicate": _l("This feed is already in the list."),
+        "interval_too_short": _l("Feeds are checked at most every %(minimum)s minutes."),
+    },
+    "insights": {
+        "invalid_date": _l("Enter dates as YYYY-MM-DD. Showing the last 12 weeks instead."),
+        "start_after_end": _l("The start date is after the end date. Showing the last 12 weeks instead."),
+        "too_long": _l("Choose a range of at most three years. Showing the last 12 weeks instead."),
+    },
+    "kit": {
+        "invalid_slug": _l("Use lowercase letters, digits and dashes, such as “faq” or “key-contacts”."),
+        "duplicate": _l("A page with this short name already exists in this language."),
+    },
+    "personal_data": {
+        "wrong_password": _l("Wrong password."),
+        "last_admin": _l("The program needs at least one active administrator."),
+    },
+    "sharing": {
+        "unknown_network": _l("Relais cannot share to this network."),
+        "no_instance": _l("Say which Mastodon server you use."),
+        "not_shareable": _l("This post can no longer be shared."),
+    },
+    "surveys": {
+        "invalid": _l("Some answers need another look: see the notes beside the questions."),
+        "closed": _l("This survey is closed."),
+        "already_answered": _l("You have already answered this survey."),
+        "has_answers": _l("People have already answered: the questions can no longer change."),
+        "needs_options": _l("Give at least two choices, one per line."),
+        "closes_before_opens": _l("The survey must close after it opens."),
+        "over": _l("The survey is over: its dates can no longer change, so it cannot be reopened."),
+    },
+    "survey_answers": {
+        "required": _l("Please answer this question."),
+        "invalid": _l("This answer is not one of the choices."),
+        "too_long": _l("Please keep this answer under %(max)s characters."),
+    },
+    "taxonomy": {
+        "topic_name_required": _l("Give the topic a name."),
+        "topic_name_too_long": _l("At most %(maximum)s characters."),
+        "topic_exists": _l("There is already a topic called “%(name)s”."),
+    },
+    "thanks": {
+        "no_consent": _l("This person has not agreed to be thanked by name."),
+    },
+    # content_feeds' FeedError codes, live or stored on a feed (see feed_error_message).
+    "content_feeds": {
+        "fetch_error": _l("Relais could not download the feed."),
+        "invalid_url": _l("Relais can only fetch web addresses starting with http:// or https://."),
+        "blocked_address": _l("This address points to a private network, which Relais may not fetch."),
+        "dns": _l("The server name %(host)s could not be found. Check the address for typos."),
+        "connect": _l("Relais could not connect to the server %(host)s. It may be down or refusing connections."),
+        "tls": _l("The secure connection to %(host)s failed: its certificate could not be verified."),
+        "protocol": _l("The server %(host)s sent a broken or incomplete answer."),
+        "timeout": _l("The server took longer than %(seconds)s seconds to answer."),
+        "too_large": _l("The feed is larger than %(limit)s."),
+        "redirects": _l("The address redirects more than %(max_redirects)s times; Relais gave up following it."),
+        "redirect_loop": _l("The address redirects in a loop and never reaches a feed."),
+        "http_status": _l("The server answered with an error (HTTP %(status)s)."),
+        "not_found": _l("The server says there is no feed at this address (HTTP %(status)s)."),
+        "gone": _l("The server says this feed is gone (HTTP %(status)s)."),
+        "access_denied": _l("The server refuses to give Relais this feed (HTTP %(status)s)."),
+        "rate_limited": _l("The server asks Relais to slow down (HTTP %(status)s); it will try again later."),
+        "server_error": _l("The server had an internal problem (HTTP %(status)s); Relais will try again later."),
+        "invalid_xml": _l("The feed is not valid XML: %(detail)s."),
+        "no_usable_entries": _l("The feed has entries, but none of them has a title, a text or a link that Relais "
+                                "can use."),
+        "not_a_feed": _l("This address returns a web page, not a feed."),
+        "unknown_format": _l("This address does not return an RSS or Atom feed that Relais understands."),
+        "invalid_opml": _l("The OPML file could not be read: %(detail)s."),
+    },
+}
+
+# Parse errors come with an English detail (partly the XML parser's own
+# words); when the library also says why or where, say it in the reader's
+# language instead.
+FEED_PARSE_REASONS = {
+    ("invalid_xml", "empty"): _l("The server sent an empty document instead of a feed."),
+    ("invalid_xml", "line"): _l("The feed is not valid XML: the error is on line %(line)s."),
+    ("invalid_opml", "dtd"): _l("The OPML file could not be read: it contains a DTD, which Relais refuses "
+                                "for safety."),
+    ("invalid_opml", "entities"): _l("The OPML file could not be read: it uses XML entities, which Relais "
+                                     "refuses for safety."),
+    ("invalid_opml", "not_xml"): _l("The OPML file could not be read: it is not valid XML (the error is on "
+                                    "line %(line)s)."),
+    ("invalid_opml", "not_opml"): _l("The OPML file could not be read: it is not an OPML document."),
+    ("invalid_opml", "no_body"): _l("The OPML file could not be read: it has no <body> element."),
+    ("invalid_opml", "too_large"): _l("The OPML file is larger than %(limit)s."),
+}
+
+FEED_DISABLED_REASONS = {
+    "curator": _l("Switched off by a curator."),
+    "errors": _l("Switched off after too many failed checks in a row."),
+    "gone": _l("Switched off because the server says the feed is gone."),
+}
+
+
+class MissingMessage(LookupError):
+    """A code with no message: a programming error, caught by the tests."""
+
+
+def message_for(error: ServiceError | Problem | FeedError, **params: Any) -> str:
+    """The sentence the reader sees for this refusal, parameters filled in.
+
+    ``params`` adds what only the web layer can word, such as a network's
+    label in the reader's language.
+    """
+    if isinstance(error, FeedError):
+        return feed_error_message(error.code, error.params)
+    try:
+        template = MESSAGES[error.area][error.code]
+    except KeyError:
+        return _missing(error.area, error.code)
+    return _fill(template, {**error.params, **params})
+
+
+def _fill(template: LazyString, params: dict[str, Any]) -> str:
+    # The same rule as gettext(string, **params): "%" is applied only when
+    # there are parameters, so a message without any may contain a "%".
+    text = str(template)
+    return text % params if params else text
+
+
+def _missing(area: str, code: str) -> str:
+    if current_app.testing or current_app.debug:
+        raise MissingMessage(f"no message for {area!r} code {code!r}: add one to advocacy/messages.py")
+    current_app.logger.error("No message for %r code %r in advocacy/messages.py", area, code)
+    return _("This could not be done. Please try again, or tell the team if it keeps happening.")
+
+
+def feed_error_message(code: str | None, params: dict | None) -> str:
+    """A feed error from its code and parameters, as stored on the feed.
+
+    Stored codes may come from an older version of content_feeds, so an
+    unknown one reads as the general "could not download" rather than failing.
+    """
+    if not code:
+        return ""
+    feed_messages = MESSAGES["content_feeds"]
+    params = {key: _format(value) for key, value in (params or {}).items()}
+    reason = params.get("reason") or ("line" if "line" in params else None)
+    template = FEED_PARSE_REASONS.get((code, reason)) or feed_messages.get(code, feed_messages["fetch_error"])
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(feed_messages["fetch_error"])
+
+
+def _format(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
+
+
+def feed_disabled_message(reason: str | None) -> str:
+    """Why a feed is switched off, from the reason stored on it."""
+    return str(FEED_DISABLED_REASONS.get(reason or "", _("Switched off.")))
