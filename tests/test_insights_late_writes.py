@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from advocacy.blueprints import links, share
+from advocacy.blueprints import links, sharing
 from advocacy.db import get_session
 from advocacy.models import Role
-from advocacy.services import demo, insights, insights_rollup, tracked_links
+from advocacy.services import clock, demo, insights, insights_rollup, tracked_links
+from advocacy.services.ingest import FeedSettings
 from insights_helpers import add_clicks, add_shares, monday
 from test_insights import figures, roll_up, summary
 from test_links import BROWSER, click, link_code, write_buffered_clicks
@@ -45,7 +46,7 @@ def test_clicks_flushed_and_a_share_undone_after_the_roll_up_reach_the_insights(
     code = link_code(app, content_id)
     auth.login_as(Role.AMBASSADOR)
 
-    at(monkeypatch, share, datetime.combine(DAY, datetime.min.time(), UTC) + timedelta(hours=23, minutes=50))
+    at(monkeypatch, sharing, datetime.combine(DAY, datetime.min.time(), UTC) + timedelta(hours=23, minutes=50))
     assert client.post(f"/content/{content_id}/shared", data={"network": "x"}).status_code == 200
     with client.session_transaction() as cookie:
         share_id = int(next(iter(cookie["undoable_shares"])))
@@ -57,7 +58,7 @@ def test_clicks_flushed_and_a_share_undone_after_the_roll_up_reach_the_insights(
 
     assert roll_up(app, today=TODAY) == (DAY, DAY)  # the job closes the day
     assert write_buffered_clicks(app) == 3  # the buffer is written after it
-    at(monkeypatch, share, datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(minutes=10))
+    at(monkeypatch, sharing, datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(minutes=10))
     client.post(f"/shares/{share_id}/undo")
 
     result = summary(figures(app, PERIOD))
@@ -112,7 +113,7 @@ def test_demo_data_loaded_after_a_roll_up_reaches_the_insights(app):
     assert roll_up(app) is not None  # nothing to sum, but the days up to yesterday are closed
     with app.app_context():
         session = get_session()
-        assert demo.load_if_empty(session)
+        assert demo.load_if_empty(session, FeedSettings(), clock.now(), clock.program_today("Europe/Paris"))
         session.commit()
     period = insights.default_range(TODAY)
     result = summary(figures(app, period))
