@@ -108,7 +108,7 @@ def serve(host: str, port: int) -> None:
     """Run the development server with the scheduler in the same process."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy is typed as the app
     if not app.config.get("BASE_URL"):  # links in e-mails sent by the in-process jobs
         app.config["BASE_URL"] = f"http://{host}:{port}"
     background = BackgroundScheduler(timezone="UTC")
@@ -128,7 +128,7 @@ def scheduler() -> None:
     """Run the scheduled jobs in this process (production: one per deployment)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy is typed as the app
     blocking = BlockingScheduler(timezone="UTC")
     jobs.add_jobs(blocking, app, need_lease=True)
     # Keep the lease fresh even between jobs, so a standby does not take over.

@@ -10,7 +10,9 @@ uncommitted (for instance after an error).
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, create_engine, event
+from typing import Any, cast
+
+from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,6 +60,12 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed. (Session.execute is
+    typed as returning a plain Result, which has no rowcount.)"""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def insert_for(bind: Session | Engine | Connection):

@@ -18,7 +18,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 from sqlalchemy import delete, update
 
-from .db import get_session, insert_for
+from .db import changed_rows, get_session, insert_for
 from .models import SchedulerLease, utcnow
 
 log = logging.getLogger(__name__)
@@ -88,14 +88,14 @@ def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
     statement = insert_for(session)(SchedulerLease).values(name=LEASE_NAME, holder=holder, expires_at=expires)
     statement = statement.on_conflict_do_nothing(index_elements=["name"])
     session.execute(statement)
-    result = session.execute(
+    taken = changed_rows(session,
         update(SchedulerLease)
         .where(SchedulerLease.name == LEASE_NAME)
         .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
         .values(holder=holder, expires_at=expires)
     )
     session.commit()
-    return result.rowcount == 1
+    return taken == 1
 
 
 def release_lease(holder: str = HOLDER) -> None:

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def _language(user: User) -> str:
     languages = current_app.config["LANGUAGES"]
-    return user.language if user.language in languages else languages[0]
+    return user.language if user.language and user.language in languages else str(languages[0])
 
 
 def unsubscribe_url(user: User) -> str:

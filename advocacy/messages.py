@@ -214,7 +214,7 @@ def feed_error_message(code: str | None, params: dict | None) -> str:
     feed_messages = MESSAGES["content_feeds"]
     params = {key: _format(value) for key, value in (params or {}).items()}
     reason = params.get("reason") or ("line" if "line" in params else None)
-    template = FEED_PARSE_REASONS.get((code, reason)) or feed_messages.get(code, feed_messages["fetch_error"])
+    template = FEED_PARSE_REASONS.get((code, str(reason))) or feed_messages.get(code, feed_messages["fetch_error"])
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):

@@ -59,7 +59,7 @@ def _describe_bozo(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _bozo_line(exc: BaseException) -> dict[str, int]:
+def _bozo_line(exc: BaseException) -> dict[str, Any]:
     """The line of an XML error, so the app can say where in its own words."""
     return {"line": exc.getLineNumber()} if isinstance(exc, xml.sax.SAXParseException) else {}
 

@@ -39,8 +39,10 @@ def _local(moment: datetime | None) -> datetime | None:
 
 
 def _draft(form: EventForm) -> calendar.EventDraft:
+    starts_at = _utc(form.starts_at.data)
+    assert starts_at is not None  # the form requires it
     return calendar.EventDraft(title=form.title.data, description=form.description.data or "",
-                               starts_at=_utc(form.starts_at.data), ends_at=_utc(form.ends_at.data),
+                               starts_at=starts_at, ends_at=_utc(form.ends_at.data),
                                location=form.location.data or "")
 
 

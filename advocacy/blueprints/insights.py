@@ -50,7 +50,7 @@ def _week_charts(figures) -> dict[str, tuple[str, object]]:
     measures = {"shares": _("shares"), "clicks": _("clicks"), "previews": _("link previews")}
     titles = {"shares": _("Shares per week"), "clicks": _("Clicks per week"),
               "previews": _("Link previews per week")}
-    result = {}
+    result: dict[str, tuple[str, object]] = {}
     for measure, noun in measures.items():
         bars = []
         for row in figures.weeks:

@@ -70,7 +70,7 @@ def show(survey_id: int):
 
 
 def _raw_answers(survey: Survey) -> dict[int, object]:
-    raw = {}
+    raw: dict[int, object] = {}
     for question in survey.questions:
         name = f"q-{question.id}"
         raw[question.id] = (request.form.getlist(name) if question.kind is QuestionType.MULTIPLE

@@ -21,7 +21,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL: run migrations through `advocacy db` (advocacy/migrate.py)")
+    engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import overload
 from zoneinfo import ZoneInfo
 
 
@@ -64,6 +65,10 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
+@overload
+def to_utc(local: datetime, zone_name: str) -> datetime: ...
+@overload
+def to_utc(local: None, zone_name: str) -> None: ...
 def to_utc(local: datetime | None, zone_name: str) -> datetime | None:
     """A naive wall-clock time in the zone → aware UTC. In a DST gap or fold,
     zoneinfo picks the earlier reading (fold=0), which is good enough for
@@ -80,11 +85,19 @@ def to_local(moment: datetime | None, zone_name: str) -> datetime | None:
     return moment.astimezone(zone(zone_name)).replace(tzinfo=None, second=0, microsecond=0)
 
 
+@overload
+def day_start(day: date, zone_name: str) -> datetime: ...
+@overload
+def day_start(day: None, zone_name: str) -> None: ...
 def day_start(day: date | None, zone_name: str) -> datetime | None:
     """Midnight at the start of ``day`` in the zone, in UTC."""
     return None if day is None else to_utc(datetime.combine(day, time()), zone_name)
 
 
+@overload
+def day_end(day: date, zone_name: str) -> datetime: ...
+@overload
+def day_end(day: None, zone_name: str) -> None: ...
 def day_end(day: date | None, zone_name: str) -> datetime | None:
     """Midnight at the end of ``day`` in the zone (exclusive bound), in UTC."""
     return None if day is None else day_start(day + timedelta(days=1), zone_name)

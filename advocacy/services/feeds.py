@@ -57,7 +57,9 @@ def add_feed(
         raise report.error
     if report.duplicate_url is not None:
         raise FeedManagementError("duplicate", field="url", url=report.duplicate_url)
-    return session.get(Feed, report.feed_id), report
+    feed = session.get(Feed, report.feed_id)
+    assert feed is not None  # stored and committed by refresh_feeds just now
+    return feed, report
 
 
 def set_interval(feed: Feed, minutes: int, minimum: int) -> None:
@@ -139,10 +141,11 @@ def import_opml(session: Session, data: bytes, max_bytes: int | None = None) -> 
     report = ImportReport([], [], [])
     seen: set[str] = set()
     for outline, _folders in content_feeds.iter_feeds(content_feeds.parse_opml(data)):
+        address = outline.xml_url or ""  # iter_feeds yields only outlines that have one
         try:
-            url = outline.xml_url if sample_feeds.is_sample(outline.xml_url) else validate_url(outline.xml_url)
+            url = address if sample_feeds.is_sample(address) else validate_url(address)
         except FeedManagementError:
-            report.invalid.append(outline.xml_url)
+            report.invalid.append(address)
             continue
         if url in seen or find_by_url(session, url) is not None:
             report.already_known.append(url)

@@ -27,7 +27,7 @@ from content_feeds import FeedError, FetchResult, FetchSettings, ParsedFeed
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..db import insert_for
+from ..db import changed_rows, insert_for
 from ..models import Feed, FeedItem, ItemStatus, utcnow
 from . import sample_feeds
 
@@ -220,14 +220,15 @@ def apply_outcome(session: Session, outcome: Outcome, settings: FeedSettings) ->
         report.error = outcome.error
         report.disabled = _record_failure(feed, outcome.error, settings, now)
         return report
-    result = outcome.result
+    result, parsed = outcome.result, outcome.parsed
+    assert result is not None  # a fetch without an error has a result (and a body, unless 304)
     if result.permanent_url and result.permanent_url != feed.url:
         _move_feed(session, feed, result.permanent_url)
     if result.not_modified:
         report.not_modified = True
     else:
+        assert parsed is not None
         feed.etag, feed.last_modified = result.etag, result.last_modified
-        parsed = outcome.parsed
         feed.title = feed.title or parsed.title[:500]
         feed.site_url = feed.site_url or parsed.site_url
         report.new_items, report.updated_items = store_entries(session, feed.id, parsed.entries, now)
@@ -242,6 +243,7 @@ def _add_feed(session: Session, outcome: Outcome, report: Report) -> Feed | None
     if outcome.error is not None:
         report.error = outcome.error
         return None
+    assert outcome.result is not None  # no error: the fetch has a result
     url = outcome.result.permanent_url or outcome.request.url
     if session.scalar(select(Feed.id).where(Feed.url == url)) is not None:
         report.duplicate_url = url
@@ -347,8 +349,8 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime) -> tup
         values = {name: rows[key][name] for name in UPDATABLE}
         if all(getattr(existing, name) == value for name, value in values.items()):
             continue
-        updated += session.execute(
+        updated += changed_rows(session,
             update(FeedItem).where(FeedItem.id == existing.id, FeedItem.status == ItemStatus.NEW)
             .values(**values)
-        ).rowcount
+        )
     return len(fresh), updated

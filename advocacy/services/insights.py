@@ -262,7 +262,9 @@ def _department_groups(session: Session, departments: dict[int, int | None], sha
 def insights(session: Session, period: DateRange, k: int, language: str, *, other_label: str = "Other",
              no_department_label: str = "No department", use_rollups: bool = True) -> Insights:
     cells = network_days(session, period, use_rollups)
-    totals, per_week, per_network = Counts(), defaultdict(Counts), defaultdict(Counts)
+    totals = Counts()
+    per_week: defaultdict[date, Counts] = defaultdict(Counts)
+    per_network: defaultdict[str, Counts] = defaultdict(Counts)
     for (day, network), counts in cells.items():
         for target in (totals, per_week[week_of(day)], per_network[network]):
             target.add(counts.shares, counts.clicks, counts.previews)

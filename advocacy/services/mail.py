@@ -74,7 +74,7 @@ def build_message(
 
 def send_now(settings: MailSettings, message: EmailMessage) -> None:
     if settings.smtp_host:
-        _send_smtp(settings, message)
+        _send_smtp(settings.smtp_host, settings, message)
     else:
         _write_outbox(settings.outbox, message)
 
@@ -109,14 +109,14 @@ def _write_outbox(outbox: Path, message: EmailMessage) -> Path:
     return path
 
 
-def _send_smtp(settings: MailSettings, message: EmailMessage) -> None:
+def _send_smtp(host: str, settings: MailSettings, message: EmailMessage) -> None:
     if settings.smtp_ssl:
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout,
+            host, settings.smtp_port, timeout=settings.smtp_timeout,
             context=ssl.create_default_context(),
         )
     else:
-        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout)
+        client = smtplib.SMTP(host, settings.smtp_port, timeout=settings.smtp_timeout)
     with client:
         if settings.smtp_starttls and not settings.smtp_ssl:
             client.starttls(context=ssl.create_default_context())

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
+from ..db import changed_rows
 from ..models import FeedItem, ItemStatus
 from ..models.base import MAX_ID
 from . import taxonomy
@@ -113,10 +114,10 @@ def skip(session: Session, item_ids: Iterable[int], reason: str | None, now: dat
     if not ids:
         return 0
     reason = (reason or "").strip()[:MAX_SKIP_REASON] or None
-    return session.execute(
+    return changed_rows(session,
         update(FeedItem).where(FeedItem.id.in_(ids), FeedItem.status == ItemStatus.NEW)
         .values(status=ItemStatus.SKIPPED, skip_reason=reason, curated_at=now)
-    ).rowcount
+    )
 
 
 def restore(session: Session, item_ids: Iterable[int]) -> int:
@@ -124,10 +125,10 @@ def restore(session: Session, item_ids: Iterable[int]) -> int:
     ids = _possible_ids(item_ids)
     if not ids:
         return 0
-    return session.execute(
+    return changed_rows(session,
         update(FeedItem).where(FeedItem.id.in_(ids), FeedItem.status == ItemStatus.SKIPPED)
         .values(status=ItemStatus.NEW, skip_reason=None, curated_at=None)
-    ).rowcount
+    )
 
 
 def draft_from_item(session: Session, item: FeedItem, now: datetime) -> ContentDraft:

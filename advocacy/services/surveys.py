@@ -272,7 +272,7 @@ def _question_result(question: SurveyQuestion, answers: list[SurveyAnswer], k: i
         return QuestionResult(question, answered=0, shown=False)
     result = QuestionResult(question, answered=len(answers), shown=True)
     if question.kind is QuestionType.SCALE:
-        values = [a.number for a in answers]
+        values = [a.number for a in answers if a.number is not None]  # a scale answer always has one
         result.mean = round(sum(values) / len(values), 1)
         result.counts = [(str(n), values.count(n)) for n in SCALE]
     elif question.kind is QuestionType.SINGLE:

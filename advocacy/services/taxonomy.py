@@ -114,12 +114,12 @@ def set_categories(session: Session, topic: Topic, categories: Iterable[str]) ->
             topic.categories.remove(mapping)
     session.flush()
     for category in wanted:
-        mapping = existing.get(category)
-        if mapping is None:
+        current = existing.get(category)
+        if current is None:
             topic.categories.append(CategoryTopic(category=category))
-        elif mapping.topic_id != topic.id:
+        elif current.topic_id != topic.id:
             moved.append(category)
-            mapping.topic = topic
+            current.topic = topic
     session.flush()
     return moved
 

@@ -142,13 +142,13 @@ def history(content_id: int):
     content = _content_or_404(content_id)
     language = str(get_locale())
     need_labels = {n.key: n.label(language) for n in taxonomy.list_needs(get_session())}
-    entries = [(revision, [_describe(name, *change, need_labels) for name, change in sorted(
+    entries = [(revision, [_describe(name, change[0], change[1], need_labels) for name, change in sorted(
         revision.changes.items(), key=lambda kv: list(FIELD_LABELS).index(kv[0]) if kv[0] in FIELD_LABELS else 99)])
         for revision in content.revisions]
     return render_template("curation/history.html", content=content, entries=entries)
 
 
-def _describe(name: str, old, new, need_labels: dict) -> tuple[str, str, str]:
+def _describe(name: str, old: object, new: object, need_labels: dict) -> tuple[str, str, str]:
     """(field label, old value, new value) in words for the history page."""
     return str(FIELD_LABELS.get(name, name)), _show(name, old, need_labels), _show(name, new, need_labels)
 
