@@ -6,7 +6,7 @@ PORT ?= 5000
 # The .mo files the app reads: build output, not in git (setup.py makes them for a wheel).
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard advocacy/translations/*/LC_MESSAGES/*.po))
 
-.PHONY: run test messages catalogs
+.PHONY: run test lint messages catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: $(VENV)/.installed-run catalogs
 
 test: $(VENV)/.installed-test catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Ruff and mypy, configured in pyproject.toml; CI runs this after the tests.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Compile the catalogs whose .po is newer than their .mo (the editable
 # install reads them from the checkout; the app never compiles them).

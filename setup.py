@@ -14,7 +14,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "scripts"))
-from compile_catalogs import compile_all  # noqa: E402  (Babel, from [build-system] requires)
+from compile_catalogs import compile_all
 
 
 class BuildPyWithCatalogs(build_py):

@@ -54,8 +54,24 @@ def register_data_rules() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import (admin, ambassador, auth, calendar, curation, digest, feedback, feeds, insights, kit,
-                             links, main, program_admin, sharing, surveys, thanks)
+    from .blueprints import (
+        admin,
+        ambassador,
+        auth,
+        calendar,
+        curation,
+        digest,
+        feedback,
+        feeds,
+        insights,
+        kit,
+        links,
+        main,
+        program_admin,
+        sharing,
+        surveys,
+        thanks,
+    )
     from .urls import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their routes

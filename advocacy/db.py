@@ -9,9 +9,9 @@ uncommitted (for instance after an error).
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
 from typing import Any, cast
 
+from flask import Flask, current_app, g
 from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker

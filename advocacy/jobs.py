@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask

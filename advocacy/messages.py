@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from content_feeds import FeedError
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from content_feeds import FeedError
 
 from .services.contents import Problem
 from .services.errors import ServiceError

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
-from markupsafe import Markup
-from flask_babel import get_locale
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from .forms.common import LANGUAGE_LABELS
 from .models import Role

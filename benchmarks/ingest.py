@@ -36,12 +36,12 @@ DEFAULT_FEEDS = ROOT.parent / "shared" / "feeds" / "real-world"
 
 def serve(directory: Path) -> ThreadingHTTPServer:
     files = {f"/{p.name}": p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
-    etags = {path: '"%s"' % hashlib.sha1(body).hexdigest() for path, body in files.items()}
+    etags = {path: f'"{hashlib.sha1(body).hexdigest()}"' for path, body in files.items()}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             body = files.get(self.path)
             if body is None:
                 self.send_error(404)
@@ -117,11 +117,12 @@ class TreeMemory:
 
 
 def child_ingest(base_url: str, workers: int, paths: list[str]) -> dict:
+    from sqlalchemy import func, select
+
     from advocacy import create_app, feed_settings, migrate
     from advocacy.db import get_session
     from advocacy.models import Feed, FeedItem
     from advocacy.services import ingest
-    from sqlalchemy import func, select
 
     workdir = Path(tempfile.mkdtemp(prefix="relais-bench-"))
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
@@ -177,10 +178,7 @@ def main() -> None:
 
     if args.child is not None:
         kind, *rest = args.child
-        if kind == "ingest":
-            result = child_ingest(rest[0], int(rest[1]), rest[2:])
-        else:
-            result = child_feedparser(Path(rest[0]))
+        result = child_ingest(rest[0], int(rest[1]), rest[2:]) if kind == "ingest" else child_feedparser(Path(rest[0]))
         print(json.dumps(result))
         return
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import os
 import random
 import statistics
@@ -37,9 +36,21 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from advocacy import create_app, migrate  # noqa: E402
 from advocacy.db import get_engine, get_session  # noqa: E402
-from advocacy.models import (AmbassadorProfile, ConsentChannel, ConsentRecord, ConsentText, Content,  # noqa: E402
-                             Department, InsightContentDay, InsightNetworkDay, InsightWatermark, Need, Purpose,
-                             Role, TrackedLink, User)
+from advocacy.models import (  # noqa: E402
+    AmbassadorProfile,
+    ConsentChannel,
+    ConsentRecord,
+    ConsentText,
+    Content,
+    Department,
+    InsightContentDay,
+    InsightNetworkDay,
+    InsightWatermark,
+    Purpose,
+    Role,
+    TrackedLink,
+    User,
+)
 from advocacy.models.content import content_needs, content_topics  # noqa: E402
 from advocacy.services import accounts, insights_rollup, taxonomy  # noqa: E402
 from advocacy.services.networks import NETWORKS  # noqa: E402
@@ -62,7 +73,7 @@ def bulk(session, table, rows, columns):
         return
     batch = []
     for row in rows:
-        batch.append(dict(zip(columns, row)))
+        batch.append(dict(zip(columns, row, strict=True)))
         if len(batch) == CHUNK:
             session.execute(insert(table), batch)
             batch = []
@@ -232,7 +243,7 @@ def run(url: str | None, repeat: int, naive_repeat: int, scale: float) -> None:
     print(f"roll-ups built for {built[0]}..{built[1]} in {build_s:.1f} s: {rows}")
     fast, fast_runs = median_ms(client, page, repeat)
     csv_ms, _ = median_ms(client, "/insights/export.csv", repeat)
-    print(f"\n| GET /insights/ (last 12 weeks) | median (ms) | runs |")
+    print("\n| GET /insights/ (last 12 weeks) | median (ms) | runs |")
     print("|---|---:|---:|")
     print(f"| naive (raw tables, no 0011 indexes) | {naive:.0f} | {len(naive_runs)} |")
     print(f"| roll-ups + indexes | {fast:.0f} | {len(fast_runs)} |")

@@ -262,7 +262,7 @@ def run(url: str, label: str, args) -> dict:
         shutil.rmtree(instance, ignore_errors=True)
 
     bare_median, real_median = statistics.median(rates["bare"]), statistics.median(rates["real"])
-    ratios = [r / b for r, b in zip(rates["real"], rates["bare"])]
+    ratios = [r / b for r, b in zip(rates["real"], rates["bare"], strict=True)]
     exact_people = stored_people - after_load
     print(f"\nmedians: bare {bare_median:.0f} req/s, /s/<code> {real_median:.0f} req/s, "
           f"ratio of medians {real_median / bare_median:.2f}, median of ratios {statistics.median(ratios):.2f}")

@@ -32,8 +32,7 @@ from advocacy.db import get_engine, get_session  # noqa: E402
 from advocacy.models import Feed, FeedItem, ItemStatus  # noqa: E402
 from advocacy.services import queue  # noqa: E402
 
-WORDS = ("solar community energy cooperative roof workshop lyon grenoble results members webinar "
-         "training job technician partnership wind battery citizen project local grid heat savings").split()
+WORDS = ["solar", "community", "energy", "cooperative", "roof", "workshop", "lyon", "grenoble", "results", "members", "webinar", "training", "job", "technician", "partnership", "wind", "battery", "citizen", "project", "local", "grid", "heat", "savings"]
 
 
 class Explain(Executable, ClauseElement):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import defusedxml
@@ -97,11 +97,11 @@ def write_opml(
     created: datetime | None = None,
 ) -> bytes:
     """An OPML 2.0 document (UTF-8 bytes) listing ``outlines``."""
-    created = created or datetime.now(timezone.utc)
+    created = created or datetime.now(UTC)
     root = ET.Element("opml", {"version": "2.0"})
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
-    ET.SubElement(head, "dateCreated").text = format_datetime(created.astimezone(timezone.utc), usegmt=True)
+    ET.SubElement(head, "dateCreated").text = format_datetime(created.astimezone(UTC), usegmt=True)
     body = ET.SubElement(root, "body")
     body.extend(_element(outline) for outline in outlines)
     ET.indent(root)

@@ -14,12 +14,12 @@ import html as htmllib
 import io
 import re
 import xml.sax
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
-from .errors import NoUsableEntriesError, NotAFeedError, ParseError, UnknownFormatError
+from .errors import NotAFeedError, NoUsableEntriesError, ParseError, UnknownFormatError
 from .model import Entry, ParsedFeed
 from .sanitize import excerpt, first_image, html_to_text, sanitize_html, strip_forbidden, text_of_sanitized
 from .urls import absolute_url, canonical_url
@@ -83,7 +83,7 @@ def _utc(value: Any, fetched_at: datetime) -> datetime | None:
     try:
         year, month, day, hour, minute, second = (int(v) for v in value[:6])
         second = min(second, 59)  # leap seconds (60) and sloppy feeds (61)
-        when = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+        when = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
     return min(when, fetched_at)
@@ -243,11 +243,11 @@ def parse_feed(
     keep the first entry; later ones are dropped and reported in warnings.
     """
     if fetched_at is None:
-        fetched_at = datetime.now(timezone.utc)
+        fetched_at = datetime.now(UTC)
     elif fetched_at.tzinfo is None:
-        fetched_at = fetched_at.replace(tzinfo=timezone.utc)
+        fetched_at = fetched_at.replace(tzinfo=UTC)
     else:
-        fetched_at = fetched_at.astimezone(timezone.utc)
+        fetched_at = fetched_at.astimezone(UTC)
     if not body.strip():
         raise ParseError(detail="the server sent an empty document", reason="empty")
 

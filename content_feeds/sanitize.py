@@ -26,7 +26,7 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
         "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong",
         "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
         "tr", "u", "ul", "var",
-    }  # fmt: skip
+    }
 )
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},

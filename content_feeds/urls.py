@@ -21,7 +21,7 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "vero_id", "vero_conv", "wickedid", "_ga", "_gl", "srsltid",
         "ncid", "sr_share", "at_medium", "at_campaign", "xtor",
         "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "pk_content", "pk_cid",
-    }  # fmt: skip
+    }
 )
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "mtm_", "matomo_")
 

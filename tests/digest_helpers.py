@@ -32,7 +32,7 @@ class Inbox:
 
     def raw_header(self, address: str, name: str) -> str:
         """The header's line(s) exactly as they came over the wire."""
-        [raw] = [raw for message, raw in zip(self.messages, self.raw) if message["To"] == address]
+        [raw] = [raw for message, raw in zip(self.messages, self.raw, strict=True) if message["To"] == address]
         head = raw.decode("ascii").split("\r\n\r\n", 1)[0].replace("\r\n", "\n")
         [found] = [line for line in head.replace("\n ", " ").replace("\n\t", " ").split("\n")
                    if line.lower().startswith(name.lower() + ":")]

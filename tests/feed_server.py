@@ -7,6 +7,7 @@ as stalling mid-body or redirect chains are plain Python next to the test.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,24 +15,20 @@ from typing import Any
 
 import pytest
 
-
-
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         self.server.requests.append({"path": self.path, "headers": dict(self.headers.items())})
         route = self.server.routes.get(self.path.split("?", 1)[0])
         if route is None:
             self.send_error(404)
             return
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as in several tests
             route(self)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up, as it should in several tests
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass

@@ -53,9 +53,9 @@ def python_threshold_comparisons(source: str) -> list[int]:
         if not isinstance(node, ast.Compare):
             continue
         operands = [node.left, *node.comparators]
-        for op, left, right in zip(node.ops, operands, operands[1:]):
-            if (isinstance(op, ORDERING) and (_mentions_threshold(left) or _mentions_threshold(right))
-                    or isinstance(op, MEMBERSHIP) and _mentions_threshold(right)):
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+            if ((isinstance(op, ORDERING) and (_mentions_threshold(left) or _mentions_threshold(right)))
+                    or (isinstance(op, MEMBERSHIP) and _mentions_threshold(right))):
                 lines.append(node.lineno)
                 break
     return lines
@@ -84,9 +84,9 @@ def template_threshold_comparisons(source: str) -> list[int]:
     for compare in Environment().parse(source).find_all(nodes.Compare):
         left = compare.expr
         for operand in compare.ops:
-            if (operand.op in JINJA_ORDERING and (_jinja_mentions_threshold(left)
-                                                  or _jinja_mentions_threshold(operand.expr))
-                    or operand.op in JINJA_MEMBERSHIP and _jinja_mentions_threshold(operand.expr)):
+            if ((operand.op in JINJA_ORDERING and (_jinja_mentions_threshold(left)
+                                                  or _jinja_mentions_threshold(operand.expr)))
+                    or (operand.op in JINJA_MEMBERSHIP and _jinja_mentions_threshold(operand.expr))):
                 lines.append(compare.lineno)
                 break
             left = operand.expr

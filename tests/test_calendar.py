@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from advocacy.db import get_session
 from advocacy.models import CalendarEvent, CalendarToken, Role, User
-
 from program_helpers import switch_to
 
 EVENT = {"title": "Rencontre des ambassadeurs", "starts_at": "2031-03-05T18:30", "ends_at": "2031-03-05T20:00",

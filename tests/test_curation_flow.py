@@ -11,7 +11,7 @@ def only_content(store) -> Content:
     with store.session() as session:
         content = session.scalar(select(Content))
         if content is not None:
-            content.texts, content.needs, content.topics  # load before the session closes
+            _ = (content.texts, content.needs, content.topics)  # load before the session closes
         return content
 
 

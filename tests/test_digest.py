@@ -12,8 +12,7 @@ from advocacy import jobs, mailings
 from advocacy.db import get_session
 from advocacy.models import AmbassadorProfile, DeliveryStatus, DigestDelivery, Purpose, Role, utcnow
 from advocacy.services import digest
-from digest_helpers import (BASE_URL, ZONE, choose_need, grant, next_monday, publish, set_profile,  # noqa: F401
-                            smtp)
+from digest_helpers import BASE_URL, ZONE, choose_need, grant, next_monday, publish, set_profile, smtp  # noqa: F401
 
 
 @pytest.fixture
@@ -167,7 +166,7 @@ def test_the_scheduled_job_runs_in_its_app_context(app, auth, smtp):
         session.commit()
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     publish(app, "Highlight for all", midnight - timedelta(minutes=1), highlighted=True)
-    job = dict((job_id, function) for job_id, function, _trigger in jobs.JOBS)["send-digests"]
+    job = {job_id: function for job_id, function, _trigger in jobs.JOBS}["send-digests"]
     jobs.run_job(app, job, need_lease=False)
     jobs.run_job(app, job, need_lease=False)
     assert len(smtp.messages) == 1

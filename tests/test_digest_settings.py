@@ -67,6 +67,5 @@ def test_only_admins_change_the_slot(app, client, auth):
 
 
 def test_the_service_refuses_out_of_range_values(app):
-    with app.app_context():
-        with pytest.raises(digest.ScheduleError):
-            digest.set_schedule(get_session(), 0, 24)
+    with app.app_context(), pytest.raises(digest.ScheduleError):
+        digest.set_schedule(get_session(), 0, 24)

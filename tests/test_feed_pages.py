@@ -122,8 +122,9 @@ def test_disable_enable_and_delete_with_confirmation(app, client, curator):
 
 
 def test_opml_import_and_export(app, client, curator):
-    from content_feeds.samples import OPML_PATH
     import io
+
+    from content_feeds.samples import OPML_PATH
 
     response = client.post("/feeds/import", data={"file": (io.BytesIO(OPML_PATH.read_bytes()), "feeds.opml")},
                            content_type="multipart/form-data", follow_redirects=True)

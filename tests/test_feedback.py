@@ -4,7 +4,6 @@ import pytest
 
 from advocacy.db import get_session
 from advocacy.models import FeedbackAuthor, FeedbackItem, Role
-
 from program_helpers import switch_to
 
 

@@ -175,9 +175,8 @@ def test_one_new_item_is_said_in_the_singular(client, auth, feed_server, languag
 
 
 def test_every_feed_error_has_a_message_in_the_app():
-    from content_feeds import error_templates
-
     from advocacy.messages import MESSAGES
+    from content_feeds import error_templates
     assert set(error_templates()) - {"feed_error"} <= set(MESSAGES["content_feeds"])
 
 

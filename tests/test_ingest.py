@@ -4,10 +4,10 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 
-import content_feeds
 import pytest
 from sqlalchemy import func, select
 
+import content_feeds
 from advocacy import jobs
 from advocacy.db import get_session
 from advocacy.models import Feed, FeedItem, ItemStatus, utcnow

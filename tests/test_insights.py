@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.db import get_session
-from advocacy.models import Purpose, Role, ShareEvent, User
+from advocacy.models import Role, ShareEvent, User
 from advocacy.services import insights, insights_rollup, sharing
 from insights_helpers import add_clicks, add_shares, monday
-from test_consent import grant
 from test_personal_feed import publish, world  # noqa: F401
 
 TODAY = datetime.now(UTC).date()

@@ -68,8 +68,8 @@ def mixed(app, world):
 def expected(mixed, period):
     """The page's figures (as ``summary`` gives them), summed here from the rows written."""
     in_range = [row for row in mixed["rows"] if period.start <= row[2] <= period.end]
-    add = lambda total, row: tuple(a + b for a, b in zip(total, row[3:]))  # noqa: E731
-    totals, weeks, networks = (0, 0, 0), defaultdict(lambda: (0, 0, 0)), {n: (0, 0, 0) for n in NETWORKS}
+    add = lambda total, row: tuple(a + b for a, b in zip(total, row[3:], strict=True))  # noqa: E731
+    totals, weeks, networks = (0, 0, 0), defaultdict(lambda: (0, 0, 0)), dict.fromkeys(NETWORKS, (0, 0, 0))
     per_content = defaultdict(lambda: (0, 0, 0))
     for row in in_range:
         totals = add(totals, row)
@@ -79,9 +79,9 @@ def expected(mixed, period):
     topics, needs = defaultdict(lambda: (0, 0, 0)), defaultdict(lambda: (0, 0, 0))
     for content_id, counts in per_content.items():
         for topic in mixed["contents"][content_id]["topics"]:
-            topics[topic] = tuple(a + b for a, b in zip(topics[topic], counts))
+            topics[topic] = tuple(a + b for a, b in zip(topics[topic], counts, strict=True))
         for need in mixed["contents"][content_id]["needs"]:
-            needs[str(need)] = tuple(a + b for a, b in zip(needs[str(need)], counts))
+            needs[str(need)] = tuple(a + b for a, b in zip(needs[str(need)], counts, strict=True))
     best = sorted(per_content.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[:insights.TOP_CONTENT]
     mondays = sorted({monday(period.start + timedelta(days=d)) for d in range(period.days)})
     return {

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advocacy.db import get_session
 from advocacy.models import Purpose, Role
 from advocacy.services import insights
 from advocacy.services.anonymity import Hidden

@@ -8,7 +8,6 @@ import pytest
 from advocacy.db import get_session
 from advocacy.models import KitPage, KitRevision, Role
 from advocacy.services import markdown
-
 from program_helpers import switch_to
 
 PAGE = {"title": "Our mission", "slug": "mission", "language": "fr", "section": "mission",

@@ -111,7 +111,7 @@ def test_one_person_dismissing_hides_nothing_for_another(app, auth, world):
 
 
 def test_pagination(app, client, auth, world):
-    user = auth.login_as(Role.AMBASSADOR, language="en")
+    auth.login_as(Role.AMBASSADOR, language="en")
     for n in range(personal_feed.PAGE_SIZE + 3):
         publish(app, f"Post {n:02d}", hours_ago=n + 1)
     first = client.get("/").get_data(as_text=True)

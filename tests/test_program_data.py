@@ -6,8 +6,16 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from advocacy.db import get_session
-from advocacy.models import (Department, FeedbackItem, NetworkThanks, Purpose, Role, SurveyParticipation,
-                             SurveyResponse, User)
+from advocacy.models import (
+    Department,
+    FeedbackItem,
+    NetworkThanks,
+    Purpose,
+    Role,
+    SurveyParticipation,
+    SurveyResponse,
+    User,
+)
 from advocacy.services import ambassadors, clock, consent, surveys
 from program_helpers import switch_to
 from test_consent import grant

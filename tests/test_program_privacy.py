@@ -33,7 +33,7 @@ def test_anonymous_tables_have_no_path_to_users(name):
     assert not any("user" in column.name or "author" in column.name for column in table.columns)
 
 
-@pytest.mark.parametrize("name", ANONYMOUS_TABLES + ["survey_participations", "feedback_authors"])
+@pytest.mark.parametrize("name", [*ANONYMOUS_TABLES, "survey_participations", "feedback_authors"])
 def test_times_are_days_at_most(name):
     for column in Base.metadata.tables[name].columns:
         column_type = column.type

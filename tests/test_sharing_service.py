@@ -1,7 +1,6 @@
 """Share events and tracked links: attribution only with consent, never in links."""
 
 import re
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

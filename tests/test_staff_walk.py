@@ -27,8 +27,7 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.db import get_session
-from advocacy.models import (CalendarEvent, Content, Feed, FeedbackItem, FeedItem, KitPage, Purpose, Role,
-                             Survey, User)
+from advocacy.models import CalendarEvent, Content, Feed, FeedbackItem, FeedItem, KitPage, Purpose, Role, Survey, User
 from advocacy.services import accounts, digest
 from curation_helpers import make_feed, make_item
 from insights_helpers import add_clicks, add_shares, place_in_department

@@ -7,7 +7,6 @@ import pytest
 from advocacy.db import get_session
 from advocacy.models import Role, Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
 from advocacy.services import clock, surveys
-
 from program_helpers import people, switch_to
 
 TODAY = clock.program_today("Europe/Paris")  # survey days are the program's (TIMEZONE's) days
@@ -29,7 +28,7 @@ def from_template(client, language="en") -> int:
 def survey(app, survey_id) -> Survey:
     with app.app_context():
         found = get_session().get(Survey, survey_id)
-        found.questions  # load them before the session closes
+        _ = found.questions  # load them before the session closes
         return found
 
 

@@ -3,7 +3,6 @@
 import pytest
 
 from advocacy.models import Role
-
 from program_helpers import switch_to
 
 

@@ -78,7 +78,7 @@ def test_rfc8058_one_click_post_works_without_csrf_token(app, client, unsubscrib
 
 
 def test_the_other_mail_stops_too_and_a_second_digest_is_not_sent(app, client, smtp, unsubscribe_path):
-    path, user = unsubscribe_path
+    path, _user = unsubscribe_path
     client.post(path)
     publish(app, "Another highlight", next_monday(10) + timedelta(days=6), highlighted=True)
     with app.app_context():

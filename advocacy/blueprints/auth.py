@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..db import get_session
+from ..emails import invitation_message, mail_settings
 from ..errors import render_error
 from ..extensions import limiter
-from ..emails import invitation_message, mail_settings
 from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
 from ..forms.common import ActionForm
 from ..messages import message_for

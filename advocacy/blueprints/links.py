@@ -53,7 +53,7 @@ def mount(app: Flask) -> Flask:
     babel.init_app(links_app, locale_selector=_browser_language)
     links_app.register_error_handler(HTTPException, lambda error: _unavailable(error.code or 500))
     links_app.register_blueprint(bp)
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: links_app.wsgi_app})
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: links_app.wsgi_app})  # type: ignore[method-assign]
     app.extensions[APP_KEY] = links_app
     return links_app
 
@@ -92,7 +92,7 @@ def follow(code: str):
         counted=request.method != "HEAD")
     if resolved.outcome is clicks.Outcome.GONE:
         return _unavailable(410)
-    if resolved.outcome is not clicks.Outcome.LIVE:
+    if resolved.outcome is not clicks.Outcome.LIVE or resolved.location is None:
         return _unavailable(404)
     response = redirect(resolved.location, 302)
     response.headers.extend(REDIRECT_HEADERS)

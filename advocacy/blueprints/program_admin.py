@@ -13,9 +13,8 @@ from ..forms.common import PURPOSE_LABELS, ActionForm
 from ..forms.program_admin import DepartmentForm, TextsForm
 from ..models import Department, Purpose
 from ..program_clock import program_today
-from ..services import consent
+from ..services import consent, renewals
 from ..services import coverage as coverage_service
-from ..services import renewals
 
 bp = Blueprint("program_admin", __name__, url_prefix="/admin/program")
 

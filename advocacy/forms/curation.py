@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, HiddenField, RadioField, SelectChoice, SelectField,
-                     StringField, TextAreaField, URLField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.fields import DateTimeLocalField, SearchField
 from wtforms.validators import DataRequired, Length, Optional
 

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
 
-
 # What the person wants from the program, and what they like to share about.
 ambassador_needs = Table(
     "ambassador_needs",

@@ -10,8 +10,19 @@ from datetime import date, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from ..models import (AmbassadorProfile, ConsentText, Department, Need, Purpose, Role, Topic, User,
-                      ambassador_needs, ambassador_topics, utcnow)
+from ..models import (
+    AmbassadorProfile,
+    ConsentText,
+    Department,
+    Need,
+    Purpose,
+    Role,
+    Topic,
+    User,
+    ambassador_needs,
+    ambassador_topics,
+    utcnow,
+)
 from . import consent
 from .errors import ServiceError
 from .networks import NETWORKS

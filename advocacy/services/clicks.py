@@ -183,7 +183,7 @@ def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agen
     cached = cache.get(code) if cache and CODE_PATTERN.fullmatch(code) else None
     if cached is not None:  # the usual click: no database at all
         resolved = _outcome(cached, now, utm=utm)
-        if counted and resolved.outcome is Outcome.LIVE:
+        if counted and resolved.outcome is Outcome.LIVE and resolved.link_id is not None:
             buffer.add(resolved.link_id, now.date(), kind is Kind.PREVIEW)  # UTC day
         return resolved
     for attempt in (1, 2):
@@ -198,7 +198,7 @@ def follow(engine: Engine, code: str, now: datetime, *, counted: bool, user_agen
             # the caller's (a 500 page; the visitor can click again).
             if not error.connection_invalidated or attempt == 2:
                 raise
-    if counted and resolved.outcome is Outcome.LIVE:
+    if counted and resolved.outcome is Outcome.LIVE and resolved.link_id is not None:
         buffer.add(resolved.link_id, now.date(), kind is Kind.PREVIEW)  # UTC day
     return resolved
 

@@ -20,10 +20,11 @@ is given.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ..db import changed_rows
 from ..models import Content, ContentRevision, FeedItem, ItemStatus, Need, ShareText, Topic, User
 from . import text_rules, tracked_links
 from .errors import ServiceError
@@ -106,9 +108,9 @@ class ContentDraft:
     publish_at: datetime | None = None  # None: keep as a draft
     expires_at: datetime | None = None
     highlighted: bool = False
-    need_ids: list[int] = field(default_factory=list)
-    topic_ids: list[int] = field(default_factory=list)
-    texts: dict[str, list[str]] = field(default_factory=dict)
+    need_ids: list[int] = dataclasses.field(default_factory=list)
+    topic_ids: list[int] = dataclasses.field(default_factory=list)
+    texts: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, content: Content) -> ContentDraft:
@@ -135,7 +137,7 @@ class Problem:
     area: ClassVar[str] = "contents"
     field: str
     code: str
-    params: dict = field(default_factory=dict)
+    params: dict = dataclasses.field(default_factory=dict)  # (`field` is a member name here)
     network: str | None = None
     index: int | None = None
 
@@ -227,7 +229,7 @@ def highlight_conflicts(
     # (windows are half-open), and remember who is on at the busiest moment.
     events = []
     for other in others:
-        events.append((max(other.publish_at, start), 1, other))
+        events.append((max(other.publish_at or start, start), 1, other))
         events.append((min(other.expires_at or FOREVER, end), 0, other))
     events.sort(key=lambda e: (e[0], e[1]))
     on: dict[int, Content] = {}
@@ -303,10 +305,10 @@ def create_content(
     if feed_item is not None:
         # Claimed with one conditional UPDATE: when two curators approve the
         # same item at once, the second finds it approved and gets no twin.
-        claimed = session.execute(
+        claimed = changed_rows(session,
             update(FeedItem).where(FeedItem.id == feed_item.id, FeedItem.status != ItemStatus.APPROVED)
             .values(status=ItemStatus.APPROVED, curated_at=now, skip_reason=None)
-        ).rowcount
+        )
         if not claimed:
             raise AlreadyApproved()
     content = Content(slug=new_slug(session, draft.title), created_by=user, created_at=now,

@@ -13,9 +13,21 @@ from sqlalchemy.orm import Session
 
 from content_feeds.samples import OPML_PATH
 
-from ..models import ClickCount, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User
-from . import accounts, ambassadors, clock, consent, contents, feeds, ingest, insights_rollup, queue, sharing
-from . import taxonomy, tracked_links
+from ..models import ClickCount, ConsentText, Content, Feed, FeedItem, Purpose, Role, ShareEvent, User
+from . import (
+    accounts,
+    ambassadors,
+    clock,
+    consent,
+    contents,
+    feeds,
+    ingest,
+    insights_rollup,
+    queue,
+    sharing,
+    taxonomy,
+    tracked_links,
+)
 
 DEMO_ACCOUNTS: list[tuple[str, str, Role]] = [
     ("admin@demo.relais.invalid", "demo-admin-pass", Role.ADMIN),
@@ -36,7 +48,7 @@ def is_empty(session: Session) -> bool:
 
 
 def demo_accounts_exist(session: Session) -> bool:
-    return accounts.find_by_email(session, DEMO_ACCOUNTS[0][0]) is not None
+    return _demo_user(session, DEMO_ACCOUNTS[0][0]) is not None
 
 
 def load_if_empty(session: Session, settings: ingest.FeedSettings, now: datetime, today: date) -> bool:
@@ -122,7 +134,7 @@ def _texts(hooks: list[str], summary: str) -> dict[str, list[str]]:
 def publish_sample_content(session: Session, now: datetime) -> None:
     """Topics, and a few sample items approved and published by the demo curator,
     so that a newcomer signs in to a living program."""
-    curator = accounts.find_by_email(session, "curator@demo.relais.invalid")
+    curator = _demo_user(session, "curator@demo.relais.invalid")
     taxonomy.ensure_needs(session)
     for name, categories in DEMO_TOPICS.items():
         taxonomy.set_categories(session, taxonomy.add_topic(session, name), categories)
@@ -147,19 +159,31 @@ DEMO_AMBASSADORS = {
 }
 
 
+def _demo_user(session: Session, email: str) -> User:
+    user = accounts.find_by_email(session, email)
+    assert user is not None, email  # the demo accounts are made first
+    return user
+
+
+def _text(session: Session, purpose: Purpose, language: str) -> ConsentText:
+    text = consent.current_text(session, purpose, language)
+    assert text is not None  # the migrations seed every purpose's text in each language
+    return text
+
+
 def welcome_ambassadors(session: Session, today: date) -> None:
     """The demo ambassadors have accepted the charter and made their own choices."""
     needs = {need.key: need.id for need in taxonomy.list_needs(session)}
     topic_ids = [topic.id for topic in taxonomy.list_topics(session)]
     for email, (need_keys, networks, instance, purposes) in DEMO_AMBASSADORS.items():
-        user = accounts.find_by_email(session, email)
+        user = _demo_user(session, email)
         language = user.language or "fr"
-        ambassadors.accept_charter(session, user, consent.current_text(session, Purpose.MEMBERSHIP, language), today)
+        ambassadors.accept_charter(session, user, _text(session, Purpose.MEMBERSHIP, language), today)
         ambassadors.update_profile(session, user, ambassadors.ProfileChanges(
             networks=networks, mastodon_instance=instance, department_id=None, language=language,
             paused_until=None, need_ids=[needs[key] for key in need_keys], topic_ids=topic_ids[:2]), today)
         for purpose in purposes:
-            consent.grant(session, user, consent.current_text(session, purpose, language))
+            consent.grant(session, user, _text(session, purpose, language))
 
 
 # What the rest of the network did with the demo posts, per network: shares
@@ -179,7 +203,7 @@ def network_activity(session: Session, now: datetime) -> None:
     clicks_written: dict[tuple[int, date], list[int]] = {}
     for rank, content in enumerate(published):
         links = tracked_links.links_of(session, content.id)
-        for offset in range((today - clock.utc_day(content.publish_at)).days + 1):
+        for offset in range((today - clock.utc_day(content.publish_at or now)).days + 1):  # all published
             day = today - timedelta(days=offset)
             fade = rank + 2 * offset
             for network, (shares, clicks, previews) in DEMO_ACTIVITY.items():
@@ -195,5 +219,5 @@ def network_activity(session: Session, now: datetime) -> None:
     insights_rollup.add_late_shares(session.connection(), shares_written)
     insights_rollup.add_late_clicks(session.connection(), clicks_written)
     if published:
-        camille = accounts.find_by_email(session, "camille@demo.relais.invalid")
+        camille = _demo_user(session, "camille@demo.relais.invalid")
         sharing.record_share(session, camille, published[-1].id, "linkedin", now)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 import content_feeds
 from content_feeds import FeedError, OpmlError, OpmlOutline
 from content_feeds.errors import format_size
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..models import Feed, FeedItem, ItemStatus, utcnow
 from ..models.feeds import DEFAULT_INTERVAL_MINUTES
@@ -107,15 +108,15 @@ class FeedRow:
 
 
 def list_feeds(session: Session) -> list[FeedRow]:
-    counts = dict(
-        (feed_id, (new, total)) for feed_id, new, total in session.execute(
+    counts = {
+        feed_id: (new, total) for feed_id, new, total in session.execute(
             select(
                 FeedItem.feed_id,
                 func.count().filter(FeedItem.status == ItemStatus.NEW),
                 func.count(),
             ).group_by(FeedItem.feed_id)
         )
-    )
+    }
     feeds = session.scalars(select(Feed).order_by(func.lower(Feed.title), Feed.id))
     return [FeedRow(feed, *counts.get(feed.id, (0, 0))) for feed in feeds]
 
@@ -164,4 +165,4 @@ def export_opml(session: Session, title: str) -> bytes:
     )
 
 
-__all__ = ["FeedError", "FeedManagementError", "add_feed", "import_opml", "export_opml", "list_feeds"]
+__all__ = ["FeedError", "FeedManagementError", "add_feed", "export_opml", "import_opml", "list_feeds"]

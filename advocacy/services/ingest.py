@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import content_feeds
-from content_feeds import FeedError, FetchResult, FetchSettings, ParsedFeed
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
+import content_feeds
+from content_feeds import FeedError, FetchResult, FetchSettings, ParsedFeed
 
 from ..db import changed_rows, insert_for
 from ..models import Feed, FeedItem, ItemStatus, utcnow
@@ -54,7 +55,7 @@ class FeedSettings:
         fetch = FetchSettings(
             max_bytes=int(config["FEED_MAX_BYTES"]),
             user_agent=config["FEED_USER_AGENT"],
-            allowed_networks=tuple(ipaddress.ip_network(n, strict=False) for n in networks),
+            allowed_networks=tuple(ipaddress.ip_network(n, strict=True) for n in networks),
         )
         return cls(
             fetch=fetch, min_interval=int(config["FEED_MIN_INTERVAL"]), max_errors=int(config["FEED_MAX_ERRORS"]),

@@ -235,7 +235,7 @@ def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[
                               sum(g.shares for g in merged)), True))
     sharers = anonymity.suppress_breakdown([g.sharers for g, _ in entries], k)
     rows = []
-    for (g, other), shown in zip(entries, sharers):
+    for (g, other), shown in zip(entries, sharers, strict=True):
         if isinstance(shown, Hidden):
             rows.append(GroupRow(g.label, other, g.active, shown, shown, shown))
         else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from sqlalchemy import Connection, Date, Select, delete, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
@@ -29,6 +30,8 @@ from ..db import insert_for
 from ..models import ClickCount, InsightContentDay, InsightNetworkDay, InsightWatermark, ShareEvent, TrackedLink
 
 WATERMARK = "daily"
+
+Key = TypeVar("Key", tuple[date, str], tuple[date, int])
 
 
 def watermark(session: Session) -> date | None:
@@ -114,8 +117,8 @@ def split(session: Session, start: date, end: date, use_rollups: bool = True):
 # --- building -----------------------------------------------------------------
 
 def _first_raw_day(session: Session) -> date | None:
-    days = [session.scalar(select(func.min(ShareEvent.day))), session.scalar(select(func.min(ClickCount.day)))]
-    days = [day for day in days if day is not None]
+    firsts = [session.scalar(select(func.min(ShareEvent.day))), session.scalar(select(func.min(ClickCount.day)))]
+    days: list[date] = [day for day in firsts if day is not None]
     return min(days) if days else None
 
 
@@ -178,8 +181,8 @@ def add_late_shares(connection: Connection, counts: dict[tuple[int, str, date], 
     per_network: dict[tuple[date, str], tuple[int, int, int]] = {}
     per_content: dict[tuple[date, int], tuple[int, int, int]] = {}
     for (content_id, network, day), n in late.items():
-        for cells, key in ((per_network, (day, network)), (per_content, (day, content_id))):
-            cells[key] = (cells.get(key, (0, 0, 0))[0] + n, 0, 0)
+        _add_cell(per_network, (day, network), (n, 0, 0))
+        _add_cell(per_content, (day, content_id), (n, 0, 0))
     _add_to_rollups(connection, per_network, per_content)
 
 
@@ -197,10 +200,15 @@ def add_late_clicks(connection: Connection, counts: dict[tuple[int, date], list[
     per_content: dict[tuple[date, int], tuple[int, int, int]] = {}
     for (link_id, day), (clicks, previews) in late.items():
         network, content_id = places[link_id]
-        for cells, key in ((per_network, (day, network)), (per_content, (day, content_id))):
-            _, old_clicks, old_previews = cells.get(key, (0, 0, 0))
-            cells[key] = (0, old_clicks + clicks, old_previews + previews)
+        _add_cell(per_network, (day, network), (0, clicks, previews))
+        _add_cell(per_content, (day, content_id), (0, clicks, previews))
     _add_to_rollups(connection, per_network, per_content)
+
+
+def _add_cell(cells: dict[Key, tuple[int, int, int]], key: Key, counts: tuple[int, int, int]) -> None:
+    """(shares, clicks, previews) added to one roll-up cell."""
+    old = cells.get(key, (0, 0, 0))
+    cells[key] = (old[0] + counts[0], old[1] + counts[1], old[2] + counts[2])
 
 
 def _add_to_rollups(connection: Connection, per_network: dict[tuple[date, str], tuple[int, int, int]],

@@ -21,8 +21,21 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (AmbassadorProfile, ConsentRecord, Content, Department, Dismissal, Invitation, Need, Role,
-                      Topic, User, ambassador_needs, ambassador_topics, utcnow)
+from ..models import (
+    AmbassadorProfile,
+    ConsentRecord,
+    Content,
+    Department,
+    Dismissal,
+    Invitation,
+    Need,
+    Role,
+    Topic,
+    User,
+    ambassador_needs,
+    ambassador_topics,
+    utcnow,
+)
 from . import accounts, consent, passwords
 from .errors import ServiceError
 

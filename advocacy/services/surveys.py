@@ -33,8 +33,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import (QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion,
-                      SurveyResponse, User)
+from ..models import QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse, User
 from . import anonymity, clock, personal_data, survey_templates
 from .errors import ServiceError
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-FETCHED_AT = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from cf_helpers import LOOPBACK
 
 from content_feeds import FetchSettings

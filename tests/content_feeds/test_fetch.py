@@ -6,7 +6,7 @@ import gzip
 import socket
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 
@@ -296,7 +296,7 @@ def test_429_with_retry_after_seconds(feed_server, settings):
 
 
 def test_503_with_retry_after_http_date(feed_server, settings):
-    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=90), usegmt=True)
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
     url = feed_server.static("/maintenance", b"", status=503, headers={"Retry-After": when})
     with pytest.raises(RateLimitedError) as info:
         fetch_feed(url, settings=settings)
@@ -306,7 +306,7 @@ def test_503_with_retry_after_http_date(feed_server, settings):
 
 
 def test_parse_retry_after_edge_cases():
-    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     assert parse_retry_after("0") == 0.0
     assert parse_retry_after("Sun, 22 Nov 2026 12:01:00 GMT", now) == 60.0
     assert parse_retry_after("Sun, 22 Nov 2026 11:00:00 GMT", now) == 0.0  # in the past

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -77,7 +77,7 @@ def test_write_then_read_round_trip():
         ),
         OpmlOutline(title="Two", xml_url="https://b.example/rss"),
     ]
-    data = write_opml(outlines, title="Relais export", created=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    data = write_opml(outlines, title="Relais export", created=datetime(2026, 11, 22, tzinfo=UTC))
     assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
     assert b'<opml version="2.0">' in data
     assert b"<dateCreated>Sun, 22 Nov 2026 00:00:00 GMT</dateCreated>" in data

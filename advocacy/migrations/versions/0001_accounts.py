@@ -1,7 +1,7 @@
 """accounts and scheduler lease
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 08:19:14.728069
 """
 from alembic import op

@@ -122,7 +122,7 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     needs = sa.table('needs', sa.column('key', sa.String), sa.column('label_fr', sa.String),
                      sa.column('label_en', sa.String), sa.column('position', sa.Integer))
-    op.bulk_insert(needs, [dict(zip(('key', 'label_fr', 'label_en', 'position'), row)) for row in NEEDS])
+    op.bulk_insert(needs, [dict(zip(('key', 'label_fr', 'label_en', 'position'), row, strict=True)) for row in NEEDS])
 
 
 def downgrade() -> None:
