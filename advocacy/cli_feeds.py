@@ -41,7 +41,9 @@ def list_feeds() -> None:
         last = feed.last_success_at.strftime("%Y-%m-%d %H:%M") if feed.last_success_at else "never"
         click.echo(f"{feed.id:>4}  {row.health:<8}  {row.new_items:>5} new  last ok {last}  {feed.url}")
         if feed.last_error_code:
-            click.echo(f"      {feed.consecutive_errors} error(s): {feed.last_error_code} {feed.last_error_params or ''}")
+            click.echo(
+                f"      {feed.consecutive_errors} error(s): {feed.last_error_code} {feed.last_error_params or ''}"
+            )
 
 
 @feeds_group.command("refresh")

@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
     def csrf_error(_error):
         from flask_babel import gettext as _
 
-        return render_error(400, _("Your form expired or was sent from another site. Please reload the page and try again."))
+        return render_error(
+            400, _("Your form expired or was sent from another site. Please reload the page and try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -226,7 +226,9 @@ def run(url: str | None, repeat: int, naive_repeat: int, scale: float) -> None:
         set_naive(session, True)
         analyze(session)
     client = app.test_client()
-    assert client.post("/login", data={"email": "curator@bench.example", "password": "bench-password"}).status_code == 302
+    assert client.post(
+        "/login", data={"email": "curator@bench.example", "password": "bench-password"}
+    ).status_code == 302
     page = "/insights/"
     load_before = os.getloadavg()
     naive, naive_runs = median_ms(client, page, naive_repeat)

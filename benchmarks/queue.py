@@ -32,7 +32,11 @@ from advocacy.db import get_engine, get_session  # noqa: E402
 from advocacy.models import Feed, FeedItem, ItemStatus  # noqa: E402
 from advocacy.services import queue  # noqa: E402
 
-WORDS = ["solar", "community", "energy", "cooperative", "roof", "workshop", "lyon", "grenoble", "results", "members", "webinar", "training", "job", "technician", "partnership", "wind", "battery", "citizen", "project", "local", "grid", "heat", "savings"]
+WORDS = [
+    "solar", "community", "energy", "cooperative", "roof", "workshop", "lyon", "grenoble", "results", "members",
+    "webinar", "training", "job", "technician", "partnership", "wind", "battery", "citizen", "project", "local",
+    "grid", "heat", "savings",
+]
 
 
 class Explain(Executable, ClauseElement):
@@ -64,7 +68,8 @@ def fill(session, count: int, seed: int = 4) -> list[int]:
         rows.append({
             "feed_id": feeds[n % len(feeds)].id, "dedupe_key": f"bench-{n}", "guid": None, "title": title,
             "link": f"https://example.org/post/{n}", "published_at": published, "updated_at": published,
-            "summary_html": f"<p>{title}</p>", "content_html": "", "excerpt": " ".join(rng.choice(WORDS) for _ in range(40)),
+            "summary_html": f"<p>{title}</p>", "content_html": "",
+            "excerpt": " ".join(rng.choice(WORDS) for _ in range(40)),
             "image_url": None, "categories": [], "author": None, "status": status.value,
             "first_seen_at": published, "curated_at": None, "skip_reason": None,
         })

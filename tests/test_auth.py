@@ -40,7 +40,10 @@ def test_wrong_email_and_wrong_password_get_the_same_message(client, auth):
     assert wrong_password.status_code == wrong_email.status_code == 200
     assert b"Wrong e-mail or password." in wrong_password.data
     # Same page apart from the per-request CSRF token: compare the error only.
-    assert wrong_password.data.count(b"Wrong e-mail or password.") == wrong_email.data.count(b"Wrong e-mail or password.")
+    assert (
+        wrong_password.data.count(b"Wrong e-mail or password.")
+        == wrong_email.data.count(b"Wrong e-mail or password.")
+    )
     # What was typed stays in the form.
     assert b'value="nobody@example.org"' in wrong_email.data
 

@@ -18,7 +18,9 @@ def test_create_admin_refuses_short_password_and_duplicates(app, runner):
     short = runner.invoke(args=["create-admin", "--email", "a@example.org", "--name", "A"], input="short\nshort\n")
     assert short.exit_code != 0 and "10 characters" in short.output
     runner.invoke(args=["create-admin", "--email", "a@example.org", "--name", "A"], input="long enough pass\n" * 2)
-    again = runner.invoke(args=["create-admin", "--email", "a@example.org", "--name", "A"], input="long enough pass\n" * 2)
+    again = runner.invoke(
+        args=["create-admin", "--email", "a@example.org", "--name", "A"], input="long enough pass\n" * 2
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
 

@@ -46,7 +46,9 @@ def test_filters_by_feed_date_status_and_search(store):
     with store.session() as session:
         news, jobs = make_feed(session), make_feed(session, "Jobs", "https://example.org/jobs.xml")
         a = make_item(session, news, 1, title="Solar roofs", published=T0)
-        b = make_item(session, jobs, 2, title="Technician", excerpt="Install solar panels", published=T0 + timedelta(days=2))
+        b = make_item(
+            session, jobs, 2, title="Technician", excerpt="Install solar panels", published=T0 + timedelta(days=2)
+        )
         c = make_item(session, news, 3, title="100% renewable_energy", published=T0 + timedelta(days=4))
         d = make_item(session, news, 4, title="Old solar", status=ItemStatus.SKIPPED)
     with store.session() as session:

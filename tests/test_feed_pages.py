@@ -170,5 +170,9 @@ def test_cli_feeds_commands(app, runner, feed_server, tmp_path):
     opml.write_text(exported.output)
     imported = runner.invoke(args=["feeds", "import-opml", str(opml)])
     assert "0 added, 1 already known" in imported.output
-    broken = runner.invoke(args=["feeds", "add", feed_server.static("/cli/bad.xml", b"<rss><channel><item>", content_type="application/xml")])
+    broken = runner.invoke(
+        args=[
+            "feeds", "add", feed_server.static("/cli/bad.xml", b"<rss><channel><item>", content_type="application/xml")
+        ]
+    )
     assert broken.exit_code != 0

@@ -82,7 +82,9 @@ def test_public_log_shows_decisions_and_reasons_without_names(app, client, auth)
     switch_to(auth, auth.create_user(Role.CURATOR))
     client.post(f"/feedback/inbox/{items['Idea']}", data={"status": "retained", "reply": "Starting in May."})
     client.post(f"/feedback/inbox/{items['Question']}", data={"status": "answered", "reply": "The team does."})
-    client.post(f"/feedback/inbox/{items['Irritant']}", data={"status": "declined", "reply": "One digest only already."})
+    client.post(
+        f"/feedback/inbox/{items['Irritant']}", data={"status": "declined", "reply": "One digest only already."}
+    )
     switch_to(auth, auth.create_user(Role.AMBASSADOR, email="other@example.org"))
     log = client.get("/feedback/decisions").get_data(as_text=True)
     assert "monthly meetup" in log and "Starting in May." in log
@@ -105,4 +107,7 @@ def test_empty_feedback_is_refused_with_the_choice_kept(client, auth):
     auth.login_as(Role.AMBASSADOR)
     response = send(client, body="", kind="idea")
     assert response.status_code == 400
-    assert '<input checked id="kind-2" name="kind" required type="radio" value="idea">' in response.get_data(as_text=True)
+    assert (
+        '<input checked id="kind-2" name="kind" required type="radio" value="idea">'
+        in response.get_data(as_text=True)
+    )

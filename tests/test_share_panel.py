@@ -108,7 +108,9 @@ def test_undo_only_within_24_hours_and_only_ones_own(app, client, auth, world):
     client.post(f"/content/{content_id}/shared", data={"network": "bluesky"})
     with client.session_transaction() as cookie:
         mine = max(int(k) for k in cookie["undoable_shares"])
-        cookie["undoable_shares"] = {str(mine): cookie["undoable_shares"][str(mine)] - timedelta(hours=25).total_seconds()}
+        cookie["undoable_shares"] = {
+            str(mine): cookie["undoable_shares"][str(mine)] - timedelta(hours=25).total_seconds()
+        }
     response = client.post(f"/shares/{mine}/undo", follow_redirects=True, headers={"Accept-Language": "en"})
     assert share_count(app) == 2 and b"can no longer be undone" in response.data
 

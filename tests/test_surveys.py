@@ -76,7 +76,9 @@ def test_survey_from_scratch_with_questions(app, client, auth):
     auth.login_as(Role.CURATOR)
     response = client.post("/surveys/new", data={"title": "Tools", "intro": "", **DATES})
     survey_id = int(response.headers["Location"].split("/")[-2])
-    bad = client.post(f"/surveys/{survey_id}/questions", data={"text": "Which network?", "kind": "single", "options": "Only one"})
+    bad = client.post(
+        f"/surveys/{survey_id}/questions", data={"text": "Which network?", "kind": "single", "options": "Only one"}
+    )
     assert bad.status_code == 400 and "Which network?" in bad.get_data(as_text=True)
     client.post(f"/surveys/{survey_id}/questions", data={"text": "Which network?", "kind": "single",
                                                          "options": "Mastodon\nLinkedIn\n"})

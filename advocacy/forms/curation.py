@@ -38,7 +38,9 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[SelectChoice("new", _l("New")), SelectChoice("skipped", _l("Skipped"))], default="new")
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice("new", _l("New")), SelectChoice("skipped", _l("Skipped"))], default="new"
+    )
     feed = SelectField(_l("Feed"), coerce=str, default="")
     since = DateField(_l("From"), validators=[Optional(), PlausibleYear()])
     until = DateField(_l("To"), validators=[Optional(), PlausibleYear()])

@@ -285,7 +285,9 @@ def _apply(session: Session, content: Content, draft: ContentDraft) -> None:
     content.expires_at = draft.expires_at
     content.highlighted = draft.highlighted
     content.needs = list(session.scalars(select(Need).where(Need.id.in_(draft.need_ids)))) if draft.need_ids else []
-    content.topics = list(session.scalars(select(Topic).where(Topic.id.in_(draft.topic_ids)))) if draft.topic_ids else []
+    content.topics = (
+        list(session.scalars(select(Topic).where(Topic.id.in_(draft.topic_ids)))) if draft.topic_ids else []
+    )
     wanted = draft.clean_texts()
     if {n: content.texts_for(n) for n in NETWORKS} != wanted:
         content.texts.clear()

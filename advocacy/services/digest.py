@@ -143,7 +143,9 @@ def claim(session: Session, model, values: dict) -> bool:
     """
     table = model.__table__
     # RETURNING, not rowcount: psycopg reports -1 for this statement.
-    statement = insert_for(session)(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    statement = (
+        insert_for(session)(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    )
     return session.execute(statement).first() is not None
 
 

@@ -18,10 +18,12 @@ QUARTERLY_SATISFACTION = {
     },
     "questions": [
         {"kind": QuestionType.SCALE, "required": True,
-         "text": {"fr": "Dans l'ensemble, êtes-vous satisfait·e du programme ce trimestre ? (1 = pas du tout, 5 = tout à fait)",
+         "text": {"fr": "Dans l'ensemble, êtes-vous satisfait·e du programme ce trimestre ? "
+                        "(1 = pas du tout, 5 = tout à fait)",
                   "en": "Overall, how satisfied are you with the program this quarter? (1 = not at all, 5 = very)"}},
         {"kind": QuestionType.SCALE, "required": False,
-         "text": {"fr": "Les contenus proposés correspondent-ils à ce que vous souhaitez partager ? (1 = rarement, 5 = presque toujours)",
+         "text": {"fr": "Les contenus proposés correspondent-ils à ce que vous souhaitez partager ? "
+                        "(1 = rarement, 5 = presque toujours)",
                   "en": "Does the suggested content match what you want to share? (1 = rarely, 5 = almost always)"}},
         {"kind": QuestionType.SINGLE, "required": False,
          "text": {"fr": "Le temps que vous y consacrez vous convient-il ?",

@@ -42,7 +42,9 @@ def test_real_world_corpus(feed_server):
         for entry in feed.entries:
             if not (entry.title or entry.excerpt):
                 failures.append(f"{path.name}: entry {entry.dedupe_key} has neither title nor excerpt")
-            if entry.link is not None and (urlsplit(entry.link).scheme not in ("http", "https") or not urlsplit(entry.link).netloc):
+            if entry.link is not None and (
+                urlsplit(entry.link).scheme not in ("http", "https") or not urlsplit(entry.link).netloc
+            ):
                 failures.append(f"{path.name}: bad link {entry.link!r}")
             if entry.image_url is not None and not entry.image_url.startswith(("http://", "https://")):
                 failures.append(f"{path.name}: bad image {entry.image_url!r}")

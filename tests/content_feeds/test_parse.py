@@ -42,7 +42,10 @@ def test_feed_level_fields():
         (b"<!doctype html><html><body>hi</body></html>", "text/html", NotAFeedError, "not_a_feed"),
         (b"<html><head></head><body><p>x</body></html>", None, NotAFeedError, "not_a_feed"),
         (b"<?xml version='1.0'?><rss><channel><title>x</channel>", None, ParseError, "invalid_xml"),
-        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "application/json", UnknownFormatError, "unknown_format"),
+        (
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": []}',
+            "application/json", UnknownFormatError, "unknown_format",
+        ),
         (b"<?xml version='1.0'?><note><to>Tove</to></note>", "application/xml", UnknownFormatError, "unknown_format"),
         (b"   ", None, ParseError, "invalid_xml"),
     ],
@@ -81,7 +84,9 @@ def test_recovered_malformed_feed_keeps_entries():
 
 
 def test_title_is_plain_text():
-    entry = one("<item><title>  &lt;b&gt;Bold&lt;/b&gt;   news &amp;amp; &#233;t&#233;\n now </title><guid>x</guid></item>")
+    entry = one(
+        "<item><title>  &lt;b&gt;Bold&lt;/b&gt;   news &amp;amp; &#233;t&#233;\n now </title><guid>x</guid></item>"
+    )
     assert entry.title == "Bold news & été now"
 
 
@@ -99,7 +104,9 @@ def test_relative_link_resolved_against_feed_url():
     assert entry.link == "https://example.org/posts/1"
 
 
-@pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://example.org/x", "mailto:a@example.org", "data:text/html,x"])
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "ftp://example.org/x", "mailto:a@example.org", "data:text/html,x"]
+)
 def test_unusable_link_is_none(link):
     entry = one(f"<item><title>t</title><link>{link}</link><guid>g</guid></item>")
     assert entry.link is None
@@ -208,8 +215,16 @@ def test_author():
 @pytest.mark.parametrize(
     "extra, expected",
     [
-        ('<media:thumbnail url="https://example.org/t.jpg"/><media:content url="https://example.org/c.jpg" medium="image"/>', "https://example.org/t.jpg"),
-        ('<media:content url="https://example.org/v.mp4" type="video/mp4"/><media:content url="/c.jpg" type="image/jpeg"/>', "https://example.org/c.jpg"),
+        (
+            '<media:thumbnail url="https://example.org/t.jpg"/>'
+            '<media:content url="https://example.org/c.jpg" medium="image"/>',
+            "https://example.org/t.jpg",
+        ),
+        (
+            '<media:content url="https://example.org/v.mp4" type="video/mp4"/>'
+            '<media:content url="/c.jpg" type="image/jpeg"/>',
+            "https://example.org/c.jpg",
+        ),
         ('<enclosure url="https://example.org/e.png" type="image/png" length="1"/>', "https://example.org/e.png"),
         ('<enclosure url="https://example.org/a.mp3" type="audio/mpeg" length="1"/>', "https://example.org/img.png"),
         ('<media:thumbnail url="javascript:alert(1)"/>', "https://example.org/img.png"),

@@ -78,4 +78,6 @@ def test_certificate_for_another_name_is_refused(tls_server):
 def test_untrusted_certificate_is_refused(tls_server):
     port, _, _ = tls_server
     with pytest.raises(TLSError):
-        fetch_feed(f"https://localhost:{port}/feed", settings=FetchSettings(allowed_networks=("127.0.0.0/8", "::1/128")))
+        fetch_feed(
+            f"https://localhost:{port}/feed", settings=FetchSettings(allowed_networks=("127.0.0.0/8", "::1/128"))
+        )

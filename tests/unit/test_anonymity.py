@@ -149,7 +149,9 @@ def test_no_shown_count_and_no_total_minus_shown_describes_one_to_k_minus_one(k)
         assert len(shown) == len(counts)
         assert not any(small(value, k) for value in shown), counts
         visible = [value for value in shown if not isinstance(value, Hidden)]
-        assert all(value == people for value, people in zip(shown, counts, strict=True) if not isinstance(value, Hidden))
+        assert all(
+            value == people for value, people in zip(shown, counts, strict=True) if not isinstance(value, Hidden)
+        )
         difference = total - sum(visible)
         # The difference is the hidden ones together: 0, k or more, or the
         # whole total when that is itself under k (then ``count`` hides it).
@@ -162,7 +164,9 @@ def test_a_count_of_k_or_more_is_hidden_only_when_subtraction_needs_it(k):
     for counts in every_list_of_counts(k):
         shown = suppress_breakdown(list(counts), k)
         small_ones = sum(people for people in counts if 0 < people < k)
-        extra = [people for value, people in zip(shown, counts, strict=True) if isinstance(value, Hidden) and people >= k]
+        extra = [
+            people for value, people in zip(shown, counts, strict=True) if isinstance(value, Hidden) and people >= k
+        ]
         if small_ones == 0 or small_ones >= k:
             assert extra == [], counts
         else:
