@@ -8,6 +8,7 @@ batch (docs/privacy.md, "Survey answers below the schema").
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -72,8 +73,8 @@ def test_until_the_end_the_database_holds_only_sealed_answers_of_one_length(app,
     assert not any(b"secret-remark" in blob for blob in sealed)
     if url.get_backend_name() == "sqlite":
         # Not in any page of the file or of its write-ahead log either.
-        files = [path for path in (url.database, f"{url.database}-wal") if path and os.path.exists(path)]
-        stored = b"".join(open(path, "rb").read() for path in files)
+        files = [Path(path) for path in (url.database, f"{url.database}-wal") if path and os.path.exists(path)]
+        stored = b"".join(path.read_bytes() for path in files)
         assert b"Quarterly ambassador pulse" in stored  # the survey's title is there: the bytes are read
         assert b"secret-remark" not in stored
 
