@@ -68,6 +68,27 @@ def rollup_insights() -> None:
     session.commit()
 
 
+def count_survey_answers() -> None:
+    """Scheduled: the sealed answers of finished surveys become responses, each survey's in one batch.
+
+    Then the deleted sealed rows are vacuumed (PostgreSQL), after the commit
+    since VACUUM runs outside any transaction.
+    """
+    from flask import current_app
+
+    from .db import get_engine
+    from .program_clock import program_today
+    from .services import clock, survey_pool, surveys
+
+    session = get_session()
+    counted = surveys.release_finished(
+        session, survey_pool.pool_key(current_app.config["SECRET_KEY"]), today=program_today(),
+        counted_on=clock.utc_today(), k=int(current_app.config["MIN_GROUP_SIZE"]))
+    session.commit()
+    if counted:
+        survey_pool.vacuum(get_engine())
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -76,6 +97,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),
     ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
     ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
+    ("count-survey-answers", count_survey_answers, {"trigger": "interval", "hours": 1}),
 ]
 
 

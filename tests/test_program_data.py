@@ -13,10 +13,10 @@ from advocacy.models import (
     Purpose,
     Role,
     SurveyParticipation,
-    SurveyResponse,
+    SurveyPendingResponse,
     User,
 )
-from advocacy.services import ambassadors, clock, consent, surveys
+from advocacy.services import ambassadors, clock, consent, survey_pool, surveys
 from program_helpers import switch_to
 from test_consent import grant
 from test_feedback import send
@@ -77,13 +77,14 @@ def test_export_and_erasure_cover_feedback_thanks_and_surveys(app, client, auth)
         answers = {q.id: ("ok" if q.kind.value == "text" else "0" if q.options else "4")
                    for q in survey.questions}
         surveys.submit(session, survey, session.get(User, me.id), answers,
-                       today=clock.program_today(app.config["TIMEZONE"]), now=clock.now())
+                       today=clock.program_today(app.config["TIMEZONE"]),
+                       pool_key=survey_pool.pool_key(app.config["SECRET_KEY"]))
         session.commit()
     data = client.get("/me/data/export.json").get_json()
     assert [f["body"] for f in data["feedback"]] == ["A named idea about badges"]
     assert [t["message"] for t in data["thanks_received"]] == ["Brilliant idea, Me!"]
     assert len(data["survey_participations"]) == 1
-    assert count(app, SurveyResponse) == 1
+    assert count(app, SurveyPendingResponse) == 1  # sealed until the survey is over
 
     client.post("/me/data/erase", data={"password": "ambassador-password", "confirm": "y"})
     with app.app_context():
@@ -92,7 +93,7 @@ def test_export_and_erasure_cover_feedback_thanks_and_surveys(app, client, auth)
         assert bodies == ["An anonymous irritant"]  # their named text is gone; anonymous stays anonymous
     assert count(app, NetworkThanks) == 0
     assert count(app, SurveyParticipation) == 0
-    assert count(app, SurveyResponse) == 1  # anonymous answers stay in the results
+    assert count(app, SurveyPendingResponse) == 1  # anonymous answers stay in the results
 
 
 def department_with(app, auth, name, headcount, members):

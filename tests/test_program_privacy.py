@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, Integer
 
 from advocacy.models import Base
 
-ANONYMOUS_TABLES = ["feedback_items", "survey_responses", "survey_answers"]
+ANONYMOUS_TABLES = ["feedback_items", "survey_responses", "survey_answers", "survey_pending_responses"]
 
 
 def _references_users(table, seen=None) -> bool:
@@ -49,7 +49,7 @@ def test_participations_hold_no_time_and_no_key_to_answers():
     assert not any(isinstance(c.type, (Date, DateTime)) for c in table.columns)
 
 
-@pytest.mark.parametrize("name", ["survey_responses", "feedback_items"])
+@pytest.mark.parametrize("name", ["survey_responses", "survey_pending_responses", "feedback_items"])
 def test_anonymous_rows_have_random_keys_not_counters(name):
     (key,) = Base.metadata.tables[name].primary_key.columns
     assert not isinstance(key.type, Integer)
@@ -57,7 +57,7 @@ def test_anonymous_rows_have_random_keys_not_counters(name):
 
 
 def test_sqlite_stores_answers_in_key_order_not_arrival_order():
-    for name in ("survey_participations", "survey_responses", "survey_answers"):
+    for name in ("survey_participations", "survey_responses", "survey_answers", "survey_pending_responses"):
         assert Base.metadata.tables[name].dialect_options["sqlite"]["with_rowid"] is False
 
 

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from advocacy import jobs
 from advocacy.db import get_session
-from advocacy.models import Role, Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
-from advocacy.services import clock, surveys
+from advocacy.models import Role, Survey, SurveyAnswer, SurveyParticipation, SurveyPendingResponse, SurveyResponse
+from advocacy.services import clock, survey_pool, surveys
 from program_helpers import people, switch_to
 
 TODAY = clock.program_today("Europe/Paris")  # survey days are the program's (TIMEZONE's) days
@@ -55,7 +56,8 @@ def answer_as_many(app, auth, survey_id, count, prefix="amb", text=lambda i: f"t
 
 
 def submit(app, session, found, member, raw):
-    surveys.submit(session, found, member, raw, today=clock.program_today(app.config["TIMEZONE"]), now=clock.now())
+    surveys.submit(session, found, member, raw, today=clock.program_today(app.config["TIMEZONE"]),
+                   pool_key=survey_pool.pool_key(app.config["SECRET_KEY"]))
 
 
 def close(client, auth, survey_id):
@@ -114,9 +116,17 @@ def test_an_ambassador_answers_once_and_anonymously(app, client, auth):
     with app.app_context():
         session = get_session()
         assert session.query(SurveyParticipation).one().user_id == member.id
+        # The answers wait sealed until the survey is over (tests/test_survey_pool.py).
+        assert session.query(SurveyPendingResponse).count() == 1 and session.query(SurveyResponse).count() == 0
+    close(client, auth, survey_id)
+    with app.app_context():
+        jobs.count_survey_answers()
+    with app.app_context():
+        session = get_session()
         response = session.query(SurveyResponse).one()
-        # Response days are event days: UTC, like share and click days.
-        assert len(response.id) == 32 and response.submitted_on == clock.utc_today()
+        # Response days are event days: UTC, like share and click days; here the day it was counted.
+        assert len(response.id) == 32 and response.counted_on == clock.utc_today()
+        assert session.query(SurveyPendingResponse).count() == 0
         answers = {a.question_id: a for a in session.query(SurveyAnswer)}
         assert answers[found.questions[0].id].number == 4
         assert answers[found.questions[3].id].choices == [0, 2]
@@ -144,7 +154,7 @@ def test_missing_required_answer_keeps_the_others(app, client, auth):
     html = response.get_data(as_text=True)
     assert "My thoughtful remark" in html and 'class="error"' in html
     with app.app_context():
-        assert get_session().query(SurveyResponse).count() == 0
+        assert surveys.response_count(get_session(), found) == 0
         assert get_session().query(SurveyParticipation).count() == 0
 
 
@@ -232,7 +242,7 @@ def test_closed_survey_takes_no_answer(app, client, auth):
     switch_to(auth, auth.create_user(Role.AMBASSADOR))
     assert client.post(f"/surveys/{survey_id}", data=full_answer(found)).status_code == 303
     with app.app_context():
-        assert get_session().query(SurveyResponse).count() == 0
+        assert surveys.response_count(get_session(), found) == 0
 
 
 def test_a_finished_survey_cannot_be_reopened(app, client, auth):

@@ -15,7 +15,7 @@ from ..forms.surveys import QUESTION_TYPE_LABELS, QuestionForm, SurveyForm, Temp
 from ..messages import message_for
 from ..models import QuestionType, Role, Survey, SurveyQuestion
 from ..program_clock import program_today
-from ..services import clock, surveys
+from ..services import survey_pool, surveys
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
@@ -29,6 +29,10 @@ def helpers():
 
 def _k() -> int:
     return int(current_app.config["MIN_GROUP_SIZE"])
+
+
+def _pool_key() -> bytes:
+    return survey_pool.pool_key(current_app.config["SECRET_KEY"])
 
 
 def _survey_or_404(survey_id: int) -> Survey:
@@ -88,7 +92,7 @@ def answer(survey_id: int):
     db = get_session()
     raw = _raw_answers(survey)
     try:
-        surveys.submit(db, survey, current_user, raw, today=program_today(), now=clock.now())
+        surveys.submit(db, survey, current_user, raw, today=program_today(), pool_key=_pool_key())
         db.commit()
     except surveys.InvalidAnswers as error:
         return _answer_page(survey, error.answers, raw, status=400)
@@ -109,7 +113,7 @@ def answer(survey_id: int):
 def results(survey_id: int):
     survey = _published_survey_or_404(survey_id)
     return render_template("surveys/results.html", survey=survey,
-                           results=surveys.results(get_session(), survey, _k(), program_today()))
+                           results=surveys.results(get_session(), survey, _k(), program_today(), _pool_key()))
 
 
 # --- staff ---------------------------------------------------------------------

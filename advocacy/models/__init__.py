@@ -11,7 +11,15 @@ from .feeds import Feed, FeedItem, ItemStatus
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .kit import KitPage, KitRevision, KitSection
 from .sharing import ClickCount, ShareEvent, TrackedLink
-from .surveys import QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse
+from .surveys import (
+    QuestionType,
+    Survey,
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyPendingResponse,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .system import SchedulerLease
 from .thanks import NetworkThanks
 from .user import Invitation, Role, User
@@ -60,6 +68,7 @@ __all__ = [
     "Survey",
     "SurveyAnswer",
     "SurveyParticipation",
+    "SurveyPendingResponse",
     "SurveyQuestion",
     "SurveyResponse",
     "Topic",

@@ -5,9 +5,13 @@ Privacy shapes these tables (DESIGN §2.3, §2.5):
   no time finer than the day, random (UUID) keys so that key order says
   nothing about who answered when;
 - who answered a survey lives apart (``survey_participations``) with no time
-  at all, so that nobody can be asked twice and nothing joins it to answers.
-On SQLite the answer and participation tables are WITHOUT ROWID, so even the
-storage order follows the random key, not the order of arrival.
+  at all, so that nobody can be asked twice and nothing joins it to answers;
+- below the schema too: answers wait sealed (``survey_pending_responses``,
+  written with the participation) and reach ``survey_responses`` in one
+  shuffled batch when the survey is over (``services/survey_pool.py``), so
+  no transaction id, row order or time pairs a response with a person.
+On SQLite these tables are WITHOUT ROWID, so even the storage order follows
+the random key, not the order of arrival.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, random_key, string_enum, utcnow
@@ -69,15 +73,34 @@ class SurveyParticipation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
+class SurveyPendingResponse(Base):
+    """One person's answers, sealed, waiting for the survey's end to be counted with everyone's.
+
+    Written in the participation's transaction (so an answer is never lost
+    nor counted twice), hence sharing its transaction id: what it holds is
+    therefore unreadable without the app's key, and every sealed response
+    of a survey has the same length. No time, no link to anyone.
+    """
+
+    __tablename__ = "survey_pending_responses"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SurveyResponse(Base):
-    """One anonymous set of answers: a random key and the day only."""
+    """One anonymous set of answers: a random key and the day it was counted only."""
 
     __tablename__ = "survey_responses"
     __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
-    submitted_on: Mapped[date] = mapped_column()
+    # The UTC day its batch was counted, the same for the whole batch: the
+    # day it arrived would pair it with the participations of that day.
+    counted_on: Mapped[date] = mapped_column()
 
     answers: Mapped[list[SurveyAnswer]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True

@@ -6,16 +6,17 @@ How "answered once" and "anonymous" hold together:
   (random key, the day only). Nothing joins the two.
 - Keys of responses are random, participations have no surrogate key, and on
   SQLite both are WITHOUT ROWID tables stored in key order, so neither id
-  order nor storage order follows the order of arrival. The response is
-  written before the participation; both land in one transaction.
-- Remaining limit: on PostgreSQL, someone with direct database access could
-  compare the physical order of rows of both tables (or read the WAL). The
-  application never reads rows in storage order: results are aggregates and
-  free texts are shuffled.
+  order nor storage order follows the order of arrival.
+- Below the schema: the participation is written with the answers *sealed*
+  (``survey_pool.hold``), in one transaction; the answers become responses
+  only once the survey is over, all of them in one shuffled batch
+  (``release_finished``, a scheduled job), so no transaction id, row order
+  or day pairs a response with a participation. Until then results, shown
+  only after the end anyway, open the sealed ones in memory.
 
 Opening and closing days are the program's days (``clock.program_today``),
-as curators type them; a response is kept under the UTC day it arrived on,
-like every other event day.
+as curators type them; a response is kept under the UTC day its batch was
+counted on.
 
 Results are shown to everyone, staff or not, only when the survey is over
 and enough people answered (``anonymity.enough``: at least k, MIN_GROUP_SIZE),
@@ -28,13 +29,22 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse, User
-from . import anonymity, clock, personal_data, survey_templates
+from ..models import (
+    QuestionType,
+    Survey,
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyPendingResponse,
+    SurveyQuestion,
+    SurveyResponse,
+    User,
+)
+from . import anonymity, personal_data, survey_pool, survey_templates
 from .errors import ServiceError
 
 SCALE = range(1, 6)
@@ -104,8 +114,10 @@ def update_survey(session: Session, survey: Survey, draft: SurveyDraft, today: d
 
 
 def response_count(session: Session, survey: Survey) -> int:
-    return session.scalar(select(func.count()).select_from(SurveyResponse)
-                          .where(SurveyResponse.survey_id == survey.id)) or 0
+    """Every response, counted or still sealed."""
+    counted = session.scalar(select(func.count()).select_from(SurveyResponse)
+                             .where(SurveyResponse.survey_id == survey.id)) or 0
+    return counted + survey_pool.pending_count(session, survey.id)
 
 
 def _editable(session: Session, survey: Survey) -> None:
@@ -191,13 +203,29 @@ def _parse(question: SurveyQuestion, raw) -> tuple[dict | None, AnswerError | No
     return {"choices": numbers}, None
 
 
+def _sealed_size(survey: Survey) -> int:
+    """The most bytes one person's answers to this survey take as JSON: every sealed response is that long."""
+    size = survey_pool.LENGTH.size + 2
+    for question in survey.questions:
+        size += 64  # the question id, the value's name, quotes and punctuation
+        if question.kind is QuestionType.TEXT:
+            size += 6 * MAX_TEXT  # the longest a character gets in JSON is \u001f
+        elif question.kind is QuestionType.MULTIPLE:
+            size += 8 * len(question.options)
+    return size
+
+
 def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, object], *,
-           today: date, now: datetime) -> None:
+           today: date, pool_key: bytes) -> None:
     """Record one person's answers, anonymously. InvalidAnswers says which answers are refused.
 
-    ``today`` is the program's day (is the survey open?); the response is
-    kept under the UTC day of ``now``.
+    ``today`` is the program's day (is the survey open?). The answers are
+    sealed with ``pool_key`` (``survey_pool.pool_key``) until the survey is over.
     """
+    # Re-read the survey's dates under a shared lock held until commit: a
+    # close, and the batch that counts a finished survey, wait for this
+    # answer, which thus never arrives after its survey's batch.
+    session.refresh(survey, ["opens_on", "closes_on", "closed_early"], with_for_update={"read": True})
     if not is_open(survey, today):
         raise SurveyError("closed")
     if has_answered(session, survey, user):
@@ -211,13 +239,28 @@ def submit(session: Session, survey: Survey, user: User, raw_answers: dict[int, 
             parsed[question.id] = value
     if errors:
         raise InvalidAnswers(errors)
-    response = SurveyResponse(survey_id=survey.id, submitted_on=clock.utc_day(now))
-    response.answers = [SurveyAnswer(question_id=qid, **value) for qid, value in parsed.items()]
-    session.add(response)
-    session.flush()
     session.add(SurveyParticipation(survey_id=survey.id, user_id=user.id))
     # The unique key (survey, user) refuses a second answer sent at the same time.
     session.flush()
+    survey_pool.hold(session, pool_key, survey.id, parsed, _sealed_size(survey))
+    session.flush()
+
+
+def release_finished(session: Session, pool_key: bytes, *, today: date, counted_on: date, k: int) -> int:
+    """Count the sealed answers of the surveys that are over, each survey's in one batch; how many.
+
+    ``today`` is the program's day. A survey that closed by its dates waits
+    one more day, so that no answer still in flight from its last day (the
+    day was read when that request began) comes after the batch; one closed
+    early is counted at once (its close waited for answers in flight).
+    """
+    waiting = session.scalars(select(Survey).where(
+        Survey.id.in_(select(SurveyPendingResponse.survey_id).distinct())).order_by(Survey.id))
+    counted = 0
+    for survey in list(waiting):
+        if is_over(survey, today - timedelta(days=1)):
+            counted += survey_pool.release(session, pool_key, survey, counted_on, k)
+    return counted
 
 
 # --- results -------------------------------------------------------------------
@@ -241,16 +284,23 @@ class SurveyResults:
     questions: list[QuestionResult] = field(default_factory=list)
 
 
-def results(session: Session, survey: Survey, k: int, on: date) -> SurveyResults:
-    """Aggregates, or nothing at all (not even counts) below the threshold or before the end."""
+def results(session: Session, survey: Survey, k: int, on: date, pool_key: bytes) -> SurveyResults:
+    """Aggregates, or nothing at all (not even counts) below the threshold or before the end.
+
+    Every answer counts: those not yet counted by ``release_finished`` are
+    opened in memory with ``pool_key``.
+    """
     total = response_count(session, survey)
     if not is_over(survey, on) or not anonymity.enough(total, k):
         return SurveyResults(survey, responses=0, k=k, shown=False)
     answers: dict[int, list[SurveyAnswer]] = {q.id: [] for q in survey.questions}
-    rows = session.scalars(
+    rows = list(session.scalars(
         select(SurveyAnswer).join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
         .where(SurveyResponse.survey_id == survey.id)
-    )
+    ))
+    for sealed in survey_pool.pending_answers(session, pool_key, survey.id):
+        # Read, never stored: these objects are not added to the session.
+        rows += [SurveyAnswer(question_id=qid, **value) for qid, value in sealed.items()]
     for answer in rows:
         answers.setdefault(answer.question_id, []).append(answer)
     shown = SurveyResults(survey, responses=total, k=k, shown=True)
