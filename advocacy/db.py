@@ -45,7 +45,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def truncate_sqlite_wal(engine: Engine, wait_seconds: float = 5.0) -> bool:
+def truncate_sqlite_wal(engine: Engine, wait_seconds: float = 2.0) -> bool:
     """Copy SQLite's write-ahead log into the database file and empty it.
 
     Until then the WAL keeps the pages as they were before the last writes
