@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 
 from advocacy import jobs, mailings
 from advocacy.db import get_engine, get_session, make_engine, truncate_sqlite_wal
-from advocacy.models import FeedbackKind, Purpose, Role, User
-from advocacy.services import accounts, ambassadors, feedback, mail, thanks
+from advocacy.models import DigestDelivery, FeedbackKind, Purpose, Role, User
+from advocacy.services import accounts, ambassadors, digest, feedback, mail, thanks
 from conftest import TEST_DATABASE_URL
 from digest_helpers import BASE_URL, grant, local_today, next_monday, publish, set_profile
 
@@ -140,6 +140,16 @@ def test_erasure_deletes_the_outbox_mail_to_the_person_and_only_theirs(app, clie
     assert [message["To"] for message in remaining] == ["someone.else@example.org"]
     assert not any(EMAIL in path.read_text("utf-8", "replace").lower()
                    for path in Path(app.instance_path, "outbox").iterdir())
+
+
+def test_mail_written_after_the_erasure_of_its_claimant_is_removed_too(app, auth):
+    """A job claimed the person's digest, the person erased their account, then the job sends."""
+    user = auth.create_user(Role.AMBASSADOR, email=EMAIL, name=NAME, language="en")
+    with app.app_context():
+        message = mailings.digest_message(get_session().get(User, user.id), digest.DigestContent([], []))
+        erased_claim = (user.id, local_today())  # the erasure deleted its row
+        assert mailings._deliver(get_session(), erased_claim, DigestDelivery, message) is True
+    assert outbox_messages(app) == []
 
 
 def test_an_outbox_that_does_not_exist_is_nothing_to_remove(tmp_path):
