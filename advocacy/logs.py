@@ -43,6 +43,8 @@ class AddressFreeRequestHandler(WSGIRequestHandler):
     """
 
     def log(self, type: str, message: str, *args: Any) -> None:
+        # werkzeug's own logging call, so that the line goes where werkzeug's
+        # would (its logger, given a handler on first use), address aside.
         _log(type, f"{HIDDEN} - - [{self.log_date_time_string()}] {message}\n", *args)
 
 
