@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -17,7 +18,6 @@ from advocacy import jobs, mailings
 from advocacy.db import get_engine, get_session, make_engine, truncate_sqlite_wal
 from advocacy.models import DigestDelivery, FeedbackKind, Purpose, Role, User
 from advocacy.services import accounts, ambassadors, digest, feedback, mail, thanks
-from conftest import TEST_DATABASE_URL
 from digest_helpers import BASE_URL, grant, local_today, next_monday, publish, set_profile
 
 NAME = "Zephyrine Quaglioni"
@@ -27,7 +27,7 @@ THANKS = "Merci quaglioni-thanks for the lunch talk"
 MASTODON = "quaglioni.social"
 NEEDLES = [NAME, EMAIL, FEEDBACK, THANKS, MASTODON]
 
-sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="reads SQLite's own files")
+sqlite_only = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="reads SQLite's own files")
 
 
 @pytest.fixture
