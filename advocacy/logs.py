@@ -10,8 +10,8 @@ Two logs the app writes would name it by default:
   that key is the client's address (or whatever identifies who is limited).
 
 ``LOG_CLIENT_ADDRESSES`` (false by default) keeps both as they were.
-gunicorn writes no access log unless given ``--access-logfile`` (README,
-Production, says which format leaves the address out).
+gunicorn writes no access log unless given ``--access-logfile``;
+docs/operations.md gives it, and the proxy, a format without the address.
 """
 
 from __future__ import annotations
