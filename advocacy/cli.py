@@ -8,9 +8,8 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
-from werkzeug.serving import run_simple
 
-from . import jobs, migrate
+from . import jobs, logs, migrate
 from .cli_feeds import feeds_group
 from .db import get_session
 from .models import Role
@@ -111,13 +110,15 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy is typed as the app
     if not app.config.get("BASE_URL"):  # links in e-mails sent by the in-process jobs
         app.config["BASE_URL"] = f"http://{host}:{port}"
+    # Flask refuses app.run() inside its own CLI; werkzeug serves directly,
+    # with a request log that leaves out visitors' addresses (see logs.py).
+    server = logs.make_dev_server(app, host, port)
     background = BackgroundScheduler(timezone="UTC")
     jobs.add_jobs(background, app, need_lease=False)
     background.start()
     click.echo(f"Relais on http://{host}:{port}/ (scheduler running in-process)")
     try:
-        # Flask refuses app.run() inside its own CLI; werkzeug serves directly.
-        run_simple(host, port, app, use_reloader=False, threaded=True)
+        server.serve_forever()  # returns on Ctrl-C
     finally:
         background.shutdown(wait=False)
 

@@ -63,6 +63,9 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SECURE": False,
     # Trust X-Forwarded-* from this many proxies (0 = none).
     "PROXY_FIX": 0,
+    # Logs (advocacy serve's request log, rate-limit breaches) leave out the
+    # visitor's address unless this is turned on (DESIGN §2.4).
+    "LOG_CLIENT_ADDRESSES": False,
     "WTF_CSRF_TIME_LIMIT": None,
     # argon2id cost: RFC_9106_LOW_MEMORY (argon2-cffi's default) or
     # RFC_9106_HIGH_MEMORY; the test suite alone may use CHEAPEST.

@@ -9,6 +9,7 @@ uncommitted (for instance after an error).
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from flask import Flask, current_app, g
@@ -17,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION_KEY = "advocacy.db"
+SQLITE_BUSY_TIMEOUT_MS = 30000
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, **options) -> Engine:
@@ -31,12 +34,41 @@ def make_engine(url: str, **options) -> Engine:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers and one
     # writer work at once, which the dev server and scheduler need.
+    # secure_delete: deleted rows and freed pages are overwritten with zeros,
+    # so an erased name or e-mail does not linger in the file's free space.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def truncate_sqlite_wal(engine: Engine, wait_seconds: float = 2.0) -> bool:
+    """Copy SQLite's write-ahead log into the database file and empty it.
+
+    Until then the WAL keeps the pages as they were before the last writes
+    (an erased row included). A reader still inside a transaction on an
+    older snapshot stops the log from being emptied: SQLite's busy handler
+    retries for up to ``wait_seconds``. Returns True when the log is empty
+    (or the database is not SQLite), False when a reader kept it from
+    completing, which is logged; the log then keeps its old pages until the
+    next complete checkpoint.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        # Outside any transaction (pysqlite opens none for a PRAGMA); the
+        # connection goes back to the pool with its usual busy timeout.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        try:
+            busy, _log_frames, _copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    if busy:
+        log.warning("SQLite checkpoint incomplete: a reader is still open, the write-ahead log keeps old pages")
+    return not busy
 
 
 def init_app(app: Flask) -> None:

@@ -89,6 +89,18 @@ def count_survey_answers() -> None:
         survey_pool.vacuum(get_engine())
 
 
+def empty_sqlite_log() -> None:
+    """Scheduled: on SQLite, copy the write-ahead log into the database file and empty it.
+
+    Each erasure does this once committed; when a reader kept that from
+    completing, the erased rows' old pages stay in the log until this run.
+    Nothing to do on PostgreSQL.
+    """
+    from .db import get_engine, truncate_sqlite_wal
+
+    truncate_sqlite_wal(get_engine())
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -98,6 +110,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
     ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
     ("count-survey-answers", count_survey_answers, {"trigger": "interval", "hours": 1}),
+    ("empty-sqlite-log", empty_sqlite_log, {"trigger": "interval", "minutes": 10}),
 ]
 
 

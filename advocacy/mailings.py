@@ -80,11 +80,14 @@ def _deliver(session, row_key: tuple, model, message: EmailMessage) -> bool:
         mail.send_now(settings, message)
         sent = True
     except (OSError, smtplib.SMTPException):
-        log.exception("could not send %s to %s; not retried", model.__tablename__, message["To"])
+        # No address in the log: a log line would outlive an erasure.
+        log.exception("could not send %s %s; not retried", model.__tablename__, message["Message-ID"])
         sent = False
     row = session.get(model, row_key)
-    if row is not None:  # erased in between: nothing left to record
+    if row is not None:
         digest.record_outcome(session, row, sent, utcnow())
+    else:  # erased in between: nothing left to record, and the erasure's sweep of the outbox came too early
+        mail.remove_outbox_mail(settings.outbox, str(message["To"]))
     session.commit()
     return sent
 

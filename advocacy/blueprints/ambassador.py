@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..auth import roles_required
-from ..db import get_session
+from ..db import get_engine, get_session
+from ..emails import mail_settings
 from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
 from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
 from ..messages import message_for
@@ -263,6 +264,7 @@ def erase():
     db = get_session()
     form = PasswordConfirmForm()
     if form.validate_on_submit():
+        email = current_user.email
         try:
             personal_data.erase(db, current_user._get_current_object(), form.password.data)
         except personal_data.ErasureError as error:
@@ -273,6 +275,7 @@ def erase():
                 flash(message_for(error), "error")
         else:
             db.commit()
+            personal_data.remove_traces(get_engine(), mail_settings().outbox, email)
             logout_user()
             session.clear()
             flash(_("Your account and your personal data are erased. Goodbye, and thank you."), "success")

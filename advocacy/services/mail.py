@@ -13,8 +13,10 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.parser import BytesParser
+from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 
 from sqlalchemy import event
@@ -94,7 +96,8 @@ def _deliver_pending(session: Session) -> None:
         try:
             send_now(settings, message)
         except (OSError, smtplib.SMTPException):
-            log.exception("could not send mail to %s", message["To"])
+            # No address in the log: a log line would outlive an erasure.
+            log.exception("could not send mail %s", message["Message-ID"])
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -107,6 +110,43 @@ def _write_outbox(outbox: Path, message: EmailMessage) -> Path:
     path = outbox / f"{uuid.uuid4().hex}.eml"
     path.write_bytes(bytes(message))
     return path
+
+
+def remove_outbox_mail(outbox: Path, address: str) -> int:
+    """Delete every outbox file addressed to ``address`` or mentioning it; how many.
+
+    Each message is read, not guessed from its file name: its recipients
+    (To, Cc, Bcc) and its decoded text parts, so an address written in a
+    quoted-printable or base64 body is found too. Mail already handed to an
+    SMTP server is out of reach and is not in the outbox.
+    """
+    if not outbox.is_dir():
+        return 0
+    wanted = address.strip().casefold()
+    removed = 0
+    for path in outbox.glob("*.eml"):
+        if _mentions(path.read_bytes(), wanted):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _mentions(raw: bytes, wanted: str) -> bool:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    recipients = getaddresses([str(value) for field in ("To", "Cc", "Bcc")
+                               for value in message.get_all(field, [])])
+    if any(address.casefold() == wanted for _name, address in recipients):
+        return True
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            try:
+                text = part.get_content()
+            except (LookupError, ValueError):  # an unknown charset: the raw scan below reads it
+                continue
+            if wanted in text.casefold():
+                return True
+    # Other headers (Subject...), and parts the parser could not decode.
+    return wanted in raw.decode("utf-8", "replace").casefold()
 
 
 def _send_smtp(host: str, settings: MailSettings, message: EmailMessage) -> None:

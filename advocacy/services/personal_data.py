@@ -10,17 +10,23 @@ stay in the aggregates but lose their link to the person. Consent history
 is deleted rather than kept in a de-identified form: a consent record that
 no longer says whose consent it was proves nothing, so keeping it would be
 keeping data for no purpose (DESIGN §2.5, "minimal and erasable").
+
+Deleting rows is not the whole of it: ``remove_traces`` runs once the
+erasure is committed and removes the copies the database and the mail
+module leave on disk (SQLite's write-ahead log, the outbox's e-mails).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
+from ..db import truncate_sqlite_wal
 from ..models import (
     AmbassadorProfile,
     ConsentRecord,
@@ -36,7 +42,7 @@ from ..models import (
     ambassador_topics,
     utcnow,
 )
-from . import accounts, consent, passwords
+from . import accounts, consent, mail, passwords
 from .errors import ServiceError
 
 SCHEMA_ID = "https://relais.invalid/schemas/personal-data-export/1"
@@ -146,3 +152,17 @@ def erase(session: Session, user: User, password: str) -> None:
     session.delete(user)
     session.flush()
 
+
+
+def remove_traces(engine: Engine, outbox: Path, email: str) -> bool:
+    """After the erasure's commit: what the deleted rows leave elsewhere on disk.
+
+    The outbox's e-mails to (or mentioning) the address are deleted, and
+    SQLite's write-ahead log, which still holds the pages as they were
+    before the erasure, is copied into the database file (where
+    ``secure_delete`` has zeroed the freed space) and emptied. Returns False
+    when a reader kept the log from being emptied (logged by the db module);
+    the next complete checkpoint empties it.
+    """
+    mail.remove_outbox_mail(outbox, email)
+    return truncate_sqlite_wal(engine)
