@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import delete, update
 
 from .db import changed_rows, get_session, insert_for
@@ -68,6 +68,16 @@ def rollup_insights() -> None:
     session.commit()
 
 
+def prune_sessions() -> None:
+    """Scheduled: delete the sessions unused for SESSION_IDLE_DAYS (no longer accepted anyway)."""
+    from .services import clock, user_sessions
+
+    session = get_session()
+    user_sessions.prune_idle(session, now=clock.now(),
+                             idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
+    session.commit()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -76,6 +86,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),
     ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
     ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
+    ("prune-sessions", prune_sessions, {"trigger": "interval", "hours": 6}),
 ]
 
 

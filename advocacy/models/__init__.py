@@ -14,7 +14,7 @@ from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import QuestionType, Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse
 from .system import SchedulerLease
 from .thanks import NetworkThanks
-from .user import Invitation, Role, User
+from .user import Invitation, Role, User, UserSession
 
 __all__ = [
     "DECISIONS",
@@ -66,6 +66,7 @@ __all__ = [
     "TrackedLink",
     "UTCDateTime",
     "User",
+    "UserSession",
     "ambassador_needs",
     "ambassador_topics",
     "utcnow",
