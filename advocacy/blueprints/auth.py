@@ -49,9 +49,9 @@ def login():
         db = get_session()
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is not None:
-            token = user_sessions.start(db, user.id, clock.now())
+            session_token = user_sessions.start(db, user.id, clock.now())
             db.commit()
-            _start_session(user, token)
+            _start_session(user, session_token)
             response = redirect(safe_next(form.next.data))
             sign_in_limit.remember_device(response, form.email.data)
             return response
@@ -93,9 +93,9 @@ def accept_invitation(token: str):
         except accounts.AccountError as error:
             db.rollback()
             return render_error(410, message_for(error))
-        token = user_sessions.start(db, user.id, clock.now())
+        session_token = user_sessions.start(db, user.id, clock.now())
         db.commit()
-        _start_session(user, token)
+        _start_session(user, session_token)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
