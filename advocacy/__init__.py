@@ -51,7 +51,7 @@ def register_data_rules() -> None:
     Their rules must hold whichever page or job runs first, so they are
     loaded with the app rather than with the page that uses them.
     """
-    from .services import digest, feedback, renewals, sharing, surveys, thanks  # noqa: F401
+    from .services import digest, feedback, renewals, sharing, surveys, thanks, user_sessions  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

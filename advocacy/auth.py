@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
 
-from .db import get_session
+from .db import get_engine, get_session
 from .models import Role
-from .services import accounts
+from .services import clock, user_sessions
+
+# The key in the signed cookie that holds the session's token.
+SESSION_TOKEN_KEY = "session_token"
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -21,8 +25,16 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        return accounts.load_from_session_id(get_session(), session_id)
+    def load_user(user_id: str):
+        now = clock.now()
+        signed_in = user_sessions.find(get_session(), user_id, session.get(SESSION_TOKEN_KEY), now=now,
+                                       idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
+        if signed_in is None:
+            return None
+        if signed_in.due_for_last_seen(now):
+            with get_engine().begin() as connection:
+                user_sessions.record_last_seen(connection, signed_in.session_id, now)
+        return signed_in.user
 
 
 def roles_required(*roles: Role):

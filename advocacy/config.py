@@ -56,6 +56,13 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Per account (the e-mail typed, whether or not it has an account), on
+    # top of the per-address limit: guesses spread over many addresses. Only
+    # failed attempts count, and never from a browser that has signed in to
+    # that account before (see README, Accounts).
+    "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
+    # A session unused this long is over (signing out ends it at once).
+    "SESSION_IDLE_DAYS": 30,
     # Cookies: never readable by script, not sent cross-site on POST.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import delete, update
 
 from .db import changed_rows, get_session, insert_for
@@ -74,8 +74,6 @@ def count_survey_answers() -> None:
     Then the deleted sealed rows are vacuumed (PostgreSQL), after the commit
     since VACUUM runs outside any transaction.
     """
-    from flask import current_app
-
     from .db import get_engine
     from .program_clock import program_today
     from .services import clock, survey_pool, surveys
@@ -101,6 +99,16 @@ def empty_sqlite_log() -> None:
     truncate_sqlite_wal(get_engine())
 
 
+def prune_sessions() -> None:
+    """Scheduled: delete the sessions unused for SESSION_IDLE_DAYS (no longer accepted anyway)."""
+    from .services import clock, user_sessions
+
+    session = get_session()
+    user_sessions.prune_idle(session, now=clock.now(),
+                             idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
+    session.commit()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -111,6 +119,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
     ("count-survey-answers", count_survey_answers, {"trigger": "interval", "hours": 1}),
     ("empty-sqlite-log", empty_sqlite_log, {"trigger": "interval", "minutes": 10}),
+    ("prune-sessions", prune_sessions, {"trigger": "interval", "hours": 6}),
 ]
 
 

@@ -6,6 +6,7 @@ from itertools import chain
 
 from flask import Flask, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 
 # No inline script, ever: JavaScript lives in static files. Images may come
 # from feeds over HTTPS; everything else is ours.
@@ -24,6 +25,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Browser features no page of ours uses, denied to us and to anything framed.
+# The clipboard and the system share sheet (web-share) stay allowed: the
+# share panel uses both.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in ("accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "geolocation",
+                    "gyroscope", "interest-cohort", "magnetometer", "microphone", "midi", "payment", "usb")
+)
+
+# Sent on HTTPS responses only: over plain HTTP a browser ignores it, and
+# sending it from a test or intranet host on HTTP would say nothing true.
+# One year, this host only: includeSubDomains or preload would bind the
+# organisation's other hosts, which is not ours to decide.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
 
 class SessionInterface(SecureCookieSessionInterface):
     """Signed cookie sessions, marked Secure whenever the request is HTTPS."""
@@ -38,7 +54,34 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     return response
+
+
+def add_request_headers(response: Response) -> Response:
+    """The headers that depend on the request: HTTPS or not, signed in or not.
+    (Apart from the fixed ones, which the tracked-link app copies once.)"""
+    if request.is_secure:  # what the proxy says once PROXY_FIX trusts it
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    # A view's weaker rule gives way; its own "private, no-store" (the calendar feed) stays.
+    if _personal(response) and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _personal(response: Response) -> bool:
+    """Whether no cache (browser, proxy, back button on a shared computer) may keep this response.
+
+    Every page a signed-in person gets shows who they are at least, and
+    many show their data: all of them, and every download (an export is
+    personal or staff-only whoever asks), rather than a list to keep up to
+    date. Our static files are the same for everyone and stay cacheable.
+    """
+    if request.endpoint == "static":
+        return False
+    if "attachment" in response.headers.get("Content-Disposition", ""):
+        return True
+    return bool(current_user.is_authenticated)
 
 
 def refuse_nul_characters() -> None:
@@ -56,3 +99,4 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
+    app.after_request(add_request_headers)

@@ -106,8 +106,8 @@ def generate(session, today: date, scale: float, seed: int = 6) -> None:
     first_user = session.scalar(select(User.id).order_by(User.id.desc())) + 1
     users = range(first_user, first_user + ambassadors)
     bulk(session, User.__table__, ((u, f"amb{u}@bench.example", f"Ambassador {u}", password_hash, Role.AMBASSADOR,
-                                    "fr", True, f"{u:032x}", now) for u in users),
-         ["id", "email", "name", "password_hash", "role", "language", "active", "session_nonce", "created_at"])
+                                    "fr", True, now) for u in users),
+         ["id", "email", "name", "password_hash", "role", "language", "active", "created_at"])
     bulk(session, AmbassadorProfile.__table__,
          ((u, now, today + timedelta(days=200), rng.choices(departments, weights)[0].id, []) for u in users),
          ["user_id", "joined_at", "mandate_ends_on", "department_id", "networks"])

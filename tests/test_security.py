@@ -75,3 +75,50 @@ def test_state_changes_refuse_get(client, auth):
     auth.login_as(Role.ADMIN)
     assert client.get("/logout").status_code == 405
     assert client.get("/admin/users/1/deactivate").status_code == 405
+
+
+def test_permissions_policy_denies_what_no_page_uses(client):
+    policy = client.get("/login").headers["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort"):
+        assert f"{feature}=()" in policy
+    # The share panel copies text and opens the system share sheet.
+    assert "clipboard" not in policy and "web-share" not in policy
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    assert client.get("/login", base_url="https://localhost").headers["Strict-Transport-Security"] == \
+        "max-age=31536000"
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_config(self):
+        return {"PROXY_FIX": 1}
+
+    def test_hsts_when_the_trusted_proxy_says_https(self, client):
+        response = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+        assert "max-age" in response.headers["Strict-Transport-Security"]
+        assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_nothing_personal_is_stored_by_a_cache(client, auth):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")  # nobody's page
+    auth.login_as(Role.AMBASSADOR)
+    for path in ["/", "/me/data", "/me/data/export.json", "/me/consents", "/me/profile", "/no-such-page"]:
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    # Our CSS and JavaScript are the same for everyone: cached as before.
+    assert "no-store" not in client.get("/static/css/relais.css").headers.get("Cache-Control", "")
+
+
+def test_staff_pages_and_exports_are_not_stored(client, auth):
+    auth.login_as(Role.ADMIN)
+    for path in ["/insights/", "/insights/export.csv", "/feeds/export.opml", "/admin/users"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers["Cache-Control"], path
+
+
+def test_the_calendar_download_keeps_its_own_rule(client, auth):
+    auth.login_as(Role.AMBASSADOR)
+    assert client.get("/calendar/export.ics").headers["Cache-Control"] == "private, no-store"

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from .. import sign_in_limit
+from ..auth import SESSION_TOKEN_KEY
 from ..db import get_session
 from ..emails import invitation_message, mail_settings
 from ..errors import render_error
@@ -14,7 +16,7 @@ from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, JoinForm, Langua
 from ..forms.common import ActionForm
 from ..messages import message_for
 from ..models import Role
-from ..services import accounts, mail
+from ..services import accounts, clock, mail, user_sessions
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -24,18 +26,21 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _start_session(user) -> None:
+def _start_session(user, token: str) -> None:
     # A fresh session at every sign-in: nothing from before (a fixated id,
     # a stale CSRF token) carries over into the signed-in session.
     language = session.get("language")
     session.clear()
     if language:
         session["language"] = language
+    session[SESSION_TOKEN_KEY] = token
     login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(sign_in_limit.account_limit, key_func=sign_in_limit.submitted_account, methods=["POST"],
+               exempt_when=sign_in_limit.from_known_device, deduct_when=sign_in_limit.failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -44,9 +49,13 @@ def login():
         db = get_session()
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is not None:
+            session_token = user_sessions.start(db, user.id, clock.now())
             db.commit()
-            _start_session(user)
-            return redirect(safe_next(form.next.data))
+            _start_session(user, session_token)
+            response = redirect(safe_next(form.next.data))
+            sign_in_limit.remember_device(response, form.email.data)
+            return response
+        sign_in_limit.note_failure()
         # One message for a wrong e-mail and a wrong password alike.
         form.password.errors = [_("Wrong e-mail or password.")]
     return render_template("auth/login.html", form=form)
@@ -55,6 +64,9 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        db = get_session()
+        user_sessions.end(db, session.get(SESSION_TOKEN_KEY))
+        db.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")
@@ -81,8 +93,9 @@ def accept_invitation(token: str):
         except accounts.AccountError as error:
             db.rollback()
             return render_error(410, message_for(error))
+        session_token = user_sessions.start(db, user.id, clock.now())
         db.commit()
-        _start_session(user)
+        _start_session(user, session_token)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)

@@ -22,7 +22,7 @@ from .surveys import (
 )
 from .system import SchedulerLease
 from .thanks import NetworkThanks
-from .user import Invitation, Role, User
+from .user import Invitation, Role, User, UserSession
 
 __all__ = [
     "DECISIONS",
@@ -75,6 +75,7 @@ __all__ = [
     "TrackedLink",
     "UTCDateTime",
     "User",
+    "UserSession",
     "ambassador_needs",
     "ambassador_topics",
     "utcnow",

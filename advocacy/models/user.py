@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String
@@ -28,10 +27,6 @@ ROLE_ENUM = Enum(
 )
 
 
-def new_session_nonce() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class User(Base):
     __tablename__ = "users"
 
@@ -43,12 +38,10 @@ class User(Base):
     # None: follow the browser. Otherwise one of the configured LANGUAGES.
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the login cookie: changing it signs the person out everywhere.
-    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    # Flask-Login protocol, written out rather than inherited from UserMixin
-    # so that get_id carries the nonce.
+    # Flask-Login protocol, written out rather than inherited from UserMixin.
+    # Whether a cookie still signs someone in is a UserSession row's business.
     @property
     def is_authenticated(self) -> bool:
         return True
@@ -62,7 +55,7 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        return str(self.id)
 
     @property
     def is_staff(self) -> bool:
@@ -85,3 +78,23 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class UserSession(Base):
+    """One signed-in browser: the session exists while this row does.
+
+    The cookie carries a random token and only its SHA-256 is kept here, so a
+    copy of the table signs nobody in. Signing out deletes the row, which is
+    what makes an old copy of the cookie useless. Rows are few and small:
+    "keep me signed in on this device" can add an expiry column, and a list
+    of devices can show created/last seen and end one by its id.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most every few minutes (services.user_sessions.LAST_SEEN_STEP).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

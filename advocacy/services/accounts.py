@@ -53,21 +53,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def load_from_session_id(session: Session, session_id: str) -> User | None:
-    """Flask-Login's loader: '<id>:<nonce>', rejected once the nonce changes."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit() or not nonce:
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
-        return None
-    return user
-
-
-def sign_out_everywhere(user: User) -> None:
-    user.session_nonce = secrets.token_urlsafe(16)
-
-
 # --- invitations -------------------------------------------------------------
 
 def _token_hash(token: str) -> str:
@@ -183,7 +168,11 @@ def set_active(session: Session, user: User, active: bool, *, acting: User) -> N
         raise AccountError("last_admin")
     user.active = active
     if not active:
-        sign_out_everywhere(user)
+        # Imported here: user_sessions registers an erasure step, and
+        # personal_data (which holds the steps) imports this module.
+        from . import user_sessions
+
+        user_sessions.end_all(session, user.id)
 
 
 def list_users(session: Session) -> list[User]:
