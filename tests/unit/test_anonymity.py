@@ -12,7 +12,17 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
-from advocacy.services.anonymity import Hidden, count, enough, merge_small_groups, suppress_breakdown
+from advocacy.services.anonymity import (
+    Band,
+    Hidden,
+    Rate,
+    band,
+    count,
+    enough,
+    merge_small_groups,
+    rate,
+    suppress_breakdown,
+)
 
 KS = (3, 5)
 
@@ -51,6 +61,53 @@ def test_enough_needs_k_people_and_zero_is_not_enough(k):
     assert not enough(k - 1, k)
     assert enough(k, k)
     assert enough(k + 1, k)
+
+
+# --- across releases: bands of k, rates from the bands ---------------------------
+
+@pytest.mark.parametrize("k", KS)
+def test_band_shows_zero_hides_one_to_k_minus_one_and_gives_the_band_from_a_multiple_of_k(k):
+    assert band(0, k) == 0
+    assert band(1, k) == Hidden(k) and band(k - 1, k) == Hidden(k)
+    assert band(k, k) == Band(k, 2 * k - 1) == band(2 * k - 1, k)
+    assert band(2 * k, k) == Band(2 * k, 3 * k - 1)
+    assert str(Band(10, 14)) == "10\u201314"
+
+
+def published_low(value) -> int | None:
+    return None if isinstance(value, Hidden) else value.low if isinstance(value, Band) else value
+
+
+@pytest.mark.parametrize("k", KS)
+def test_two_published_counts_differ_by_zero_or_at_least_k_and_hold_the_count(k):
+    for people in range(6 * k):
+        shown = band(people, k)
+        if isinstance(shown, Band):
+            assert shown.low % k == 0 and shown.low <= people <= shown.high == shown.low + k - 1
+    lows = [low for people in range(6 * k) if (low := published_low(band(people, k))) is not None]
+    for a, b in itertools.combinations(lows, 2):
+        assert a == b or abs(a - b) >= k
+
+
+@pytest.mark.parametrize("k", KS)
+def test_a_rate_holds_every_ratio_its_bands_allow_and_nothing_more_precise(k):
+    for whole in range(1, 5 * k):
+        for part in range(whole + 1):
+            shown = rate(band(part, k), band(whole, k))
+            if isinstance(band(part, k), Hidden) or isinstance(band(whole, k), Hidden):
+                assert shown == Hidden(k)
+            else:
+                assert isinstance(shown, Rate) and shown.low <= 100 * part / whole <= shown.high, (part, whole)
+    assert rate(0, 0) is None
+    assert rate(0, Band(5, 9)) == Rate(0, 0) and str(Rate(0, 0)) == "0"
+    assert rate(Band(5, 9), Band(10, 14)) == Rate(35, 90) and str(Rate(35, 90)) == "35\u201390"
+
+
+def test_a_rate_refuses_exact_counts():
+    with pytest.raises(TypeError):
+        rate(7, Band(10, 14))
+    with pytest.raises(TypeError):
+        rate(Band(5, 9), 12)
 
 
 # --- small groups merged into "other" -------------------------------------------
