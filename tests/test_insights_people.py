@@ -34,9 +34,9 @@ def shown(rows):
 
 
 def test_groups_under_k_merge_into_other_and_hide_their_counts():
-    groups = [Group("Big", 8, 6), Group("Mid", 6, 5), Group("Tiny", 2, 2), Group("Small", 3, 1)]
+    groups = [Group("Big", 12, 10), Group("Mid", 6, 5), Group("Tiny", 2, 2), Group("Small", 3, 1)]
     rows = department_breakdown(groups, K, "Other")
-    assert shown(rows) == {"Big": (band(5), band(5)), "Mid": (band(5), HIDDEN), "Other": (band(5), HIDDEN)}
+    assert shown(rows) == {"Big": (band(10), band(10)), "Mid": (band(5), HIDDEN), "Other": (band(5), HIDDEN)}
     assert [row.other for row in rows] == [False, False, True]
     # Other has 3 sharers (< k): hidden; with it alone hidden, total − shown
     # would give it, so the smallest shown sharer figure (Mid) is hidden too.
@@ -44,8 +44,11 @@ def test_groups_under_k_merge_into_other_and_hide_their_counts():
 
 
 def test_other_still_under_k_takes_the_next_smallest_group():
+    rows = department_breakdown([Group("A", 12, 12), Group("B", 6, 5), Group("C", 3, 0)], K, "Other")
+    assert shown(rows) == {"A": (band(10), band(10)), "Other": (band(5), band(5))}
+    # Among equal bands the first given joins, not the smaller: A (9) before B (6), both 5–9.
     rows = department_breakdown([Group("A", 9, 9), Group("B", 6, 5), Group("C", 3, 0)], K, "Other")
-    assert shown(rows) == {"A": (band(5), band(5)), "Other": (band(5), band(5))}
+    assert shown(rows) == {"B": (band(5), band(5)), "Other": (band(10), band(5))}
     assert department_breakdown([Group("A", 2, 2), Group("B", 2, 1)], K, "Other") == []
 
 

@@ -30,7 +30,9 @@ to it:
    (``merge_small_groups``); then a count per group is shown by rule 1, and
    the hidden ones taken together must be 0 or at least k, else the next
    smallest shown count is hidden too (``suppress_breakdown``), so the total
-   minus the shown lines never gives a small group.
+   minus the shown lines never gives a small group. "Smallest" compares
+   bands of k (rule 4), the first given among equal bands: which group
+   goes then says nothing finer than the bands already published.
 
 4. Across releases: a reader may set side by side every staff page and
    export, for any date ranges, read before and after any change (someone
@@ -142,13 +144,15 @@ def merge_small_groups(groups: Iterable[Group], size: Callable[[Group], int],
     """Split groups into (those shown on a line of their own, those merged into "other"), rule 3.
 
     A group of 1 to k-1 people is merged; while the merged ones together are
-    still under k, the smallest remaining group (the first given, among equal
-    sizes) joins them. None when even all of them together are under k:
-    then nothing may be shown. Lines of their own keep the order given.
+    still under k, the smallest remaining group by its band of k (the first
+    given, among equal bands) joins them. None when even all of them
+    together are under k: then nothing may be shown. Lines of their own keep
+    the order given.
     """
     groups = list(groups)
     merged = [g for g in groups if isinstance(count(size(g), k), Hidden)]
-    candidates = sorted((g for g in groups if size(g) >= k), key=size)
+    # Sorted by band, not size: picking the smaller of a 6 and a 7 would tell which is which.
+    candidates = sorted((g for g in groups if size(g) >= k), key=lambda g: size(g) // k)
     while merged and sum(size(g) for g in merged) < k and candidates:
         merged.append(candidates.pop(0))
     if merged and sum(size(g) for g in merged) < k:
@@ -161,13 +165,14 @@ def suppress_breakdown(counts: Sequence[int], k: int) -> list[int | Hidden]:
     """Counts of people in disjoint groups of a total, each as it may be shown (rule 3).
 
     Hidden: every count of 1 to k-1, and, while the hidden ones add up to 1
-    to k-1, the smallest shown count above zero (the first given, among
-    equal ones). If that hides everything and they still add up to under k,
-    the total is itself under k, and ``count`` hides it.
+    to k-1, the smallest shown count above zero by its band of k (the first
+    given, among equal bands). If that hides everything and they still add
+    up to under k, the total is itself under k, and ``count`` hides it.
     """
     hidden = {i for i, people in enumerate(counts) if isinstance(count(people, k), Hidden)}
     # Hiding a zero would add nobody to the hidden ones, so zeros stay shown.
-    candidates = sorted((i for i, people in enumerate(counts) if people >= k), key=lambda i: counts[i])
+    # Sorted by band, not count, as in merge_small_groups.
+    candidates = sorted((i for i, people in enumerate(counts) if people >= k), key=lambda i: counts[i] // k)
     while 0 < sum(counts[i] for i in hidden) < k and candidates:
         hidden.add(candidates.pop(0))
     return [Hidden(k) if i in hidden else people for i, people in enumerate(counts)]

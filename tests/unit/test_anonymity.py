@@ -130,16 +130,18 @@ def test_groups_of_k_or_more_stay_on_their_own_lines_in_order():
 
 
 def test_small_groups_merge_and_other_takes_the_smallest_group_while_under_k():
-    # 2 + 1 = 3 < 5: the smallest group of its own (6) joins "other"; one is
-    # always enough, since it holds k people by itself.
-    assert merge({"A": 2, "B": 9, "C": 6, "D": 1, "E": 8}) == (["B", "E"], ["A", "D", "C"])
+    # 2 + 1 = 3 < 5: the group of the smallest band (6: 5–9) joins "other"; one
+    # is always enough, since it holds k people by itself.
+    assert merge({"A": 2, "B": 12, "C": 6, "D": 1, "E": 10}) == (["B", "E"], ["A", "D", "C"])
     # "other" already at k: nothing more joins it.
     assert merge({"A": 2, "B": 3, "C": 6}) == (["C"], ["A", "B"])
 
 
-def test_among_equal_sizes_the_first_given_joins_other():
+def test_among_equal_bands_the_first_given_joins_other():
+    """Not the smaller of a 9 and a 6: that choice would tell more than their bands (5–9 both)."""
     assert merge({"A": 1, "B": 6, "C": 6}) == (["C"], ["A", "B"])
     assert merge({"A": 1, "C": 6, "B": 6}) == (["B"], ["A", "C"])
+    assert merge({"A": 1, "B": 9, "C": 6}) == (["C"], ["A", "B"])
 
 
 def test_nothing_may_be_shown_when_all_together_are_under_k():
@@ -181,10 +183,11 @@ def test_counts_under_k_are_hidden_and_the_rest_shown():
 
 
 def test_hidden_ones_under_k_together_hide_the_next_smallest_shown_count():
-    # total 16 shown elsewhere: 16 - 9 - 6 would give the 1.
-    assert suppress_breakdown([9, 6, 1], 5) == [9, H, H]
-    # Equal counts: the first given is hidden.
+    # total 16 shown elsewhere: 16 - 12 - 6 would give the 1.
+    assert suppress_breakdown([12, 6, 1], 5) == [12, H, H]
+    # Equal bands: the first given is hidden (not the smaller, whose choice would tell which it is).
     assert suppress_breakdown([6, 6, 2], 5) == [H, 6, H]
+    assert suppress_breakdown([9, 6, 1], 5) == [H, 6, H]
 
 
 def test_zero_is_shown_and_never_hidden_to_cover_another():
