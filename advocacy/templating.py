@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from .forms.common import LANGUAGE_LABELS
 from .models import Role
-from .services.anonymity import Hidden
+from .services.anonymity import Band, Hidden
 
 STAFF = (Role.CURATOR, Role.ADMIN)
 EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
@@ -71,9 +71,11 @@ def is_hidden(value: object) -> bool:
     return isinstance(value, Hidden)
 
 
-def people_count(value: int | Hidden) -> int | str:
-    """``{{ count|people_count }}``: the count, or "fewer than k" when it is hidden."""
-    return gettext("fewer than %(k)s", k=value.k) if isinstance(value, Hidden) else value
+def people_count(value: int | Hidden | Band) -> int | str:
+    """``{{ count|people_count }}``: 0, the band ("10–14"), or "fewer than k" when it is hidden."""
+    if isinstance(value, Hidden):
+        return gettext("fewer than %(k)s", k=value.k)
+    return str(value) if isinstance(value, Band) else value
 
 
 def init_app(app: Flask) -> None:

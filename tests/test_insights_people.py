@@ -13,7 +13,7 @@ import pytest
 
 from advocacy.models import Purpose, Role
 from advocacy.services import insights
-from advocacy.services.anonymity import Hidden
+from advocacy.services.anonymity import Band, Hidden, Rate
 from advocacy.services.insights import Group, department_breakdown
 from insights_helpers import add_clicks, add_shares, place_in_department
 from program_helpers import people, switch_to
@@ -25,30 +25,39 @@ K = 5
 HIDDEN = Hidden(K)
 
 
+def band(low: int) -> Band:
+    return Band(low, low + K - 1)
+
+
 def shown(rows):
     return {row.label: (row.active, row.sharers) for row in rows}
 
 
 def test_groups_under_k_merge_into_other_and_hide_their_counts():
-    groups = [Group("Big", 8, 6, 30), Group("Mid", 6, 5, 12), Group("Tiny", 2, 2, 9), Group("Small", 3, 1, 1)]
+    groups = [Group("Big", 12, 10), Group("Mid", 6, 5), Group("Tiny", 2, 2), Group("Small", 3, 1)]
     rows = department_breakdown(groups, K, "Other")
-    assert shown(rows) == {"Big": (8, 6), "Mid": (6, HIDDEN), "Other": (5, HIDDEN)}
+    assert shown(rows) == {"Big": (band(10), band(10)), "Mid": (band(5), HIDDEN), "Other": (band(5), HIDDEN)}
     assert [row.other for row in rows] == [False, False, True]
     # Other has 3 sharers (< k): hidden; with it alone hidden, total − shown
     # would give it, so the smallest shown sharer figure (Mid) is hidden too.
-    assert rows[1].sharers == HIDDEN and rows[1].shares == HIDDEN and rows[1].percent == HIDDEN
+    assert rows[1].sharers == HIDDEN and rows[1].percent == HIDDEN
 
 
 def test_other_still_under_k_takes_the_next_smallest_group():
-    rows = department_breakdown([Group("A", 9, 9, 9), Group("B", 6, 5, 5), Group("C", 3, 0, 0)], K, "Other")
-    assert shown(rows) == {"A": (9, 9), "Other": (9, 5)}
-    assert department_breakdown([Group("A", 2, 2, 2), Group("B", 2, 1, 1)], K, "Other") == []
+    rows = department_breakdown([Group("A", 12, 12), Group("B", 6, 5), Group("C", 3, 0)], K, "Other")
+    assert shown(rows) == {"A": (band(10), band(10)), "Other": (band(5), band(5))}
+    # Among equal bands the first given joins, not the smaller: A (9) before B (6), both 5–9.
+    rows = department_breakdown([Group("A", 9, 9), Group("B", 6, 5), Group("C", 3, 0)], K, "Other")
+    assert shown(rows) == {"B": (band(5), band(5)), "Other": (band(10), band(5))}
+    assert department_breakdown([Group("A", 2, 2), Group("B", 2, 1)], K, "Other") == []
 
 
-def test_groups_at_k_are_shown_as_they_are():
-    rows = department_breakdown([Group("A", 5, 5, 11), Group("B", 7, 6, 20)], K, "Other")
-    assert [(r.label, r.active, r.sharers, r.shares, r.percent) for r in rows] == [
-        ("A", 5, 5, 11, 100.0), ("B", 7, 6, 20, 85.7)]
+def test_groups_at_k_are_shown_as_bands_and_rates_as_what_the_bands_allow():
+    """Bands of k (anonymity rule 4): 5 and 7 both read 5–9; 12 reads 10–14."""
+    rows = department_breakdown([Group("A", 5, 5), Group("B", 7, 6), Group("C", 12, 5)], K, "Other")
+    assert [(r.label, r.active, r.sharers, r.percent) for r in rows] == [
+        ("A", band(5), band(5), Rate(55, 100)), ("B", band(5), band(5), Rate(55, 100)),
+        ("C", band(10), band(5), Rate(35, 90))]
 
 
 @pytest.mark.parametrize("seed", range(200))
@@ -58,20 +67,31 @@ def test_total_minus_visible_never_reveals_a_small_group(seed):
     groups = []
     for n in range(rng.randint(1, 7)):
         active = rng.randint(1, 12)
-        sharers = rng.randint(0, active)
-        groups.append(Group(f"D{n}", active, sharers, sharers * rng.randint(1, 4)))
+        groups.append(Group(f"D{n}", active, rng.randint(0, active)))
     rows = department_breakdown(groups, K, "Other")
     total_active = sum(g.active for g in groups)
     total_sharers = sum(g.sharers for g in groups)
     if not rows:
         assert total_active < K
         return
+    exact = {g.label: g for g in groups}
+    own = [r for r in rows if not r.other]
+    exact_active = {r.label: exact[r.label].active for r in own}
+    exact_sharers = {r.label: exact[r.label].sharers for r in own}
+    for r in rows:
+        if r.other:
+            exact_active[r.label] = total_active - sum(exact[o.label].active for o in own)
+            exact_sharers[r.label] = total_sharers - sum(exact[o.label].sharers for o in own)
     for row in rows:
-        assert row.active >= K
-        assert row.sharers == HIDDEN or row.sharers == 0 or row.sharers >= K
-    assert total_active - sum(r.active for r in rows if not r.other) in (0,) or \
-        total_active - sum(r.active for r in rows if not r.other) >= K
-    hidden_sharers = total_sharers - sum(r.sharers for r in rows if r.sharers != HIDDEN)
+        # Every count is a band of k holding the exact count, starting at a multiple of k.
+        assert isinstance(row.active, Band) and row.active.low >= K and row.active.low % K == 0
+        assert row.active.low <= exact_active[row.label] <= row.active.high
+        assert row.sharers == HIDDEN or row.sharers == 0 or (
+            isinstance(row.sharers, Band) and row.sharers.low % K == 0
+            and row.sharers.low <= exact_sharers[row.label] <= row.sharers.high)
+    rest = total_active - sum(exact_active[r.label] for r in own)
+    assert rest == 0 or rest >= K
+    hidden_sharers = sum(exact_sharers[r.label] for r in rows if r.sharers == HIDDEN)
     if any(r.sharers == HIDDEN for r in rows):
         # Only a meaningful subtraction when the participation total is shown.
         assert hidden_sharers >= K or total_sharers < K
@@ -84,21 +104,22 @@ def test_total_minus_visible_never_reveals_a_small_group(seed):
 
 def test_participation_needs_k_on_both_sides():
     assert insights.participation(4, 4, K) == insights.Participation(HIDDEN, HIDDEN, HIDDEN)
-    assert insights.participation(20, 4, K) == insights.Participation(20, HIDDEN, HIDDEN)
-    assert insights.participation(20, 5, K) == insights.Participation(20, 5, 25.0)
+    assert insights.participation(20, 4, K) == insights.Participation(band(20), HIDDEN, HIDDEN)
+    # 5–9 of 20–24: from 5/24 to 9/20, i.e. 20 % to 45 %.
+    assert insights.participation(20, 5, K) == insights.Participation(band(20), band(5), Rate(20, 45))
 
 
 def test_participation_shows_zero_as_zero():
     """Zero counts nobody (services.anonymity): shown, where it used to read "fewer than k"."""
-    assert insights.participation(20, 0, K) == insights.Participation(20, 0, 0.0)
+    assert insights.participation(20, 0, K) == insights.Participation(band(20), 0, Rate(0, 0))
     assert insights.participation(0, 0, K) == insights.Participation(0, 0, None)
     # A rate needs k active ambassadors behind it, even when nobody shared.
     assert insights.participation(4, 0, K) == insights.Participation(HIDDEN, 0, HIDDEN)
 
 
 def test_a_department_where_nobody_shared_shows_zero():
-    rows = department_breakdown([Group("A", 6, 0, 0), Group("B", 7, 6, 9)], K, "Other")
-    assert [(r.label, r.sharers, r.shares, r.percent) for r in rows] == [("A", 0, 0, 0.0), ("B", 6, 9, 85.7)]
+    rows = department_breakdown([Group("A", 6, 0), Group("B", 7, 6)], K, "Other")
+    assert [(r.label, r.sharers, r.percent) for r in rows] == [("A", 0, Rate(0, 0)), ("B", band(5), Rate(55, 100))]
 
 
 @pytest.fixture
@@ -124,7 +145,7 @@ def test_participation_over_http_is_hidden_below_k(app, client, auth, post):
     assert "of active ambassadors shared" not in html
     grant(app, attributed_sharers(app, auth, 1, "fifth", post=post)[0], Purpose.SHARE_ATTRIBUTION)
     html = client.get("/insights/").get_data(as_text=True)
-    assert "45.5 % of active ambassadors shared in this range (5 of 11)." in html
+    assert "35–90 % of active ambassadors shared in this range (5–9 of 10–14)." in html
     assert len(sharing) == 4
 
 
@@ -148,12 +169,12 @@ def test_participation_zero_and_hidden_over_http(app, client, auth, post):
                                          "participation_percent": "<5"}
     people(auth, Role.AMBASSADOR, 3, "quiet")
     html = client.get("/insights/").get_data(as_text=True)
-    # Nobody shared under their name: 0 of 6, where it used to read "fewer than 5 shared".
-    assert "0.0 % of active ambassadors shared in this range (0 of 6)." in html
-    assert participation_csv(client) == {"active_ambassadors": "6", "ambassadors_who_shared": "0",
-                                         "participation_percent": "0.0"}
+    # Nobody shared under their name: 0 of 5–9, where it used to read "fewer than 5 shared".
+    assert "0 % of active ambassadors shared in this range (0 of 5–9)." in html
+    assert participation_csv(client) == {"active_ambassadors": "5–9", "ambassadors_who_shared": "0",
+                                         "participation_percent": "0"}
     attributed_sharers(app, auth, 4, "sharer", post=post)
-    assert participation_csv(client) == {"active_ambassadors": "10", "ambassadors_who_shared": "<5",
+    assert participation_csv(client) == {"active_ambassadors": "10–14", "ambassadors_who_shared": "<5",
                                          "participation_percent": "<5"}
 
 
@@ -172,8 +193,8 @@ def test_department_breakdown_over_http(app, client, auth, post):
             for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)][1:]
     # "Other" (Research + no department) has one sharer: hidden; and since
     # participation (7 of 11) is shown, Sales's 6 is hidden too (7 − 6 = 1).
-    assert "7 of 11" in html
-    assert rows == ["Sales 6 hidden (small group)", "Other departments (merged) 5 hidden (small group)"]
+    assert "(5–9 of 10–14)" in html
+    assert rows == ["Sales 5–9 hidden (small group)", "Other departments (merged) 5–9 hidden (small group)"]
     assert "Research" not in html
     for user in sales[:1] + others[:1]:
         add_shares(app, post, "x", TODAY, 1, user.id)
@@ -185,7 +206,9 @@ def test_department_breakdown_over_http(app, client, auth, post):
             for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)][1:]
     # Research reaches 6, but "no department" (3) must merge with the next
     # smallest group: Research joins it, and that merged group has 5 sharers.
-    assert rows == ["Sales 6 6 100.0 % 13", "Other departments (merged) 9 5 55.6 % 6"]
+    # Shares per department are not published (a group's shares move by
+    # exactly what its members do).
+    assert rows == ["Sales 5–9 5–9 55–100 %", "Other departments (merged) 5–9 5–9 55–100 %"]
 
 
 def test_milestones_show_the_network_month_once_k_people_attribute(app, client, auth, post):

@@ -88,8 +88,10 @@ def _range_args(figures) -> dict[str, str]:
 def csv_rows(figures, network_label=_network_label):
     """The page's figures as rows: section, key, label, then one column per measure.
 
-    A figure hidden on the page (services.anonymity.Hidden) is written as "<k";
-    a rate that does not exist (no active ambassador) is left empty.
+    A figure hidden on the page (services.anonymity.Hidden) is written as "<k",
+    a count of people as its band ("10–14") and a rate as its range ("35–90"),
+    as on the page; a rate that does not exist (no active ambassador) is left
+    empty, and so are the departments' shares, which are not published.
     """
     yield ["section", "key", "label", "shares", "clicks", "previews",
            "active_ambassadors", "ambassadors_who_shared", "participation_percent"]
@@ -106,7 +108,7 @@ def csv_rows(figures, network_label=_network_label):
     yield ["participation", "", "", "", "", "", p.active, p.sharers, "" if p.percent is None else p.percent]
     for group in figures.departments:
         yield ["department", "other" if group.other else "", group.label,
-               group.shares, "", "", group.active, group.sharers, group.percent]
+               "", "", "", group.active, group.sharers, "" if group.percent is None else group.percent]
 
 
 # A cell starting with one of these is run as a formula by spreadsheet programs;

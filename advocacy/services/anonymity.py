@@ -30,11 +30,24 @@ to it:
    (``merge_small_groups``); then a count per group is shown by rule 1, and
    the hidden ones taken together must be 0 or at least k, else the next
    smallest shown count is hidden too (``suppress_breakdown``), so the total
-   minus the shown lines never gives a small group.
+   minus the shown lines never gives a small group. "Smallest" compares
+   bands of k (rule 4), the first given among equal bands: which group
+   goes then says nothing finer than the bands already published.
 
-Not here yet, and to be added here when needed: the rule across releases
-(one reader comparing pages, exports, date ranges, or figures from before
-and after an admin renames, merges or deletes a department).
+4. Across releases: a reader may set side by side every staff page and
+   export, for any date ranges, read before and after any change (someone
+   acting, a department created, renamed, merged or deleted). Exact counts
+   cannot survive that: two readings of the same count differ by exactly
+   the people who changed in between. So every count of people that staff
+   see is published as a band of k values (``band``): 0 as it is, 1 to k-1
+   hidden, and n >= k as ``Band(low, low + k - 1)`` where low is n rounded
+   down to a multiple of k. The published lows are multiples of k, so the
+   difference of any two published counts, whatever page, range, time or
+   grouping they come from, is 0 or at least k; a rate is worked out from
+   the published bands alone (``rate``), so it says nothing they do not.
+   What a band cannot hide: that it changed, i.e. that a count crossed a
+   multiple of k (by how many, 1 to 2k-1 people, and who, it does not say).
+   docs/privacy.md states the whole threat model.
 """
 
 from __future__ import annotations
@@ -44,6 +57,31 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 Group = TypeVar("Group")
+
+
+@dataclass(frozen=True)
+class Band:
+    """A count of people published as the k values that hold it: ``low`` is a multiple of k (rule 4).
+
+    Pages render it as "10–14", exports too (an en dash, so that a
+    spreadsheet does not read "10-14" as a date)."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return f"{self.low}\u2013{self.high}"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A percentage between two published counts, as the range the bands allow (whole percents)."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return f"{self.low}" if self.low == self.high else f"{self.low}\u2013{self.high}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +99,41 @@ def count(people: int, k: int) -> int | Hidden:
     return Hidden(k) if 0 < people < k else people
 
 
+def band(people: int, k: int) -> int | Hidden | Band:
+    """A count of people as staff may see it across pages, ranges and time (rule 4).
+
+    0 shown, 1 to k-1 hidden (rule 1), else the band of k values holding
+    it, starting at a multiple of k: 7 with k = 5 is 5–9, 10 is 10–14.
+    """
+    shown = count(people, k)
+    if isinstance(shown, Hidden) or shown == 0:
+        return shown
+    low = people - people % k
+    return Band(low, low + k - 1)
+
+
+def rate(part: int | Hidden | Band, whole: int | Hidden | Band) -> Rate | Hidden | None:
+    """part ÷ whole in percent, from the published figures only (rule 4), so it adds nothing to them.
+
+    None when the whole is 0 (nothing to divide by); hidden when either is
+    hidden; else every percentage the two bands allow, floor to ceiling
+    (a part cannot exceed its whole, so at most 100).
+    """
+    if whole == 0:
+        return None
+    if isinstance(part, Hidden):
+        return part
+    if isinstance(whole, Hidden):
+        return whole
+    if not isinstance(whole, Band) or not (part == 0 or isinstance(part, Band)):
+        raise TypeError("rate() takes counts as band() publishes them")
+    if not isinstance(part, Band):
+        return Rate(0, 0)
+    low = 100 * part.low // whole.high
+    high = min(100, -(-100 * part.high // whole.low))  # ceiling
+    return Rate(low, high)
+
+
 def enough(people: int, k: int) -> bool:
     """Whether figures drawn from these people's data may be released: at least k of them (rule 2)."""
     return people >= k
@@ -71,13 +144,15 @@ def merge_small_groups(groups: Iterable[Group], size: Callable[[Group], int],
     """Split groups into (those shown on a line of their own, those merged into "other"), rule 3.
 
     A group of 1 to k-1 people is merged; while the merged ones together are
-    still under k, the smallest remaining group (the first given, among equal
-    sizes) joins them. None when even all of them together are under k:
-    then nothing may be shown. Lines of their own keep the order given.
+    still under k, the smallest remaining group by its band of k (the first
+    given, among equal bands) joins them. None when even all of them
+    together are under k: then nothing may be shown. Lines of their own keep
+    the order given.
     """
     groups = list(groups)
     merged = [g for g in groups if isinstance(count(size(g), k), Hidden)]
-    candidates = sorted((g for g in groups if size(g) >= k), key=size)
+    # Sorted by band, not size: picking the smaller of a 6 and a 7 would tell which is which.
+    candidates = sorted((g for g in groups if size(g) >= k), key=lambda g: size(g) // k)
     while merged and sum(size(g) for g in merged) < k and candidates:
         merged.append(candidates.pop(0))
     if merged and sum(size(g) for g in merged) < k:
@@ -90,13 +165,14 @@ def suppress_breakdown(counts: Sequence[int], k: int) -> list[int | Hidden]:
     """Counts of people in disjoint groups of a total, each as it may be shown (rule 3).
 
     Hidden: every count of 1 to k-1, and, while the hidden ones add up to 1
-    to k-1, the smallest shown count above zero (the first given, among
-    equal ones). If that hides everything and they still add up to under k,
-    the total is itself under k, and ``count`` hides it.
+    to k-1, the smallest shown count above zero by its band of k (the first
+    given, among equal bands). If that hides everything and they still add
+    up to under k, the total is itself under k, and ``count`` hides it.
     """
     hidden = {i for i, people in enumerate(counts) if isinstance(count(people, k), Hidden)}
     # Hiding a zero would add nobody to the hidden ones, so zeros stay shown.
-    candidates = sorted((i for i, people in enumerate(counts) if people >= k), key=lambda i: counts[i])
+    # Sorted by band, not count, as in merge_small_groups.
+    candidates = sorted((i for i, people in enumerate(counts) if people >= k), key=lambda i: counts[i] // k)
     while 0 < sum(counts[i] for i in hidden) < k and candidates:
         hidden.add(candidates.pop(0))
     return [Hidden(k) if i in hidden else people for i, people in enumerate(counts)]

@@ -2,9 +2,11 @@
 
 The usual guide is one ambassador per 50 to 150 staff. Counts of
 ambassadors follow the k rule of ``anonymity`` (zero shown: listing the
-departments without any ambassador is what this page is for); a hidden
-count also hides the staff-per-ambassador ratio, from which it could be
-worked back.
+departments without any ambassador is what this page is for), as bands of
+k (rule 4: read beside insights, or again after a department was deleted or
+merged, they never differ by fewer than k people); a hidden count also
+hides the staff-per-ambassador ratio, from which it could be worked back,
+and a shown one gives the ratio for the whole band, never for an exact count.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, Department
 from . import ambassadors, anonymity
-from .anonymity import Hidden
+from .anonymity import Band, Hidden
 from .errors import ServiceError
 
 GUIDE_LOW, GUIDE_HIGH = 50, 150
@@ -42,12 +44,30 @@ def add_department(session: Session, name: str, headcount: int | None) -> Depart
     return department
 
 
+@dataclass(frozen=True)
+class StaffPerAmbassador:
+    """Staff per ambassador over the band of ambassadors: staff ÷ high to staff ÷ low."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return f"{self.low}" if self.low == self.high else f"{self.low}\u2013{self.high}"
+
+
+def staff_per_ambassador(headcount: int, ambassadors: Band) -> tuple[StaffPerAmbassador, str]:
+    """The ratio's range, and how it compares with the guide, judged at the middle of the band."""
+    ratio = StaffPerAmbassador(round(headcount / ambassadors.high), round(headcount / ambassadors.low))
+    middle = headcount / ((ambassadors.low + ambassadors.high) / 2)
+    return ratio, "under" if middle > GUIDE_HIGH else "over" if middle < GUIDE_LOW else "within"
+
+
 @dataclass
 class DepartmentCoverage:
     name: str
     headcount: int | None
-    ambassadors: int | Hidden
-    staff_per_ambassador: int | None
+    ambassadors: int | Hidden | Band
+    staff_per_ambassador: StaffPerAmbassador | None
     assessment: str  # "none", "hidden", "under" (>150), "within", "over" (<50), "unknown"
 
 
@@ -64,15 +84,14 @@ def coverage(session: Session, k: int, today: date) -> list[DepartmentCoverage]:
     counts = active_ambassadors_by_department(session, today)
     result = []
     for department in session.scalars(select(Department).order_by(Department.name)):
-        count = anonymity.count(counts.get(department.id, 0), k)
-        if isinstance(count, Hidden):
-            result.append(DepartmentCoverage(department.name, department.headcount, count, None, "hidden"))
-        elif count == 0:
+        shown = anonymity.band(counts.get(department.id, 0), k)
+        if isinstance(shown, Hidden):
+            result.append(DepartmentCoverage(department.name, department.headcount, shown, None, "hidden"))
+        elif not isinstance(shown, Band):
             result.append(DepartmentCoverage(department.name, department.headcount, 0, None, "none"))
         elif not department.headcount:
-            result.append(DepartmentCoverage(department.name, department.headcount, count, None, "unknown"))
+            result.append(DepartmentCoverage(department.name, department.headcount, shown, None, "unknown"))
         else:
-            ratio = round(department.headcount / count)
-            assessment = "under" if ratio > GUIDE_HIGH else "over" if ratio < GUIDE_LOW else "within"
-            result.append(DepartmentCoverage(department.name, department.headcount, count, ratio, assessment))
+            ratio, assessment = staff_per_ambassador(department.headcount, shown)
+            result.append(DepartmentCoverage(department.name, department.headcount, shown, ratio, assessment))
     return result

@@ -3,8 +3,12 @@
 Shares, clicks and previews per week, network, topic, need and content are
 not about people and are shown as they are. Participation and the department
 breakdown count people, so they follow the k rule of ``anonymity``: no
-figure about fewer than k people, and no way to work one out by subtracting
-the figures shown from a total.
+figure about fewer than k people, no way to work one out by subtracting
+the figures shown from a total, and every count of people published as a
+band of k (rule 4), so that two readings (other ranges, later, after a
+department was deleted or merged) never differ by fewer than k people.
+The department lines show no share counts: a group's shares move by exactly
+what its members did, and a band of k shares would not hide one person's.
 
 Participation can only count people who attribute their shares: anonymous
 share events name nobody, so the rate is a lower bound.
@@ -23,7 +27,7 @@ from ..models import AmbassadorProfile, Content, Department, Need, ShareEvent, T
 from ..models.content import content_needs, content_topics
 from . import anonymity, insights_rollup
 from .ambassadors import active_member_ids
-from .anonymity import Hidden
+from .anonymity import Band, Hidden, Rate
 from .errors import ServiceError
 from .networks import NETWORKS
 
@@ -94,9 +98,9 @@ class Row:
 
 @dataclass
 class Participation:
-    active: int | Hidden
-    sharers: int | Hidden
-    percent: float | Hidden | None  # None: no active ambassador, nothing to divide by
+    active: int | Hidden | Band
+    sharers: int | Hidden | Band
+    percent: Rate | Hidden | None  # None: no active ambassador, nothing to divide by
 
 
 @dataclass
@@ -105,11 +109,10 @@ class GroupRow:
 
     label: str
     other: bool
-    active: int
-    # Hidden: fewer than k, or it would let a small group be worked out; shares and percent with it.
-    sharers: int | Hidden
-    shares: int | Hidden
-    percent: float | Hidden
+    active: int | Hidden | Band  # a Band: lines of their own and "other" hold at least k
+    # Hidden: fewer than k, or it would let a small group be worked out; the rate with it.
+    sharers: int | Hidden | Band
+    percent: Rate | Hidden | None
 
 
 @dataclass
@@ -181,32 +184,23 @@ def _weeks(period: DateRange) -> list[date]:
 
 # --- participation and the breakdown over people ------------------------------
 
-def _people(session: Session, period: DateRange) -> tuple[dict[int, int | None], dict[int, int]]:
-    """Active ambassadors → their department; those of them with attributed shares → how many."""
+def _people(session: Session, period: DateRange) -> tuple[dict[int, int | None], set[int]]:
+    """Active ambassadors → their department; those of them with attributed shares in the range."""
     active_ids = select(active_member_ids(session, period.end).subquery().c.id)
     departments = dict(session.execute(
         select(AmbassadorProfile.user_id, AmbassadorProfile.department_id)
         .where(AmbassadorProfile.user_id.in_(active_ids))).all())
-    # One pass over the range (index on day, user_id): who shared, and how often.
-    shares = session.execute(
-        select(ShareEvent.user_id, func.count())
-        .where(ShareEvent.day.between(period.start, period.end), ShareEvent.user_id.is_not(None))
-        .group_by(ShareEvent.user_id)).all()
-    return departments, {user_id: count for user_id, count in shares if user_id in departments}
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
+    # One pass over the range (index on day, user_id): who shared.
+    sharers = session.scalars(
+        select(ShareEvent.user_id).distinct()
+        .where(ShareEvent.day.between(period.start, period.end), ShareEvent.user_id.is_not(None))).all()
+    return departments, {user_id for user_id in sharers if user_id is not None and user_id in departments}
 
 
 def participation(active: int, sharers: int, k: int) -> Participation:
-    """Both counts by the k rule; the rate only from enough active ambassadors and a shown count of sharers."""
-    if active == 0:
-        return Participation(0, 0, None)
-    shown_sharers = anonymity.count(sharers, k)
-    if not anonymity.enough(active, k) or isinstance(shown_sharers, Hidden):
-        return Participation(anonymity.count(active, k), shown_sharers, Hidden(k))
-    return Participation(active, sharers, _percent(sharers, active))
+    """Both counts as bands of the k rule; the rate from those bands, hidden when either is."""
+    shown_active, shown_sharers = anonymity.band(active, k), anonymity.band(sharers, k)
+    return Participation(shown_active, shown_sharers, anonymity.rate(shown_sharers, shown_active))
 
 
 @dataclass
@@ -214,7 +208,6 @@ class Group:
     label: str
     active: int
     sharers: int
-    shares: int
 
 
 def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[GroupRow]:
@@ -222,8 +215,8 @@ def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[
 
     Merged on active ambassadors; then the people who shared are a breakdown
     of the participation total, so their counts are suppressed together (a
-    hidden count hides that group's shares and rate too). Empty when even
-    all the active ambassadors together are under k.
+    hidden count hides that group's rate too). Every count shown is a band
+    (rule 4). Empty when even all the active ambassadors together are under k.
     """
     split = anonymity.merge_small_groups(sorted(groups, key=lambda g: g.label), lambda g: g.active, k)
     if split is None:
@@ -231,29 +224,26 @@ def department_breakdown(groups: list[Group], k: int, other_label: str) -> list[
     own, merged = split
     entries = [(g, False) for g in own]
     if merged:
-        entries.append((Group(other_label, sum(g.active for g in merged), sum(g.sharers for g in merged),
-                              sum(g.shares for g in merged)), True))
+        entries.append((Group(other_label, sum(g.active for g in merged), sum(g.sharers for g in merged)), True))
     sharers = anonymity.suppress_breakdown([g.sharers for g, _ in entries], k)
     rows = []
     for (g, other), shown in zip(entries, sharers, strict=True):
-        if isinstance(shown, Hidden):
-            rows.append(GroupRow(g.label, other, g.active, shown, shown, shown))
-        else:
-            rows.append(GroupRow(g.label, other, g.active, g.sharers, g.shares, _percent(g.sharers, g.active)))
+        active = anonymity.band(g.active, k)  # a band: every line holds k or more once merged
+        sharers_band = shown if isinstance(shown, Hidden) else anonymity.band(g.sharers, k)
+        rows.append(GroupRow(g.label, other, active, sharers_band, anonymity.rate(sharers_band, active)))
     return rows
 
 
-def _department_groups(session: Session, departments: dict[int, int | None], shares_by_user: dict[int, int],
+def _department_groups(session: Session, departments: dict[int, int | None], sharers: set[int],
                        no_department_label: str) -> list[Group]:
     names = dict(session.execute(select(Department.id, Department.name)).all())
     groups: dict[int | None, Group] = {}
     for user_id, department_id in departments.items():
         label = names.get(department_id, no_department_label) if department_id else no_department_label
-        group = groups.setdefault(department_id, Group(label, 0, 0, 0))
+        group = groups.setdefault(department_id, Group(label, 0, 0))
         group.active += 1
-        if user_id in shares_by_user:
+        if user_id in sharers:
             group.sharers += 1
-            group.shares += shares_by_user[user_id]
     return list(groups.values())
 
 
@@ -285,8 +275,8 @@ def insights(session: Session, period: DateRange, k: int, language: str, *, othe
                                   .where(Content.id.in_([content_id for content_id, _ in best]))).all())
     top_content = [Row(str(content_id), titles.get(content_id, "?"), counts) for content_id, counts in best]
 
-    departments, shares_by_user = _people(session, period)
-    groups = _department_groups(session, departments, shares_by_user, no_department_label)
+    departments, sharers = _people(session, period)
+    groups = _department_groups(session, departments, sharers, no_department_label)
     return Insights(period, k, totals, weeks, networks, topics, needs, top_content,
-                    participation(len(departments), len(shares_by_user), k),
+                    participation(len(departments), len(sharers), k),
                     department_breakdown(groups, k, other_label))

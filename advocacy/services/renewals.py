@@ -7,8 +7,8 @@ end date) starts a new cycle. A paused person gets the notice when the pause
 is over, if the mandate has not ended by then. Past the end they are lapsed
 (``ambassadors.is_lapsed``): inactive until they renew.
 
-Curators see two counts over people, each under the k rule of ``anonymity``:
-mandates ending within 30 days and lapsed mandates.
+Curators see two counts over people, each under the k rule of ``anonymity``,
+as bands of k (rule 4): mandates ending within 30 days and lapsed mandates.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AmbassadorProfile, DeliveryStatus, RenewalNotice, User
 from . import ambassadors, anonymity, personal_data
-from .anonymity import Hidden
+from .anonymity import Band, Hidden
 from .digest import claim
 
 NOTICE_BEFORE = ambassadors.RENEWAL_WINDOW
@@ -47,8 +47,8 @@ def claim_notice(session: Session, user_id: int, mandate_ends_on: date, now: dat
 
 @dataclass
 class RenewalCounts:
-    ending_soon: int | Hidden
-    lapsed: int | Hidden
+    ending_soon: int | Hidden | Band
+    lapsed: int | Hidden | Band
 
 
 def renewals_due(session: Session, today: date, k: int) -> RenewalCounts:
@@ -56,7 +56,7 @@ def renewals_due(session: Session, today: date, k: int) -> RenewalCounts:
     ending = session.scalar(base.where(and_(ambassadors.mandate_in_force(today),
                                             AmbassadorProfile.mandate_ends_on <= today + NOTICE_BEFORE)))
     lapsed = session.scalar(base.where(~ambassadors.mandate_in_force(today)))
-    return RenewalCounts(anonymity.count(ending or 0, k), anonymity.count(lapsed or 0, k))
+    return RenewalCounts(anonymity.band(ending or 0, k), anonymity.band(lapsed or 0, k))
 
 
 # --- the person's own data ---------------------------------------------------------

@@ -12,7 +12,17 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
-from advocacy.services.anonymity import Hidden, count, enough, merge_small_groups, suppress_breakdown
+from advocacy.services.anonymity import (
+    Band,
+    Hidden,
+    Rate,
+    band,
+    count,
+    enough,
+    merge_small_groups,
+    rate,
+    suppress_breakdown,
+)
 
 KS = (3, 5)
 
@@ -53,6 +63,53 @@ def test_enough_needs_k_people_and_zero_is_not_enough(k):
     assert enough(k + 1, k)
 
 
+# --- across releases: bands of k, rates from the bands ---------------------------
+
+@pytest.mark.parametrize("k", KS)
+def test_band_shows_zero_hides_one_to_k_minus_one_and_gives_the_band_from_a_multiple_of_k(k):
+    assert band(0, k) == 0
+    assert band(1, k) == Hidden(k) and band(k - 1, k) == Hidden(k)
+    assert band(k, k) == Band(k, 2 * k - 1) == band(2 * k - 1, k)
+    assert band(2 * k, k) == Band(2 * k, 3 * k - 1)
+    assert str(Band(10, 14)) == "10\u201314"
+
+
+def published_low(value) -> int | None:
+    return None if isinstance(value, Hidden) else value.low if isinstance(value, Band) else value
+
+
+@pytest.mark.parametrize("k", KS)
+def test_two_published_counts_differ_by_zero_or_at_least_k_and_hold_the_count(k):
+    for people in range(6 * k):
+        shown = band(people, k)
+        if isinstance(shown, Band):
+            assert shown.low % k == 0 and shown.low <= people <= shown.high == shown.low + k - 1
+    lows = [low for people in range(6 * k) if (low := published_low(band(people, k))) is not None]
+    for a, b in itertools.combinations(lows, 2):
+        assert a == b or abs(a - b) >= k
+
+
+@pytest.mark.parametrize("k", KS)
+def test_a_rate_holds_every_ratio_its_bands_allow_and_nothing_more_precise(k):
+    for whole in range(1, 5 * k):
+        for part in range(whole + 1):
+            shown = rate(band(part, k), band(whole, k))
+            if isinstance(band(part, k), Hidden) or isinstance(band(whole, k), Hidden):
+                assert shown == Hidden(k)
+            else:
+                assert isinstance(shown, Rate) and shown.low <= 100 * part / whole <= shown.high, (part, whole)
+    assert rate(0, 0) is None
+    assert rate(0, Band(5, 9)) == Rate(0, 0) and str(Rate(0, 0)) == "0"
+    assert rate(Band(5, 9), Band(10, 14)) == Rate(35, 90) and str(Rate(35, 90)) == "35\u201390"
+
+
+def test_a_rate_refuses_exact_counts():
+    with pytest.raises(TypeError):
+        rate(7, Band(10, 14))
+    with pytest.raises(TypeError):
+        rate(Band(5, 9), 12)
+
+
 # --- small groups merged into "other" -------------------------------------------
 
 def sizes(groups):
@@ -73,16 +130,18 @@ def test_groups_of_k_or_more_stay_on_their_own_lines_in_order():
 
 
 def test_small_groups_merge_and_other_takes_the_smallest_group_while_under_k():
-    # 2 + 1 = 3 < 5: the smallest group of its own (6) joins "other"; one is
-    # always enough, since it holds k people by itself.
-    assert merge({"A": 2, "B": 9, "C": 6, "D": 1, "E": 8}) == (["B", "E"], ["A", "D", "C"])
+    # 2 + 1 = 3 < 5: the group of the smallest band (6: 5–9) joins "other"; one
+    # is always enough, since it holds k people by itself.
+    assert merge({"A": 2, "B": 12, "C": 6, "D": 1, "E": 10}) == (["B", "E"], ["A", "D", "C"])
     # "other" already at k: nothing more joins it.
     assert merge({"A": 2, "B": 3, "C": 6}) == (["C"], ["A", "B"])
 
 
-def test_among_equal_sizes_the_first_given_joins_other():
+def test_among_equal_bands_the_first_given_joins_other():
+    """Not the smaller of a 9 and a 6: that choice would tell more than their bands (5–9 both)."""
     assert merge({"A": 1, "B": 6, "C": 6}) == (["C"], ["A", "B"])
     assert merge({"A": 1, "C": 6, "B": 6}) == (["B"], ["A", "C"])
+    assert merge({"A": 1, "B": 9, "C": 6}) == (["C"], ["A", "B"])
 
 
 def test_nothing_may_be_shown_when_all_together_are_under_k():
@@ -124,10 +183,11 @@ def test_counts_under_k_are_hidden_and_the_rest_shown():
 
 
 def test_hidden_ones_under_k_together_hide_the_next_smallest_shown_count():
-    # total 16 shown elsewhere: 16 - 9 - 6 would give the 1.
-    assert suppress_breakdown([9, 6, 1], 5) == [9, H, H]
-    # Equal counts: the first given is hidden.
+    # total 16 shown elsewhere: 16 - 12 - 6 would give the 1.
+    assert suppress_breakdown([12, 6, 1], 5) == [12, H, H]
+    # Equal bands: the first given is hidden (not the smaller, whose choice would tell which it is).
     assert suppress_breakdown([6, 6, 2], 5) == [H, 6, H]
+    assert suppress_breakdown([9, 6, 1], 5) == [H, 6, H]
 
 
 def test_zero_is_shown_and_never_hidden_to_cover_another():
