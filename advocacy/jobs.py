@@ -68,6 +68,15 @@ def rollup_insights() -> None:
     session.commit()
 
 
+def forget_used_intents() -> None:
+    """Scheduled: drop the intent keys older than the web layer accepts (see services/intents)."""
+    from .services import clock, intents
+
+    session = get_session()
+    intents.forget_before(session, clock.utc_today() - intents.KEEP)
+    session.commit()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -76,6 +85,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),
     ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
     ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
+    ("forget-used-intents", forget_used_intents, {"trigger": "interval", "hours": 6}),
 ]
 
 

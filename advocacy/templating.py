@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .forms.common import LANGUAGE_LABELS
+from .intents import hidden_field as intent_field
 from .models import Role
 from .services.anonymity import Hidden
 
@@ -88,4 +89,5 @@ def init_app(app: Flask) -> None:
             "my_pages": my_pages,
             "current_locale": lambda: str(get_locale()),
             "language_labels": LANGUAGE_LABELS,
+            "intent_field": intent_field,
         }
