@@ -62,7 +62,7 @@ class Intent:
         """After the commit: remember where this intent led, and go there (303: a GET)."""
         if self.key is not None:
             results = [pair for pair in session.get(RESULTS_KEY, []) if pair[0] != self._short]
-            session[RESULTS_KEY] = ([[self._short, location]] + results)[:RESULTS_KEPT]
+            session[RESULTS_KEY] = [[self._short, location], *results][:RESULTS_KEPT]
         return redirect(location, 303)
 
     def repeated(self, fallback: str) -> Response:
@@ -71,7 +71,7 @@ class Intent:
             flash(_("This form was opened too long ago to be sent: nothing was recorded. "
                     "Please fill it in again."), "warning")
             return redirect(fallback, 303)
-        led_to = dict((short, location) for short, location in session.get(RESULTS_KEY, []))
+        led_to = dict(session.get(RESULTS_KEY, []))
         flash(_("Already done: sending the same form again changes nothing."), "info")
         return redirect(led_to.get(self._short, fallback), 303)
 
