@@ -40,7 +40,9 @@ RESULTS_KEPT = 8
 
 
 def _signer() -> TimestampSigner:
-    return TimestampSigner(current_app.secret_key, salt="relais-intent")
+    secret = current_app.secret_key
+    assert secret is not None  # create_app always sets one
+    return TimestampSigner(secret, salt="relais-intent")
 
 
 def issue() -> str:
@@ -59,21 +61,21 @@ class Intent:
     expired: bool = False
 
     def done(self, location: str) -> Response:
-        """After the commit: remember where this intent led, and go there (303: a GET)."""
+        """After the commit: remember where this intent led, and go there (the browser follows with a GET)."""
         if self.key is not None:
             results = [pair for pair in session.get(RESULTS_KEY, []) if pair[0] != self._short]
             session[RESULTS_KEY] = [[self._short, location], *results][:RESULTS_KEPT]
-        return redirect(location, 303)
+        return redirect(location)
 
     def repeated(self, fallback: str) -> Response:
         """A repeat: nothing was created; go where the first one led (else to ``fallback``)."""
         if self.expired:
             flash(_("This form was opened too long ago to be sent: nothing was recorded. "
                     "Please fill it in again."), "warning")
-            return redirect(fallback, 303)
+            return redirect(fallback)
         led_to = dict(session.get(RESULTS_KEY, []))
         flash(_("Already done: sending the same form again changes nothing."), "info")
-        return redirect(led_to.get(self._short, fallback), 303)
+        return redirect(led_to.get(self._short, fallback))
 
     @property
     def _short(self) -> str:

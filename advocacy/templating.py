@@ -81,6 +81,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_filter(people_count)
     app.add_template_test(is_hidden, "hidden")
+    # A global, not a context value: the post_button macro, imported without context, uses it too.
+    app.add_template_global(intent_field, "intent_field")
 
     @app.context_processor
     def helpers():
@@ -89,5 +91,4 @@ def init_app(app: Flask) -> None:
             "my_pages": my_pages,
             "current_locale": lambda: str(get_locale()),
             "language_labels": LANGUAGE_LABELS,
-            "intent_field": intent_field,
         }
