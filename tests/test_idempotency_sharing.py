@@ -1,13 +1,16 @@
 """A share is recorded once per intent: repeats of "I shared it" and reloads of its thank-you page count nothing."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from advocacy import intents
-from advocacy.db import get_session
+from advocacy.db import get_engine, get_session
 from advocacy.models import Purpose, Role, ShareEvent, UsedIntent
-from advocacy.services import sharing
+from advocacy.services import clock, sharing
+from advocacy.services import intents as used_intents
 from idempotency_helpers import count, form_data, fresh, replay
 from test_consent import grant
 from test_personal_feed import publish, world  # noqa: F401
@@ -103,3 +106,21 @@ def test_a_forged_key_is_refused_and_an_expired_one_records_nothing(app, client,
                          headers={"Accept-Language": "en"})
     assert b"opened too long ago" in answer.data
     assert count(app, ShareEvent) == 0
+
+
+def test_a_repeat_sent_while_the_first_is_still_running_waits_for_it_and_creates_nothing(app):
+    """The double click: the second request claims the key before the first has committed."""
+    with app.app_context():
+        engine = get_engine()
+    day = clock.utc_today()
+    with Session(engine) as first, Session(engine) as second:
+        assert used_intents.claim(first, "double-click", day)  # claimed, not committed yet
+        outcome: dict[str, bool] = {}
+        repeat = threading.Thread(target=lambda: outcome.update(second=used_intents.claim(second, "double-click", day)))
+        repeat.start()
+        repeat.join(0.5)
+        assert repeat.is_alive(), "the repeat waits on the key the first one holds"
+        first.commit()
+        repeat.join(10)
+        second.commit()
+    assert outcome == {"second": False}
