@@ -124,3 +124,16 @@ def test_a_repeat_sent_while_the_first_is_still_running_waits_for_it_and_creates
         repeat.join(10)
         second.commit()
     assert outcome == {"second": False}
+
+
+def test_used_keys_are_forgotten_once_no_form_can_bring_them_back(app):
+    from advocacy import jobs
+
+    today = clock.utc_today()
+    with app.app_context():
+        session = get_session()
+        used_intents.claim(session, "old", today - used_intents.KEEP - timedelta(days=1))
+        used_intents.claim(session, "recent", today - used_intents.KEEP)
+        session.commit()
+        jobs.forget_used_intents()
+        assert get_session().scalars(select(UsedIntent.digest)).all() == [used_intents.digest("recent")]
