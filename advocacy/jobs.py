@@ -109,6 +109,15 @@ def prune_sessions() -> None:
     session.commit()
 
 
+def forget_used_intents() -> None:
+    """Scheduled: drop the intent keys older than the web layer accepts (see services/intents)."""
+    from .services import clock, intents
+
+    session = get_session()
+    intents.forget_before(session, clock.utc_today() - intents.KEEP)
+    session.commit()
+
+
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
@@ -120,6 +129,7 @@ JOBS: list[tuple[str, Callable[[], None], dict]] = [
     ("count-survey-answers", count_survey_answers, {"trigger": "interval", "hours": 1}),
     ("empty-sqlite-log", empty_sqlite_log, {"trigger": "interval", "minutes": 10}),
     ("prune-sessions", prune_sessions, {"trigger": "interval", "hours": 6}),
+    ("forget-used-intents", forget_used_intents, {"trigger": "interval", "hours": 6}),
 ]
 
 

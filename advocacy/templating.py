@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .forms.common import LANGUAGE_LABELS
+from .intents import hidden_field as intent_field
 from .models import Role
 from .services.anonymity import Band, Hidden
 
@@ -82,6 +83,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_filter(people_count)
     app.add_template_test(is_hidden, "hidden")
+    # A global, not a context value: the post_button macro, imported without context, uses it too.
+    app.add_template_global(intent_field, "intent_field")
 
     @app.context_processor
     def helpers():

@@ -47,7 +47,7 @@ def test_clicks_flushed_and_a_share_undone_after_the_roll_up_reach_the_insights(
     auth.login_as(Role.AMBASSADOR)
 
     at(monkeypatch, sharing, datetime.combine(DAY, datetime.min.time(), UTC) + timedelta(hours=23, minutes=50))
-    assert client.post(f"/content/{content_id}/shared", data={"network": "x"}).status_code == 200
+    assert client.post(f"/content/{content_id}/shared", data={"network": "x"}).status_code == 302
     with client.session_transaction() as cookie:
         share_id = int(next(iter(cookie["undoable_shares"])))
     at(monkeypatch, links, datetime.combine(DAY, datetime.min.time(), UTC) + timedelta(hours=23, minutes=59))

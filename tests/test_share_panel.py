@@ -87,6 +87,8 @@ def test_i_shared_it_then_undo(app, client, auth, world):
     grant(app, user, Purpose.SHARE_ATTRIBUTION)
     content_id = publish(app, "Post")
     response = client.post(f"/content/{content_id}/shared", data={"network": "x"})
+    assert response.status_code == 302  # the thank-you page is a GET: reloading it records nothing
+    response = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
     assert response.status_code == 200 and b"added to your own history" in response.data
     assert share_count(app) == 1
     with app.app_context():

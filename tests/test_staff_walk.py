@@ -160,6 +160,8 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("calendar.feed", "token"): lambda: program["calendar_token"],
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
         ("digest.unsubscribe", "token"): lambda: program["unsubscribe_token"],
+        # An ambassador's own thank-you page: staff are refused before the id is read.
+        ("sharing.thanks", "share_id"): lambda: 1,
     }
     by_name = {
         "content_id": lambda: first(app, Content.id),

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import intents
 from ..auth import admin_required
 from ..db import get_session
 from ..emails import invitation_message, mail_settings
@@ -41,6 +42,9 @@ def invite():
     db = get_session()
     form = InviteForm()
     if form.validate_on_submit():
+        intent = intents.claim(db)
+        if not intent.new:
+            return intent.repeated(url_for("admin.users"))
         try:
             new = accounts.invite(
                 db, email=form.email.data, role=Role(form.role.data), invited_by=current_user,
@@ -58,7 +62,7 @@ def invite():
             mail.send_after_commit(db, mail_settings(), message)
             db.commit()
             flash(_("Invitation sent to %(email)s.", email=new.invitation.email), "success")
-            return redirect(url_for("admin.users"))
+            return intent.done(url_for("admin.users"))
     # Re-render the page with what was typed and the error beside the field.
     return _users_page(form), 400
 

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from .. import intents
 from ..auth import roles_required
 from ..db import get_engine, get_session
 from ..emails import mail_settings
@@ -76,6 +77,9 @@ def charter():
         abort(404)
     form = CharterForm()
     if form.validate_on_submit():
+        intent = intents.claim(db)
+        if not intent.new:
+            return intent.repeated(url_for("main.home"))
         shown = consent.text_by_version(db, Purpose.MEMBERSHIP, form.version.data, form.language.data)
         try:
             if shown is None:
@@ -88,7 +92,7 @@ def charter():
             return redirect(url_for("ambassador.charter"))
         db.commit()
         flash(_("Welcome to the program!"), "success")
-        return redirect(url_for("ambassador.consents" if first_time else "main.home"))
+        return intent.done(url_for("ambassador.consents" if first_time else "main.home"))
     renewing = consent.latest_record(db, current_user.id, Purpose.MEMBERSHIP) is not None
     return render_template("ambassador/charter.html", text=text, form=form, renewing=renewing)
 
@@ -118,7 +122,11 @@ def grant(name: str):
         return redirect(url_for("ambassador.charter"))
     db = get_session()
     form = TextVersionForm()
+    back = url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}")
     if form.validate_on_submit():
+        intent = intents.claim(db)
+        if not intent.new:
+            return intent.repeated(back)
         shown = consent.text_by_version(db, purpose, form.version.data, form.language.data)
         try:
             if shown is None:
@@ -130,7 +138,7 @@ def grant(name: str):
         else:
             db.commit()
             flash(_("Thank you. You can withdraw this consent at any time, here."), "success")
-    return redirect(url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}"))
+    return redirect(back)
 
 
 @bp.post("/consents/<name>/withdraw")
@@ -140,11 +148,15 @@ def withdraw(name: str):
     if purpose == Purpose.MEMBERSHIP:
         return redirect(url_for("ambassador.leave"))
     db = get_session()
+    back = url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}")
     if ActionForm().validate_on_submit():
+        intent = intents.claim(db)
+        if not intent.new:
+            return intent.repeated(back)
         consent.withdraw(db, current_user.id, purpose)
         db.commit()
         flash(_("Consent withdrawn. It took effect immediately."), "success")
-    return redirect(url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}"))
+    return redirect(back)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

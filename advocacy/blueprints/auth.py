@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import sign_in_limit
+from .. import intents, sign_in_limit
 from ..auth import SESSION_TOKEN_KEY
 from ..db import get_session
 from ..emails import invitation_message, mail_settings
@@ -119,14 +119,18 @@ def join():
             form.email.errors = [_("Joining is open to addresses of the organisation only.")]
             return render_template("auth/join.html", form=form), 400
         db = get_session()
-        new = accounts.request_join(db, form.email.data,
-                                    ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]))
+        intent = intents.claim(db)
+        if intent.expired:
+            return intent.repeated(url_for("auth.join"))
+        # A repeat (a reload of the answer page) sends no second link.
+        new = accounts.request_join(db, form.email.data, ttl_days=int(current_app.config["INVITATION_TTL_DAYS"])) \
+            if intent.new else None
         if new is not None:
             message = invitation_message(new, inviter=None, role_label=str(ROLE_LABELS[Role.AMBASSADOR]),
                                          language=_current_language())
             mail.send_after_commit(db, mail_settings(), message)
-            db.commit()
-        # The same answer whether or not an account exists.
+        db.commit()
+        # The same answer whether or not an account exists, and for a repeat.
         return render_template("auth/join_sent.html", email=form.email.data)
     return render_template("auth/join.html", form=form), 400 if form.errors else 200
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import intents
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.calendar import EventForm
@@ -58,10 +59,13 @@ def add():
     form = EventForm()
     if not form.validate_on_submit():
         return _page(form, status=400)
+    intent = intents.claim(get_session())
+    if not intent.new:
+        return intent.repeated(url_for("calendar.index"))
     event = calendar.create_event(get_session(), _draft(form))
     get_session().commit()
     flash(_("“%(title)s” is in the calendar.", title=event.title), "success")
-    return redirect(url_for("calendar.index"))
+    return intent.done(url_for("calendar.index"))
 
 
 def _event_or_404(event_id: int) -> CalendarEvent:
@@ -103,6 +107,11 @@ def delete(event_id: int):
 def subscribe():
     if not ActionForm().validate_on_submit():
         return redirect(url_for("calendar.index"))
+    # A repeat (a reload of the page showing the link) must not replace the
+    # link just shown, which the person may have copied already.
+    intent = intents.claim(get_session())
+    if not intent.new:
+        return intent.repeated(url_for("calendar.index"))
     token = calendar.new_token(get_session(), current_user)
     get_session().commit()
     # Shown in this response only, never flashed into the session cookie.

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import intents
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, FeedbackForm, ReplyForm
@@ -40,6 +41,9 @@ def send():
     if not form.validate_on_submit():
         return _index(form, status=400)
     db = get_session()
+    intent = intents.claim(db)
+    if not intent.new:
+        return intent.repeated(url_for("feedback.index"))
     anonymous = bool(form.anonymous.data)
     feedback.submit(db, current_user, FeedbackKind(form.kind.data), form.body.data, anonymous=anonymous,
                     today=program_today())
@@ -49,7 +53,7 @@ def send():
                 "the public log."), "success")
     else:
         flash(_("Thank you. The team's reply will appear under “My feedback”."), "success")
-    return redirect(url_for("feedback.index"))
+    return intent.done(url_for("feedback.index"))
 
 
 @bp.get("/mine/<item_id>")

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import feed_settings
+from .. import feed_settings, intents
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import ActionForm
@@ -50,6 +50,8 @@ def add():
     form = AddFeedForm()
     if not form.validate_on_submit():
         return _page(add_form=form, status=400)
+    # No intent key: one feed per address already makes a repeat harmless (it
+    # is told the feed is in the list), and add_feed commits before fetching.
     try:  # add_feed commits the feed it stores
         feed, report = feed_service.add_feed(get_session(), form.url.data, feed_settings.current(),
                                              interval=form.interval.data)
@@ -134,6 +136,9 @@ def import_opml():
     if not form.validate_on_submit():
         return _page(import_form=form, status=400)
     db = get_session()
+    intent = intents.claim(db)
+    if not intent.new:
+        return intent.repeated(url_for("feeds.index"))
     try:
         limit = feed_settings.current().fetch.max_bytes
         report = feed_service.import_opml(db, form.file.data.read(limit + 1), max_bytes=limit)
@@ -143,7 +148,7 @@ def import_opml():
     db.commit()
     flash(_("%(added)s feeds added, %(known)s already in the list, %(invalid)s with an unusable address.",
             added=len(report.added), known=len(report.already_known), invalid=len(report.invalid)), "success")
-    return redirect(url_for("feeds.index"))
+    return intent.done(url_for("feeds.index"))
 
 
 @bp.get("/export.opml")

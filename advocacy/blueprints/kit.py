@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from .. import intents
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import ActionForm
@@ -77,6 +78,9 @@ def new():
     if not form.validate():
         return _edit_page(form, status=400)
     db = get_session()
+    intent = intents.claim(db)
+    if not intent.new:
+        return intent.repeated(url_for("kit.manage"))
     try:
         created = kit.create_page(db, _draft(form), current_user)
     except kit.KitError as error:
@@ -84,7 +88,7 @@ def new():
         return _edit_page(form, status=400)
     db.commit()
     flash(_("Page “%(title)s” created.", title=created.title), "success")
-    return redirect(url_for("kit.page", slug=created.slug))
+    return intent.done(url_for("kit.page", slug=created.slug))
 
 
 def _page_or_404(page_id: int) -> KitPage:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from .. import intents
 from ..auth import admin_required, staff_required
 from ..db import get_session
 from ..forms.common import PURPOSE_LABELS, ActionForm
@@ -56,6 +57,9 @@ def publish(name: str):
         forms[purpose] = form
         return _texts_page(forms, 400)
     db = get_session()
+    intent = intents.claim(db)
+    if not intent.new:  # a repeat would publish the same text as one more version
+        return intent.repeated(url_for("program_admin.texts"))
     version = consent.publish_texts(
         db, purpose,
         {"fr": (form.title_fr.data, form.body_fr.data), "en": (form.title_en.data, form.body_en.data)},
@@ -69,7 +73,7 @@ def publish(name: str):
     else:
         flash(_("Version %(version)s published. Consents given on older versions no longer count until renewed.",
                 version=version), "success")
-    return redirect(url_for("program_admin.texts"))
+    return intent.done(url_for("program_admin.texts"))
 
 
 @bp.route("/departments", methods=["GET", "POST"])
@@ -80,6 +84,9 @@ def departments():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
+            intent = intents.claim(db)
+            if not intent.new:
+                return intent.repeated(url_for("program_admin.departments"))
             try:
                 coverage_service.add_department(db, form.name.data, form.headcount.data)
                 db.commit()
@@ -89,7 +96,7 @@ def departments():
                 status = 400
             else:
                 flash(_("Department added."), "success")
-                return redirect(url_for("program_admin.departments"))
+                return intent.done(url_for("program_admin.departments"))
         else:
             status = 400
     rows = db.query(Department).order_by(Department.name).all()

@@ -8,10 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import intents
 from ..auth import roles_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS, ActionForm
-from ..models import Purpose, Role, utcnow
+from ..models import Purpose, Role, ShareEvent, utcnow
 from ..services import ambassadors, consent, sharing, tracked_links
 from ..services.networks import NETWORKS
 from ..urls import tracked_url
@@ -58,15 +59,36 @@ def shared(content_id: int):
     network = request.form.get("network", "")
     if not ActionForm().validate_on_submit():
         return redirect(url_for("sharing.panel", content_id=content_id))
+    intent = intents.claim(db)
+    if not intent.new:
+        return intent.repeated(url_for("sharing.panel", content_id=content_id))
     try:
         recorded = sharing.record_share(db, current_user, content_id, network, utcnow())
     except sharing.SharingError:
         abort(404)
     db.commit()
-    undoable = {k: v for k, v in session.get(UNDO_KEY, {}).items() if v > utcnow().timestamp()}
+    undoable = _undoable()
     undoable[str(recorded.event.id)] = (utcnow() + UNDO_WINDOW).timestamp()
     session[UNDO_KEY] = undoable
-    return render_template("sharing/thanks.html", share_id=recorded.event.id, attributed=recorded.attributed,
+    # Post/redirect/get: reloading the thank-you page records nothing.
+    return intent.done(url_for("sharing.thanks", share_id=recorded.event.id))
+
+
+def _undoable() -> dict[str, float]:
+    return {k: v for k, v in session.get(UNDO_KEY, {}).items() if v > utcnow().timestamp()}
+
+
+@bp.get("/shares/<int:share_id>/thanks")
+@ambassador_required
+def thanks(share_id: int):
+    # Only for a share this browser recorded and may still undo (the session
+    # says so); the page then offers the undo.
+    if str(share_id) not in _undoable():
+        return redirect(url_for("main.home"))
+    event = get_session().get(ShareEvent, share_id)
+    if event is None:
+        return redirect(url_for("main.home"))
+    return render_template("sharing/thanks.html", share_id=share_id, attributed=event.user_id is not None,
                            form=ActionForm())
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from .. import intents
 from ..auth import roles_required, staff_required
 from ..db import get_session
 from ..forms.common import ActionForm
@@ -141,10 +142,13 @@ def create():
     form = SurveyForm()
     if not form.validate_on_submit():
         return _manage_page(form=form, status=400)
+    intent = intents.claim(get_session())
+    if not intent.new:
+        return intent.repeated(url_for("surveys.manage"))
     survey = surveys.create_survey(get_session(), _draft(form))
     get_session().commit()
     flash(_("Survey created. Now add its questions."), "success")
-    return redirect(url_for("surveys.edit", survey_id=survey.id))
+    return intent.done(url_for("surveys.edit", survey_id=survey.id))
 
 
 @bp.post("/from-template")
@@ -153,11 +157,14 @@ def create_from_template():
     form = TemplateSurveyForm()
     if not form.validate_on_submit():
         return _manage_page(template_form=form, status=400)
+    intent = intents.claim(get_session())
+    if not intent.new:
+        return intent.repeated(url_for("surveys.manage"))
     survey = surveys.create_from_template(get_session(), "quarterly", form.language.data,
                                           form.opens_on.data, form.closes_on.data)
     get_session().commit()
     flash(_("Survey created from the quarterly template. Adjust it as you like."), "success")
-    return redirect(url_for("surveys.edit", survey_id=survey.id))
+    return intent.done(url_for("surveys.edit", survey_id=survey.id))
 
 
 def _edit_page(survey: Survey, form: SurveyForm | None = None, question_form: QuestionForm | None = None,
@@ -192,6 +199,9 @@ def add_question(survey_id: int):
     form = QuestionForm()
     if not form.validate_on_submit():
         return _edit_page(survey, question_form=form, status=400)
+    intent = intents.claim(get_session())
+    if not intent.new:
+        return intent.repeated(url_for("surveys.edit", survey_id=survey.id))
     try:
         surveys.add_question(get_session(), survey, QuestionType(form.kind.data), form.text.data,
                              form.option_list(), required=bool(form.required.data))
@@ -199,7 +209,7 @@ def add_question(survey_id: int):
         form.text.errors = [message_for(error)]
         return _edit_page(survey, question_form=form, status=400)
     get_session().commit()
-    return redirect(url_for("surveys.edit", survey_id=survey.id))
+    return intent.done(url_for("surveys.edit", survey_id=survey.id))
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/delete")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import intents
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import ActionForm
@@ -50,6 +51,9 @@ def post():
     form = _form()
     if not form.validate_on_submit():
         return _page(form, status=400)
+    intent = intents.claim(get_session())
+    if not intent.new:
+        return intent.repeated(url_for("thanks.index"))
     try:
         thanks.post(get_session(), form.message.data, program_today(), form.thanked.data or None)
     except thanks.ThanksError as error:
@@ -58,7 +62,7 @@ def post():
         return _page(form, status=400)
     get_session().commit()
     flash(_("Your thanks are posted for the whole network."), "success")
-    return redirect(url_for("thanks.index"))
+    return intent.done(url_for("thanks.index"))
 
 
 @bp.post("/<int:thanks_id>/delete")

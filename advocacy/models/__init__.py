@@ -9,6 +9,7 @@ from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotic
 from .feedback import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus
 from .feeds import Feed, FeedItem, ItemStatus
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
+from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import (
@@ -74,6 +75,7 @@ __all__ = [
     "Topic",
     "TrackedLink",
     "UTCDateTime",
+    "UsedIntent",
     "User",
     "UserSession",
     "ambassador_needs",

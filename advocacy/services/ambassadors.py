@@ -159,7 +159,7 @@ def leave(session: Session, user: User) -> None:
     """Leave the program, keeping the account: membership withdrawn, out of every list."""
     consent.withdraw(session, user.id, Purpose.MEMBERSHIP)
     profile = profile_of(session, user.id)
-    if profile is not None:
+    if profile is not None and profile.left_at is None:  # a repeat keeps the day they left
         profile.left_at = utcnow()
         profile.paused_until = None
     session.flush()

@@ -97,10 +97,17 @@ def grant(
     session: Session, user: User, text: ConsentText, *, channel: ConsentChannel = ConsentChannel.WEB,
     now: datetime | None = None,
 ) -> ConsentRecord:
-    """Record a grant of exactly this text. Refused if a newer version exists."""
+    """Record a grant of exactly this text; nothing new if it is already granted on this version.
+
+    Refused if a newer version exists."""
     if text.version != current_version(session, text.purpose):
         # The charter is the membership text; an outdated charter is told apart from other texts.
         raise ConsentError("outdated_charter" if text.purpose == Purpose.MEMBERSHIP else "outdated_text")
+    last = latest_record(session, user.id, text.purpose)
+    if last is not None and last.granted and last.text_version == text.version:
+        # Already in force on this version: a repeat (or the same text in the
+        # other language) is no new decision, and the log records decisions.
+        return last
     record = ConsentRecord(
         user_id=user.id, purpose=text.purpose, granted=True, at=now or utcnow(),
         text_version=text.version, text_sha256=text.sha256, language=text.language, channel=channel,

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from ..db import changed_rows
 from ..models import Content, Purpose, ShareEvent, User
 from . import clock, consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
@@ -91,8 +92,11 @@ def undo_share(session: Session, share_id: int) -> bool:
     event = session.get(ShareEvent, share_id)
     if event is None:
         return False
-    session.delete(event)
-    session.flush()
+    # Counted by the DELETE itself: of two undos sent at once, the second
+    # deletes nothing and leaves the totals alone.
+    if not changed_rows(session, delete(ShareEvent).where(ShareEvent.id == share_id)):
+        return False
+    session.expunge(event)
     # The undo window spans midnight: yesterday's share may be rolled up
     # already. Followed there after the delete, as a late write must be.
     insights_rollup.adjust_share(session, event.content_id, event.network, event.day, -1)

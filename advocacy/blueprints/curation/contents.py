@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ... import intents
 from ...auth import staff_required
 from ...db import get_session
 from ...forms.common import NETWORK_LABELS, ActionForm
@@ -81,6 +82,9 @@ def new():
         return editor.render(form, session, action=action)
     draft = editor.submitted(form, session, now)
     if draft is not None:
+        intent = intents.claim(session)
+        if not intent.new:
+            return intent.repeated(url_for("curation.contents"))
         try:
             content = contents.create_content(session, draft, current_user, now)
         except contents.ContentInvalid as error:
@@ -89,7 +93,7 @@ def new():
             session.commit()
             flash(_("“%(title)s” is saved (%(status)s).", title=content.title,
                     status=editor.STATUS_LABELS[contents.status_of(content, now)]), "success")
-            return redirect(url_for("curation.edit", content_id=content.id))
+            return intent.done(url_for("curation.edit", content_id=content.id))
     return editor.render(form, session, action=action, status=400)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ... import intents
 from ...auth import staff_required
 from ...db import get_session
 from ...forms.common import ActionForm
@@ -44,6 +45,9 @@ def add_topic():
     if not form.validate_on_submit():
         return _page(form, 400)
     session = get_session()
+    intent = intents.claim(session)
+    if not intent.new:
+        return intent.repeated(url_for("curation.topics"))
     try:
         topic = taxonomy.add_topic(session, form.name.data)
         moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
@@ -53,7 +57,7 @@ def add_topic():
     session.commit()
     flash(_("Topic “%(name)s” added.", name=topic.name), "success")
     _report_moved(moved)
-    return redirect(url_for("curation.topics"))
+    return intent.done(url_for("curation.topics"))
 
 
 def _report_moved(moved: list[str]) -> None:
