@@ -72,9 +72,15 @@ def truncate_sqlite_wal(engine: Engine, wait_seconds: float = 2.0) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    bind(app)
+    app.teardown_appcontext(_close_session)
+
+
+def bind(app: Flask) -> None:
+    """(Re)connect the app's sessions to ``DATABASE_URL``: at start, and when
+    the test suite hands an app it reuses a fresh database."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
 
 
 def get_engine() -> Engine:

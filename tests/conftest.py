@@ -8,19 +8,22 @@ database migrated once per run.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, text
 
 import advocacy
-from advocacy import create_app, migrate
+from advocacy import create_app, feed_settings, migrate
 from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
+from advocacy.extensions import limiter
 from advocacy.models import Base, Purpose, Role
-from advocacy.services import accounts, ambassadors, clock, consent
+from advocacy.services import accounts, ambassadors, clock, consent, passwords
 from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -95,12 +98,30 @@ def app_config() -> dict:
     return {}
 
 
+# Apps reused from test to test, one per configuration. Building one costs
+# about 45 ms of CPU (Werkzeug compiles a URL builder per rule), more than
+# most tests take; every test still gets its own fresh database, instance
+# folder and configuration as built (tests may change it). An app with rate
+# limits on is always built anew: the limiter extension keeps its state
+# (storage, on/off) from the last app built. RELAIS_TEST_FRESH_APPS=1 builds
+# one per test (benchmarks/suite_cpu.py measures both).
+_APPS: dict[str, tuple[Flask, dict]] = {}
+REUSE_APPS = not os.environ.get("RELAIS_TEST_FRESH_APPS")
+
+
 @pytest.fixture
 def app(database_url, tmp_path, app_config):
     instance = tmp_path / "instance"
-    application = create_app(
-        {**BASE_CONFIG, "DATABASE_URL": database_url, **app_config}, instance_path=str(instance)
-    )
+    config = {**BASE_CONFIG, "DATABASE_URL": database_url, **app_config}
+    reusable = REUSE_APPS and config.get("RATELIMIT_ENABLED") is False
+    key = repr(sorted((name, repr(value)) for name, value in config.items() if name != "DATABASE_URL"))
+    if reusable and key in _APPS:
+        application, built = _APPS[key]
+        _rebind(application, built, database_url, instance)
+    else:
+        application = create_app(config, instance_path=str(instance))
+        if reusable:
+            _APPS[key] = (application, copy.deepcopy(dict(application.config)))
     yield application
     links.close(application)  # its clicks written now, not into the next test's tables
     with application.app_context():
@@ -108,6 +129,20 @@ def app(database_url, tmp_path, app_config):
         if TEST_DATABASE_URL:
             _empty_all_tables(engine)
         engine.dispose()
+
+
+def _rebind(application: Flask, built: dict, database_url: str, instance: Path) -> None:
+    """A reused app as create_app left it, on this test's database and instance folder."""
+    application.config.clear()  # the links app shares this object
+    application.config.update(copy.deepcopy(built))
+    application.config["DATABASE_URL"] = database_url
+    application.instance_path = str(instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    passwords.configure(application.config["PASSWORD_HASH_PROFILE"], testing=True)
+    limiter.enabled = False  # as this app built it; a later app may have switched it on
+    advocacy.db.bind(application)  # (`db` is a fixture here)
+    feed_settings.init_app(application)
+    links.bind(application.extensions[links.APP_KEY])
 
 
 # Rows the migrations themselves insert (default texts, needs): put back after

@@ -43,19 +43,26 @@ def mount(app: Flask) -> Flask:
     links_app = Flask(__name__.split(".")[0], static_folder=None)
     links_app.config = app.config
     links_app.session_interface = NoSession()
-    # Its own engine (no connection until the first click): see clicks.ENGINE_OPTIONS.
-    links_app.extensions[ENGINE_KEY] = db.make_engine(app.config["DATABASE_URL"], **clicks.ENGINE_OPTIONS)
-    links_app.extensions[CACHE_KEY] = clicks.LinkCache(float(app.config["TRACKED_LINK_CACHE_SECONDS"]))
-    # Clicks wait in memory for at most TRACKED_LINK_WRITE_SECONDS (0: each
-    # written at once); the writes go through a transactional engine of their own.
-    links_app.extensions[BUFFER_KEY] = click_buffer(db.make_engine(app.config["DATABASE_URL"]),
-                                                    float(app.config["TRACKED_LINK_WRITE_SECONDS"]))
+    bind(links_app)
     babel.init_app(links_app, locale_selector=_browser_language)
     links_app.register_error_handler(HTTPException, lambda error: _unavailable(error.code or 500))
     links_app.register_blueprint(bp)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: links_app.wsgi_app})  # type: ignore[method-assign]
     app.extensions[APP_KEY] = links_app
     return links_app
+
+
+def bind(links_app: Flask) -> None:
+    """The links app's engines, link cache and click buffer, for its ``DATABASE_URL``
+    (at start, and again when the test suite reuses an app on a fresh database)."""
+    config = links_app.config
+    # Its own engine (no connection until the first click): see clicks.ENGINE_OPTIONS.
+    links_app.extensions[ENGINE_KEY] = db.make_engine(config["DATABASE_URL"], **clicks.ENGINE_OPTIONS)
+    links_app.extensions[CACHE_KEY] = clicks.LinkCache(float(config["TRACKED_LINK_CACHE_SECONDS"]))
+    # Clicks wait in memory for at most TRACKED_LINK_WRITE_SECONDS (0: each
+    # written at once); the writes go through a transactional engine of their own.
+    links_app.extensions[BUFFER_KEY] = click_buffer(db.make_engine(config["DATABASE_URL"]),
+                                                    float(config["TRACKED_LINK_WRITE_SECONDS"]))
 
 
 def close(app: Flask) -> None:
