@@ -29,13 +29,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)  # the project, not benchmarks/ (its queue.py shadows the standard library's)
-sys.path.insert(1, str(ROOT / "benchmarks"))
 
-from legacy_text_urls import find_urls as legacy_find_urls  # noqa: E402
+import importlib.util  # noqa: E402
 
 from advocacy.services.contents import MAX_TEXT_CHARS, MAX_TEXTS_PER_NETWORK  # noqa: E402
 from advocacy.services.text_rules import measure  # noqa: E402
 from advocacy.services.text_urls import find_urls  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("legacy_text_urls", ROOT / "benchmarks" / "legacy_text_urls.py")
+assert _spec and _spec.loader
+_legacy = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_legacy)
+legacy_find_urls = _legacy.find_urls
 
 FIFTY_KB = 50_000
 

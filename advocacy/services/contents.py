@@ -47,8 +47,8 @@ MAX_HIGHLIGHTS = 3
 # network (docs/benchmarks.md: the editor's worst request).
 MAX_TEXT_CHARS = 5_000
 # Variants per network: "several", so that ambassadors do not all post the
-# same sentence; the editor shows no more boxes than this.
-MAX_TEXTS_PER_NETWORK = 8
+# same sentence; the editor shows no more boxes than this (36 in a form).
+MAX_TEXTS_PER_NETWORK = 6
 MAX_TITLE = 300
 MAX_SUMMARY = 5_000
 FOREVER = datetime.max.replace(tzinfo=UTC)

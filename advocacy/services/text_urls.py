@@ -124,6 +124,7 @@ _TLD_RE = regex.compile(_TLD, _FLAGS)
 _HOST_CHARS_RE = regex.compile(f"{_D}+", _FLAGS)
 _HOST_LABEL_CHARS_RE = regex.compile(f"(?:{_D}|[_-])+", _FLAGS)
 _ASCII_LABEL_CHARS_RE = regex.compile(f"[\\-a-z0-9{_LATIN_ACCENTS}]+", _FLAGS)
+_ASCII_HOST_RE = regex.compile(f"[.\\-a-z0-9{_LATIN_ACCENTS}]+", _FLAGS)
 _TCO_RE = regex.compile(f"^https?://t\\.co/([a-z0-9]+)(?:\\?{_QUERY})?", _FLAGS)
 
 
@@ -243,6 +244,10 @@ def _ascii_domains(host: str) -> list[tuple[int, int]]:
     """Spans of ``(?:[-a-z0-9 accents]+\\.)+TLD`` in ``host``, as finditer gives them."""
     if "." not in host:
         return []
+    if _ASCII_HOST_RE.fullmatch(host):
+        # The usual case: its labels are all ASCII ones, and the host ends
+        # with the TLD found in the text, so the whole host is the one span.
+        return [(0, len(host))]
     chains = _LabelChains(host, _ASCII_LABEL_CHARS_RE, lambda s, e: True, lambda s, e: True, None)
     spans = []
     position = 0
