@@ -7,8 +7,9 @@ labels, CJK, parentheses, protocols, mentions...), prints the time of
 ``find_urls`` as the app has it now and as it was before it was made linear
 (``benchmarks/legacy_text_urls.py``, run only up to --legacy-limit
 characters: it is quadratic), at the size a text box may hold
-(``MAX_TEXT_CHARS``) and at 50 KB; then ``measure`` on X, Mastodon and
-Bluesky at the box size against a plain ``len()``. Every input the old
+(``MAX_TEXT_CHARS``) and at 50 KB; the same for the browser counter's
+``findUrls`` under Node (when node is on PATH); then ``measure`` on X,
+Mastodon and Bluesky at the box size against a plain ``len()``. Every input the old
 finder runs on must give the same links with both (the script stops if
 not). Each figure is the best of --repeat runs (a shared machine only ever
 adds time).
@@ -22,6 +23,9 @@ with its errors, status 400).
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,6 +107,42 @@ def finder_table(repeat: int, legacy_limit: int) -> None:
     print(f"worst at 50 KB: {worst[0]:.3f} s ({worst[1]})\n")
 
 
+NODE_SCRIPT = """
+const R = require(process.argv[1]);
+const inputs = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+for (const [name, text, repeat] of inputs) {
+  let best = Infinity;
+  for (let i = 0; i < repeat; i += 1) {
+    const started = process.hrtime.bigint();
+    R.findUrls(text, false);
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  console.log(JSON.stringify([name, text.length, best]));
+}
+"""
+
+
+def browser_table(repeat: int) -> None:
+    """The browser twin (advocacy/static/js/text-counter.js) under Node, when there is one."""
+    node = shutil.which("node")
+    if node is None:
+        print("(node is not on PATH: no figures for the browser counter)\n")
+        return
+    inputs = [[name, make(size), repeat] for name, make in FAMILIES.items() for size in (MAX_TEXT_CHARS, FIFTY_KB)]
+    result = subprocess.run([node, "-e", NODE_SCRIPT, str(ROOT / "advocacy" / "static" / "js" / "text-counter.js")],
+                            input=json.dumps(inputs), capture_output=True, text=True, check=True)
+    rows: dict[str, list[float]] = {}
+    for line in result.stdout.splitlines():
+        name, _size, seconds = json.loads(line)
+        rows.setdefault(name, []).append(seconds)
+    print(f"findUrls in the browser counter (node), seconds (best of {repeat})")
+    print(f"{'family':36} {'box':>8} {'50 KB':>8}")
+    for name, (box, big) in rows.items():
+        print(f"{name:36} {box:8.4f} {big:8.4f}")
+    worst = max(rows.items(), key=lambda row: row[1][1])
+    print(f"worst at 50 KB: {worst[1][1]:.3f} s ({worst[0]})\n")
+
+
 def measure_table(repeat: int) -> str:
     print(f"measure() at the box size ({MAX_TEXT_CHARS} characters), seconds; len() for scale")
     print(f"{'family':36} {'x':>8} {'mastodon':>9} {'bluesky':>8} {'len()':>9}")
@@ -160,6 +200,7 @@ def main() -> None:
                         help="longest input given to the old, quadratic finder")
     args = parser.parse_args()
     finder_table(args.repeat, args.legacy_limit)
+    browser_table(args.repeat)
     family = measure_table(args.repeat)
     editor_request(family, args.repeat)
 
