@@ -301,3 +301,24 @@ def test_a_body_over_the_request_cap_gets_a_worded_page(app, client, curator):
     response = client.post("/curation/contents/new", data={"texts_x-0": "x" * (limit + 1)})
     assert response.status_code == 413
     assert "What was sent is larger than Relais accepts." in response.get_data(as_text=True)
+
+
+def test_content_saved_with_more_variants_than_the_cap_opens_and_says_so(app, client, curator, needs):
+    from advocacy.models import ShareText
+    from advocacy.services.contents import MAX_TEXTS_PER_NETWORK
+
+    assert client.post("/curation/contents/new", data=editor_form()).status_code == 302
+    with app.app_context():
+        session = get_session()
+        content = session.scalar(select(Content))
+        session.add_all(ShareText(content_id=content.id, network="x", position=n, text=f"Older variant {n}")
+                        for n in range(1, MAX_TEXTS_PER_NETWORK + 2))
+        session.commit()
+        content_id = content.id
+    page = client.get(f"/curation/contents/{content_id}").get_data(as_text=True)
+    assert f"Older variant {MAX_TEXTS_PER_NETWORK + 1}<" in page  # shown, all of them
+
+    boxes = {f"texts_x-{n}": f"Older variant {n}" for n in range(1, MAX_TEXTS_PER_NETWORK + 2)}
+    response = client.post(f"/curation/contents/{content_id}", data=editor_form(**boxes))
+    assert response.status_code == 400
+    assert "the boxes after this one were not kept" in response.get_data(as_text=True)

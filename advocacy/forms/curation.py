@@ -17,7 +17,6 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields import DateTimeLocalField, SearchField
-from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.contents import MAX_SUMMARY, MAX_TEXT_CHARS, MAX_TEXTS_PER_NETWORK, MAX_TITLE
@@ -78,30 +77,26 @@ class ContentForm(FlaskForm):
 
 
 class TextBoxes(FieldList):
-    """One network's text boxes, at most MAX_TEXTS_PER_NETWORK of them.
+    """One network's text boxes, at most MAX_TEXTS_PER_NETWORK of them read.
 
     Capped while the request is read, before anything is measured: the boxes
     after the last one allowed are not read at all, and the last one says
-    so (WTForms' own max_entries drops them without a word).
+    so (WTForms' own max_entries drops them without a word, and would also
+    refuse to show content saved with more texts before the cap).
     """
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, max_entries=MAX_TEXTS_PER_NETWORK, **kwargs)
+        super().__init__(*args, **kwargs)
         self.boxes_dropped = 0
 
     def _extract_indices(self, prefix, formdata):
         offset = len(prefix) + 1
-        for key in formdata:
-            if key.startswith(prefix + self._separator):
-                index = key[offset:]
-                # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
-                if index.isascii() and index.isdigit() and len(index) <= _MAX_INDEX_DIGITS:
-                    yield int(index)
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        posted = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
-        self.boxes_dropped = max(0, posted - MAX_TEXTS_PER_NETWORK)
-        super().process(formdata, data, extra_filters)
+        # ASCII digits only (str.isdigit() accepts "²", which int() refuses), and few.
+        indices = sorted({int(key[offset:]) for key in formdata
+                          if key.startswith(prefix + self._separator) and key[offset:].isascii()
+                          and key[offset:].isdigit() and len(key) - offset <= _MAX_INDEX_DIGITS})
+        self.boxes_dropped = max(0, len(indices) - MAX_TEXTS_PER_NETWORK)
+        return iter(indices[:MAX_TEXTS_PER_NETWORK])
 
     def validate(self, form, extra_validators=()) -> bool:
         valid = super().validate(form, extra_validators)
