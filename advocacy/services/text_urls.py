@@ -126,15 +126,12 @@ _QUERY = f"{_QUERY_CHAR}*{_QUERY_END}"
 _BEFORE_RE = regex.compile(f"[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]", _FLAGS)
 _PROTOCOL_RE = regex.compile(r"https?://", _FLAGS)
 _TAIL_RE = regex.compile(f"(?::[0-9]+)?(/{_PATH}?)?(?:\\?{_QUERY})?", _FLAGS)
-_TLD_RE = regex.compile(_TLD, _FLAGS)
+_DOT_TLD_RE = regex.compile(f"\\.({_TLD})", _FLAGS)  # a TLD never holds a dot: no overlaps
 _HOST_CHARS_RE = regex.compile(f"{_D}+", _FLAGS)
 _HOST_LABEL_CHARS_RE = regex.compile(f"(?:{_D}|[_-])+", _FLAGS)
 _ASCII_LABEL_CHARS_RE = regex.compile(f"[\\-a-z0-9{_LATIN_ACCENTS}]+", _FLAGS)
 _ASCII_HOST_RE = regex.compile(f"[.\\-a-z0-9{_LATIN_ACCENTS}]+", _FLAGS)
 _TCO_RE = regex.compile(f"^https?://t\\.co/([a-z0-9]+)(?:\\?{_QUERY})?", _FLAGS)
-
-
-_DOT_TLD_RE = regex.compile(f"\\.({_TLD})", _FLAGS)  # a TLD never holds a dot: no overlaps
 
 
 def tlds_after_dots(text: str) -> dict[int, int]:
