@@ -87,6 +87,16 @@ DEFAULTS: dict[str, object] = {
     "FEED_PER_HOST": 2,
     "FEED_BATCH_SIZE": 50,
     "FEED_USER_AGENT": "Relais/0.1 (+https://github.com/relais-advocacy/relais; feed fetcher)",
+    # Request bodies. None: FEED_MAX_BYTES + 1 MiB, so that an OPML file of
+    # the size a feed may have still reaches its own, worded size check
+    # (forms are read before any view, by the CSRF check, so no one route
+    # can have a larger allowance). The largest form, a kit page of 100,000
+    # characters, is under 1 MiB even form-encoded in a non-Latin script.
+    "MAX_CONTENT_LENGTH": None,
+    # multipart/form-data only (the OPML upload): a text part of at most
+    # 512 KiB in memory (files go to disk), and at most 100 parts.
+    "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    "MAX_FORM_PARTS": 100,
 }
 
 MIN_GROUP_SIZE_FLOOR = 3
@@ -114,6 +124,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         )
     app.config["MIN_GROUP_SIZE"] = int(app.config["MIN_GROUP_SIZE"])
     clock.zone(app.config["TIMEZONE"])  # fail at start, not on the first form, if misspelt
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = int(app.config["FEED_MAX_BYTES"]) + 1024 * 1024
     if not app.config.get("BABEL_DEFAULT_TIMEZONE"):
         app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 

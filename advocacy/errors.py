@@ -13,6 +13,7 @@ ERROR_TEXTS = {
     404: (_l("Page not found"), _l("There is nothing at this address. It may have moved or been removed.")),
     405: (_l("Not allowed"), _l("This action cannot be done this way.")),
     410: (_l("No longer available"), _l("What you are looking for has expired or was removed.")),
+    413: (_l("Too large"), _l("What was sent is larger than Relais accepts. Please go back and send less.")),
     429: (_l("Too many attempts"), _l("Please wait a minute before trying again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again later.")),
 }

@@ -61,6 +61,8 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "not_a_web_url": _l("Enter a web address starting with http:// or https://."),
         "expires_before_publish": _l("The expiry must come after the publication time."),
         "text_too_long": _l("Too long for %(network)s: %(length)s / %(limit)s."),
+        "text_over_cap": _l("A text holds at most %(maximum)s characters; this one has %(length)s."),
+        "too_many_texts": _l("At most %(maximum)s variants per network."),
         "too_many_highlights": _l("There are already %(maximum)s highlights at that time: %(titles)s. "
                                   "Remove one of those highlights or change the dates."),
     },

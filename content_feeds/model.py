@@ -9,8 +9,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Entry:
-    # Stable identity of the entry across polls: "guid:…", "link:…" or
-    # "hash:…" (prefixed so kinds never collide), at most 255 characters.
+    # Stable identity of the entry across polls: "guid+link:…" (GUID, newline,
+    # link), "guid:…" (no link), "link:…" or "hash:…" (prefixed so kinds never
+    # collide), at most 255 characters.
     dedupe_key: str
     guid: str | None
     title: str  # plain text

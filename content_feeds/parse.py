@@ -108,6 +108,13 @@ def _capped_key(kind: str, value: str) -> str:
 
 
 def _dedupe_key(guid: str | None, link: str | None, title: str, raw: dict[str, Any], text: str) -> str:
+    if guid and link:
+        # A GUID is the entry's identity only with its link: some publishers
+        # give one GUID to several articles, which would be merged into one
+        # (all but one lost). The same GUID and link stay one entry. A link
+        # never holds a newline (canonical_url refuses control characters),
+        # so the pair reads back one way only.
+        return _capped_key("guid+link", f"{guid}\n{link}")
     if guid:
         return _capped_key("guid", guid)
     if link:
@@ -239,7 +246,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse and normalise a feed; raise ParseError (or a subclass) if unusable.
 
-    Repeated de-duplication keys inside one feed (the same GUID twice, say)
+    Repeated de-duplication keys inside one feed (the same GUID and link twice, say)
     keep the first entry; later ones are dropped and reported in warnings.
     """
     if fetched_at is None:

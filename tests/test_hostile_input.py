@@ -234,3 +234,91 @@ def test_an_opml_file_over_the_size_cap_is_refused_as_too_large(app, client, aut
     assert response.status_code == 400
     assert "The OPML file is larger than 1 KiB." in html and "not valid XML" not in html
     assert count(app, Feed) == 0
+
+
+# --- share texts: capped before they are measured --------------------------------
+
+def posted_boxes(text: str, boxes: int) -> dict:
+    from advocacy.services.networks import NETWORKS
+
+    return {f"texts_{network}-{index}": text for network in NETWORKS for index in range(boxes)}
+
+
+def test_the_worst_texts_the_caps_allow_get_the_form_back(app, client, curator, needs):
+    from advocacy.services.contents import MAX_TEXT_CHARS, MAX_TEXTS_PER_NETWORK
+
+    # A link every six characters: the input that costs the link finder most per character.
+    worst = ("a.com " * MAX_TEXT_CHARS)[:MAX_TEXT_CHARS]
+    response = client.post("/curation/contents/new",
+                           data=editor_form(**posted_boxes(worst, MAX_TEXTS_PER_NETWORK)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert html.count("Too long for X: 19994 / 280.") == MAX_TEXTS_PER_NETWORK  # 833 links of 23
+    assert html.count("Too long for Mastodon: 5000 / 500.") == MAX_TEXTS_PER_NETWORK  # no protocol: no link
+    assert html.count(f'maxlength="{MAX_TEXT_CHARS}" name="texts_') == 6 * MAX_TEXTS_PER_NETWORK
+    assert html.count(worst) == 6 * MAX_TEXTS_PER_NETWORK  # every box kept as typed
+    assert count(app, Content) == 0
+
+
+def test_sixty_boxes_are_refused_and_the_first_ones_kept(app, client, curator, needs):
+    from advocacy.services.contents import MAX_TEXTS_PER_NETWORK
+
+    boxes = {f"texts_x-{index}": f"Variant number {index}" for index in range(60)}
+    response = client.post("/curation/contents/new", data=editor_form(**boxes))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"At most {MAX_TEXTS_PER_NETWORK} variants per network: the boxes after this one were not kept." in html
+    assert html.count('name="texts_x-') == MAX_TEXTS_PER_NETWORK
+    last = MAX_TEXTS_PER_NETWORK - 1
+    assert f"Variant number {last}<" in html and f"Variant number {last + 1}<" not in html
+    assert count(app, Content) == 0
+
+
+def test_a_text_over_the_cap_is_refused_unmeasured_and_kept(app, client, curator, needs):
+    huge = "x." * 250_000  # 500 KB: once two seconds of link finding per 10 KB
+    response = client.post("/curation/contents/new", data=editor_form(**{"texts_email-0": "e" * 5001,
+                                                                         "texts_x-0": huge}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A text holds at most 5000 characters; this one has 500000." in html
+    assert "A text holds at most 5000 characters; this one has 5001." in html
+    assert huge in html
+    assert count(app, Content) == 0
+
+
+@pytest.mark.parametrize("name", ["texts_x-\u00b2", "texts_x-" + "9" * 5000, "texts_x-0-0", "texts_xx-0"])
+def test_a_box_with_an_odd_index_is_ignored(app, client, curator, needs, name):
+    response = client.post("/curation/contents/new", data=editor_form(**{name: "Odd box"}))
+    assert response.status_code == 302
+    with app.app_context():
+        content = get_session().scalar(select(Content))
+        assert content.texts_for("x") == ["We are opening in Lyon!"]
+
+
+def test_a_body_over_the_request_cap_gets_a_worded_page(app, client, curator):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == app.config["FEED_MAX_BYTES"] + 1024 * 1024  # an OPML file of a feed's size still fits
+    response = client.post("/curation/contents/new", data={"texts_x-0": "x" * (limit + 1)})
+    assert response.status_code == 413
+    assert "What was sent is larger than Relais accepts." in response.get_data(as_text=True)
+
+
+def test_content_saved_with_more_variants_than_the_cap_opens_and_says_so(app, client, curator, needs):
+    from advocacy.models import ShareText
+    from advocacy.services.contents import MAX_TEXTS_PER_NETWORK
+
+    assert client.post("/curation/contents/new", data=editor_form()).status_code == 302
+    with app.app_context():
+        session = get_session()
+        content = session.scalar(select(Content))
+        session.add_all(ShareText(content_id=content.id, network="x", position=n, text=f"Older variant {n}")
+                        for n in range(1, MAX_TEXTS_PER_NETWORK + 2))
+        session.commit()
+        content_id = content.id
+    page = client.get(f"/curation/contents/{content_id}").get_data(as_text=True)
+    assert f"Older variant {MAX_TEXTS_PER_NETWORK + 1}<" in page  # shown, all of them
+
+    boxes = {f"texts_x-{n}": f"Older variant {n}" for n in range(1, MAX_TEXTS_PER_NETWORK + 2)}
+    response = client.post(f"/curation/contents/{content_id}", data=editor_form(**boxes))
+    assert response.status_code == 400
+    assert "the boxes after this one were not kept" in response.get_data(as_text=True)

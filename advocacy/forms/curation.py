@@ -19,15 +19,19 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField, SearchField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..services.contents import MAX_SUMMARY, MAX_TITLE
+from ..services.contents import MAX_SUMMARY, MAX_TEXT_CHARS, MAX_TEXTS_PER_NETWORK, MAX_TITLE
 from ..services.networks import NETWORKS
 from ..services.queue import MAX_SKIP_REASON
 from ..services.taxonomy import MAX_TOPIC_NAME
 from .common import MultiCheckboxField
 from .validators import PlausibleYear
 
-# Blank boxes offered after the texts already written, per network.
+# Blank boxes offered after the texts already written, per network (never
+# beyond MAX_TEXTS_PER_NETWORK boxes in all).
 SPARE_TEXT_BOXES = 2
+# An index in a box's name has at most this many digits: int() of a longer
+# one is slow, or refused past 4,300 digits.
+_MAX_INDEX_DIGITS = 4
 # datetime-local sends minutes; the first format is the one rendered.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -74,10 +78,45 @@ class ContentForm(FlaskForm):
         return [(network, getattr(self, f"texts_{network}")) for network in NETWORKS]
 
 
-# One list of text boxes per network: texts_x-0, texts_x-1, ...
+class TextBoxes(FieldList):
+    """One network's text boxes, at most MAX_TEXTS_PER_NETWORK of them read.
+
+    Capped while the request is read, before anything is measured: the boxes
+    after the last one allowed are not read at all, and the last one says
+    so (WTForms' own max_entries drops them without a word, and would also
+    refuse to show content saved with more texts before the cap).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.boxes_dropped = 0
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        # ASCII digits only (str.isdigit() accepts "²", which int() refuses), and few.
+        indices = sorted({int(key[offset:]) for key in formdata
+                          if key.startswith(prefix + self._separator) and key[offset:].isascii()
+                          and key[offset:].isdigit() and len(key) - offset <= _MAX_INDEX_DIGITS})
+        self.boxes_dropped = max(0, len(indices) - MAX_TEXTS_PER_NETWORK)
+        return iter(indices[:MAX_TEXTS_PER_NETWORK])
+
+    def validate(self, form, extra_validators=()) -> bool:
+        valid = super().validate(form, extra_validators)
+        if self.boxes_dropped and self.entries:
+            last = self.entries[-1]
+            last.errors = [*last.errors, _l("At most %(maximum)s variants per network: the boxes after this one "
+                                            "were not kept.", maximum=MAX_TEXTS_PER_NETWORK)]
+            self.errors = [entry.errors for entry in self.entries]
+            return False
+        return valid
+
+
+# One list of text boxes per network: texts_x-0, texts_x-1, ... The browser
+# stops typing at maxlength; the service refuses a longer text unmeasured.
 for _network in NETWORKS:
     setattr(ContentForm, f"texts_{_network}",
-            FieldList(TextAreaField(_l("Text"), validators=[Optional()]), min_entries=0))
+            TextBoxes(TextAreaField(_l("Text"), validators=[Optional()],
+                                    render_kw={"maxlength": MAX_TEXT_CHARS}), min_entries=0))
 
 
 class TopicForm(FlaskForm):

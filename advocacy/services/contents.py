@@ -39,8 +39,16 @@ from .errors import ServiceError
 from .networks import NETWORKS
 
 MAX_HIGHLIGHTS = 3
-# Networks without a limit (email) still get a sane cap.
-MAX_TEXT_CHARS = 10_000
+# A share text longer than this is refused before it is measured, whatever
+# its network: above WhatsApp's 4,096 (the largest limit a network has), so
+# a network's own limit is what a curator meets first, and the one cap of
+# e-mail texts. Measuring costs time (links are looked for), so a request's
+# cost is bounded by this length times MAX_TEXTS_PER_NETWORK boxes per
+# network (docs/benchmarks.md: the editor's worst request).
+MAX_TEXT_CHARS = 5_000
+# Variants per network: "several", so that ambassadors do not all post the
+# same sentence; the editor shows no more boxes than this (36 in a form).
+MAX_TEXTS_PER_NETWORK = 6
 MAX_TITLE = 300
 MAX_SUMMARY = 5_000
 FOREVER = datetime.max.replace(tzinfo=UTC)
@@ -184,13 +192,22 @@ def check(session: Session, draft: ContentDraft, now: datetime, content: Content
     if draft.publish_at and draft.expires_at and draft.expires_at <= draft.publish_at:
         problems.append(Problem("expires_at", "expires_before_publish"))
     for network in NETWORKS:
-        for index, text in enumerate(draft.texts.get(network, [])):
+        texts = draft.texts.get(network, [])
+        if len(texts) > MAX_TEXTS_PER_NETWORK:
+            problems.append(Problem("texts", "too_many_texts", {"maximum": MAX_TEXTS_PER_NETWORK},
+                                    network=network, index=MAX_TEXTS_PER_NETWORK - 1))
+        for index, text in enumerate(texts[:MAX_TEXTS_PER_NETWORK]):
             if not text or not text.strip():
                 continue
-            measure = text_rules.measure(network, text.strip())
-            if not measure.ok or measure.length > MAX_TEXT_CHARS:
+            text = text.strip()
+            if len(text) > MAX_TEXT_CHARS:  # before measuring: its cost grows with the length
+                problems.append(Problem("texts", "text_over_cap", {"maximum": MAX_TEXT_CHARS, "length": len(text)},
+                                        network=network, index=index))
+                continue
+            measure = text_rules.measure(network, text)
+            if not measure.ok:
                 problems.append(Problem("texts", "text_too_long", {
-                    "length": measure.length, "limit": measure.limit or MAX_TEXT_CHARS,
+                    "length": measure.length, "limit": measure.limit,
                 }, network=network, index=index))
     archived = content is not None and content.archived
     if draft.highlighted and draft.publish_at is not None and not archived:

@@ -175,12 +175,26 @@ def test_hash_key_is_stable_and_kinds_do_not_collide():
     later = parse_feed(rss(item), url="https://example.org/f", fetched_at=FETCHED_AT + timedelta(days=1)).entries[0]
     assert first.dedupe_key == later.dedupe_key
     assert first.dedupe_key.startswith("hash:")
-    assert one("<item><title>t</title><guid>https://example.org/x</guid></item>").dedupe_key.startswith("guid:")
+    assert one("<item><title>t</title><guid>https://example.org/x</guid></item>").dedupe_key.startswith("guid+link:")
+    assert one('<item><title>t</title><guid isPermaLink="false">x</guid></item>').dedupe_key == "guid:x"
+
+
+def test_one_guid_on_two_links_is_two_entries_and_the_same_pair_one():
+    items = (
+        "<item><title>first</title><guid>reused</guid><link>https://example.org/a</link></item>"
+        "<item><title>second</title><guid>reused</guid><link>https://example.org/b</link></item>"
+        "<item><title>again</title><guid>reused</guid><link>https://example.org/a?utm_source=x</link></item>"
+    )
+    feed = parse(rss(items))
+    assert [(e.title, e.guid, e.link) for e in feed.entries] == [
+        ("first", "reused", "https://example.org/a"), ("second", "reused", "https://example.org/b")]
+    assert feed.entries[0].dedupe_key == "guid+link:reused\nhttps://example.org/a"
+    assert any("repeated" in w for w in feed.warnings)
 
 
 def test_long_guid_key_is_capped():
     guid = "x" * 1000
-    entry = one(f"<item><title>t</title><guid>{guid}</guid></item>")
+    entry = one(f'<item><title>t</title><guid isPermaLink="false">{guid}</guid></item>')
     assert entry.guid == guid
     assert len(entry.dedupe_key) <= 255
     assert entry.dedupe_key.startswith("guid-sha256:")

@@ -158,3 +158,27 @@ def test_text_measure_is_frozen_value():
 
 def test_none_text_counts_as_empty():
     assert measure("x", None).length == 0  # type: ignore[arg-type]
+
+
+# Inputs that once cost the link finder seconds: its expression tried up to
+# 125 labels from every position ("x." * 5000 took two). It now reads each
+# character a bounded number of times; these run on 50 KB (times are in
+# benchmarks/text_rules.py, not here). The links expected are those the old
+# expression found.
+@pytest.mark.parametrize(("text", "links"), [
+    ("x." * 25_000, []),
+    ("a.b." * 12_500, []),
+    ("." * 50_000, []),
+    ("日本." * 16_666, []),
+    ("xn--a." * 8_333, [(0, 761)]),  # 127 labels again
+    ("a." * 25_000 + "com", []),  # the host would start after a dot: not a link
+    ("http://" * 7_142, []),
+    ("com." * 12_500, [(0, 507)]),  # 127 labels, then the next host starts after a dot
+    ("a.com " * 8_333, [(6 * n, 6 * n + 5) for n in range(8_333)]),
+    ("https://t.co/abc " * 3_000, [(17 * n, 17 * n + 16) for n in range(3_000)]),
+    ("http://a." * 5_000 + "com", [(44_991, 45_003)]),
+    ("see http://a.com/" + "(" * 25_000 + ")" * 25_000, [(4, 17)]),
+])
+def test_the_link_finder_reads_50_kb_of_hostile_input(text, links):
+    assert find_urls(text) == links
+    assert measure("x", text).length >= 0 and measure("mastodon", text).length >= 0

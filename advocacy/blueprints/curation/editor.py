@@ -22,6 +22,7 @@ from ...models import Content
 from ...program_clock import program_zone
 from ...services import contents, taxonomy, text_rules
 from ...services.clock import to_local, to_utc
+from ...services.contents import MAX_TEXTS_PER_NETWORK
 from ...services.networks import NETWORKS
 
 STATUS_LABELS = {
@@ -62,14 +63,16 @@ def fill(form: ContentForm, draft: contents.ContentDraft) -> None:
 
 def add_spare_boxes(form: ContentForm) -> None:
     """Keep SPARE_TEXT_BOXES empty boxes after the last text of each network:
-    more variants need no JavaScript, and empty boxes are ignored."""
+    more variants need no JavaScript, and empty boxes are ignored. Never
+    more than MAX_TEXTS_PER_NETWORK boxes: the form would not read them."""
     for _network, boxes in form.text_lists():
         trailing = 0
         for entry in reversed(boxes.entries):
             if (entry.data or "").strip():
                 break
             trailing += 1
-        for _ in range(SPARE_TEXT_BOXES - trailing):
+        spare = min(SPARE_TEXT_BOXES - trailing, MAX_TEXTS_PER_NETWORK - len(boxes.entries))
+        for _ in range(spare):
             boxes.append_entry("")
 
 
@@ -133,5 +136,6 @@ def render(form: ContentForm, session, *, content: Content | None = None, item=N
     return render_template(
         "curation/editor.html", form=form, content=content, item=item, action=action,
         duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORKS},
+        max_variants=MAX_TEXTS_PER_NETWORK,
         timezone=program_zone(),
     ), status

@@ -8,11 +8,14 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-add-variant]").forEach((button) => {
     const group = button.closest("[data-variants]");
     if (!group) return;
-    button.hidden = false;
+    // The server reads at most this many boxes per network.
+    const max = Number(group.dataset.maxVariants) || Infinity;
+    const full = () => group.querySelectorAll(".variant").length >= max;
+    button.hidden = full();
     button.addEventListener("click", () => {
       const fields = group.querySelectorAll(".variant");
       const last = fields[fields.length - 1];
-      if (!last) return;
+      if (!last || full()) return;
       const network = group.dataset.variants;
       const index = fields.length;
       const id = `texts_${network}-${index}`;
@@ -34,6 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
       last.after(copy);
       if (window.RelaisText) window.RelaisText.attach(copy);
       textarea.focus();
+      button.hidden = full();
     });
   });
 });

@@ -205,9 +205,11 @@
   }
 
   const TLD = `(?:${trie(TLDS)}(?=[^0-9a-zA-Z@+-]|$)|xn--[\\-0-9a-z]+)`;
-  const SUBDOMAIN = `(?:${D}(?:[_-]*${D}){0,62}\\.)`;
-  const DOMAIN_NAME = `(?:${D}(?:-*${D}){0,62}\\.)`;
-  const DOMAIN = `(?:${SUBDOMAIN}{0,125}${DOMAIN_NAME}${TLD})`;
+  // Hosts are found from per-dot tables (LabelChains below), not by an
+  // expression: "SUBDOMAIN{0,125} DOMAIN_NAME TLD" was tried from every
+  // position and backtracked over every label count (seconds for "x." * 5000).
+  const MAX_SUBDOMAINS = 125;
+  const MAX_LABEL_CHARS = 63;
   const PATH_CHAR = `[a-z${CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\\u2013_~@|&${LATIN_ACCENTS}]`;
   const PATH_END = `[+\\-a-z${CYRILLIC}0-9=_#/${LATIN_ACCENTS}]`;
   const PARENS = `\\((?:${PATH_CHAR}+|${PATH_CHAR}*\\(${PATH_CHAR}+\\)${PATH_CHAR}*)\\)`;
@@ -216,12 +218,148 @@
   const QUERY_END = String.raw`[a-z0-9\-_&=#/]`;
   const QUERY = `${QUERY_CHAR}*${QUERY_END}`;
 
-  // Groups: 1 preceding character, 2 link, 3 protocol, 4 host, 5 path.
-  const URL_SOURCE = `([^A-Za-z0-9@\uff20$#\uff03${INVALID}]|^)` +
-    `((https?://)?(${DOMAIN})(?::[0-9]+)?(/${PATH}?)?(?:\\?${QUERY})?)`;
-  const URL_RE = new RegExp(URL_SOURCE, 'giu');
-  const ASCII_DOMAIN_RE = new RegExp(`(?:[\\-a-z0-9${LATIN_ACCENTS}]+\\.)+${TLD}`, 'giu');
+  // A link: a preceding character (or the start of the text), an optional
+  // protocol, the host, then the tail (group 1: the path). Sticky ('y')
+  // expressions are tried at one position only.
+  const BEFORE_RE = new RegExp(`[^A-Za-z0-9@\uff20$#\uff03${INVALID}]`, 'iuy');
+  const PROTOCOL_RE = /https?:\/\//iuy;
+  const TAIL_RE = new RegExp(`(?::[0-9]+)?(/${PATH}?)?(?:\\?${QUERY})?`, 'iuy');
+  const DOT_TLD_RE = new RegExp(`\\.(?:${TLD})`, 'giu'); // a TLD never holds a dot: no overlaps
+  const HOST_CHARS_RE = new RegExp(`${D}+`, 'giu');
+  const HOST_LABEL_CHARS_RE = new RegExp(`(?:${D}|[_-])+`, 'giu');
+  const ASCII_LABEL_CHARS_RE = new RegExp(`[\\-a-z0-9${LATIN_ACCENTS}]+`, 'giu');
+  const ASCII_HOST_RE = new RegExp(`^[.\\-a-z0-9${LATIN_ACCENTS}]+$`, 'iu');
   const TCO_RE = new RegExp(`^https?://t\\.co/([a-z0-9]+)(?:\\?${QUERY})?`, 'iu');
+
+  function stickyAt(re, text, index) {
+    re.lastIndex = index;
+    return re.exec(text);
+  }
+
+  // UTF-16 units of the code point at i (expressions in 'u' mode step by code point).
+  function pointLength(text, i) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) return 2;
+    }
+    return 1;
+  }
+
+  function isTrailOfPair(text, i) {
+    return i > 0 && pointLength(text, i - 1) === 2;
+  }
+
+  function tldsAfterDots(text) {
+    const ends = new Map();
+    for (const m of text.matchAll(DOT_TLD_RE)) ends.set(m.index, m.index + m[0].length);
+    return ends;
+  }
+
+  // Mirror of text_urls._LabelChains: the end of the longest host
+  // "label. ... label. TLD" starting at a position, from tables indexed by dot.
+  class LabelChains {
+    constructor(text, chars, middle, last, maxMiddle, tlds) {
+      this.text = text;
+      this.middle = middle;
+      this.last = last;
+      this.maxMiddle = maxMiddle;
+      const size = text.length;
+      this.runEnd = new Array(size + 1).fill(0);
+      this.runsBeforeDots = [];
+      for (const run of text.matchAll(chars)) {
+        const start = run.index;
+        const end = start + run[0].length;
+        this.runEnd.fill(end, start, end);
+        if (end < size && text[end] === '.') this.runsBeforeDots.push([start, end]);
+      }
+      this.dots = [];
+      for (let i = text.indexOf('.'); i >= 0; i = text.indexOf('.', i + 1)) this.dots.push(i);
+      this.dotIndex = new Map(this.dots.map((position, j) => [position, j]));
+      const count = this.dots.length;
+      if (!tlds) tlds = tldsAfterDots(text);
+      this.tldEnd = this.dots.map((dot) => (tlds.has(dot) ? tlds.get(dot) : null));
+      const ends = this.dots.map((dot) => this.labelEnd(dot + 1));
+      const followed = this.dots.map((dot, j) => j + 1 < count && dot + 1 < ends[j] && ends[j] === this.dots[j + 1]);
+      this.middleRun = new Array(count + 1).fill(0);
+      for (let j = count - 1; j >= 0; j -= 1) {
+        if (followed[j] && middle(this.dots[j] + 1, ends[j])) this.middleRun[j] = this.middleRun[j + 1] + 1;
+      }
+      this.lastGood = new Array(count).fill(-1);
+      for (let j = 0; j < count; j += 1) {
+        const good = followed[j] && this.tldEnd[j + 1] !== null && last(this.dots[j] + 1, ends[j]);
+        this.lastGood[j] = good ? j : (j ? this.lastGood[j - 1] : -1);
+      }
+    }
+
+    labelEnd(start) {
+      return start < this.text.length && this.runEnd[start] > start ? this.runEnd[start] : start;
+    }
+
+    best(first, middleBefore) {
+      let middles = middleBefore ? 1 + this.middleRun[first] : 0;
+      if (this.maxMiddle !== null) middles = Math.min(middles, this.maxMiddle);
+      if (middles) {
+        const last = this.lastGood[first + middles - 1];
+        if (last >= first) return this.tldEnd[last + 1];
+      }
+      return null;
+    }
+
+    endOfHost(start) {
+      const end = this.labelEnd(start);
+      if (end === start || end >= this.text.length || this.text[end] !== '.') return null;
+      const first = this.dotIndex.get(end);
+      let found = this.best(first, this.middle(start, end));
+      if (found === null && this.last(start, end)) found = this.tldEnd[first];
+      return found;
+    }
+
+    possibleStarts() {
+      return this.runsBeforeDots.filter(([, end]) => {
+        const first = this.dotIndex.get(end);
+        return this.tldEnd[first] !== null || this.best(first, true) !== null;
+      });
+    }
+  }
+
+  // Labels of 1-63 host characters (code points), joined inside by "-" or
+  // "_" (only "-" in the last label).
+  function hostChains(text, tlds) {
+    const size = text.length;
+    const isHostChar = new Array(size + 1).fill(false);
+    for (const run of text.matchAll(HOST_CHARS_RE)) isHostChar.fill(true, run.index, run.index + run[0].length);
+    const hostChars = new Array(size + 1).fill(0);
+    const underscores = new Array(size + 1).fill(0);
+    for (let i = 0; i < size; i += 1) {
+      hostChars[i + 1] = hostChars[i] + (isHostChar[i] && !isTrailOfPair(text, i) ? 1 : 0);
+      underscores[i + 1] = underscores[i] + (text[i] === '_' ? 1 : 0);
+    }
+    const middle = (start, end) => isHostChar[start] && isHostChar[end - 1]
+      && hostChars[end] - hostChars[start] >= 1 && hostChars[end] - hostChars[start] <= MAX_LABEL_CHARS;
+    const last = (start, end) => underscores[end] === underscores[start] && middle(start, end);
+    return new LabelChains(text, HOST_LABEL_CHARS_RE, middle, last, MAX_SUBDOMAINS, tlds);
+  }
+
+  // Spans of (?:[-a-z0-9 accents]+\.)+TLD in host, as matchAll gives them.
+  function asciiDomains(host) {
+    if (!host.includes('.')) return [];
+    if (ASCII_HOST_RE.test(host)) return [[0, host.length]]; // all ASCII labels: the whole host
+    const yes = () => true;
+    const chains = new LabelChains(host, ASCII_LABEL_CHARS_RE, yes, yes, null, null);
+    const spans = [];
+    let position = 0;
+    while (position < host.length) {
+      const end = chains.endOfHost(position);
+      if (end === null) {
+        position += pointLength(host, position);
+      } else {
+        spans.push([position, end]);
+        position = end;
+      }
+    }
+    return spans;
+  }
 
   // RFC 3492 punycode, only to know how long a label is once encoded.
   function punycodeLength(label) {
@@ -268,25 +406,82 @@
   }
 
   function isValidUrl(url, protocol, host) {
-    if (host.slice(0, 4).toLowerCase() === 'xn--' && !host.match(ASCII_DOMAIN_RE)) return false;
     let encoded = -1;
     for (const label of host.split('.')) {
-      const size = punycodeLength(label);
+      const points = Array.from(label).length;
+      // Encoding never shortens a label: a long one is refused unencoded.
+      const size = points > MAX_LABEL_LENGTH ? points : punycodeLength(label);
       if (size < 1 || size > MAX_LABEL_LENGTH) return false;
       encoded += size + 1;
     }
     const len = (s) => Array.from(s).length; // code points, as in Python
-    return len(protocol || 'https://') + len(url) - len(host) + encoded <= MAX_URL_LENGTH;
+    if (len(protocol || 'https://') + len(url) - len(host) + encoded > MAX_URL_LENGTH) return false;
+    // An encoded host cannot also contain raw Unicode.
+    return !(host.slice(0, 4).toLowerCase() === 'xn--' && asciiDomains(host).length === 0);
+  }
+
+  // What "(before|^)(protocol? host tail)" finds when tried at position.
+  function linkAt(text, position, hosts) {
+    const tries = [];
+    const before = stickyAt(BEFORE_RE, text, position);
+    if (before) tries.push([before[0], position + before[0].length]);
+    if (position === 0) tries.push(['', 0]);
+    for (const [preceding, start] of tries) {
+      let protocol = stickyAt(PROTOCOL_RE, text, start);
+      let hostStart = protocol ? start + protocol[0].length : start;
+      let hostEnd = hosts.endOfHost(hostStart);
+      if (hostEnd === null && protocol) {
+        protocol = null;
+        hostStart = start;
+        hostEnd = hosts.endOfHost(start);
+      }
+      if (hostEnd !== null) {
+        const tail = stickyAt(TAIL_RE, text, hostEnd);
+        return { before: preceding, start, protocol: protocol ? protocol[0] : undefined, hostStart, hostEnd,
+          end: hostEnd + tail[0].length, path: tail[1] };
+      }
+    }
+    return null;
+  }
+
+  // For each position, the first position from there where a link may start.
+  function nextTries(text, hosts) {
+    const size = text.length;
+    const mayStart = new Array(size + 2).fill(false);
+    mayStart[0] = true;
+    for (const [start, end] of hosts.possibleStarts()) mayStart.fill(true, start, end);
+    for (const m of text.matchAll(/https?:\/\//giu)) mayStart[m.index] = true;
+    const next = new Array(size + 2).fill(size + 1);
+    for (let i = size; i >= 0; i -= 1) next[i] = mayStart[i] ? i : next[i + 1];
+    return next;
   }
 
   // [start, end] spans (UTF-16 indices) of the links in text, in order.
   function findUrls(text, requireProtocol) {
-    if (!text.includes('.')) return [];
+    const tlds = text.includes('.') ? tldsAfterDots(text) : new Map();
+    if (tlds.size === 0) return []; // every link has a dot then a TLD in its host
+    const hosts = hostChains(text, tlds);
+    const next = nextTries(text, hosts);
     const spans = [];
-    for (const m of text.matchAll(URL_RE)) {
-      const [, before, url, protocol, host, path] = m;
-      const start = m.index + before.length;
-      let end = start + url.length;
+    let position = 0;
+    while (position <= text.length) {
+      if (position) {
+        // Skip to one before the next place a host may start (on a code point).
+        let skip = next[position + 1] - 1;
+        if (skip > position && isTrailOfPair(text, skip)) skip -= 1;
+        position = Math.max(position, skip);
+        if (position > text.length) break;
+      }
+      const link = linkAt(text, position, hosts);
+      if (link === null) {
+        position += position < text.length ? pointLength(text, position) : 1;
+        continue;
+      }
+      const { before, start, protocol, hostStart, hostEnd, path } = link;
+      let end = link.end;
+      position = end;
+      const url = text.slice(start, end);
+      const host = text.slice(hostStart, hostEnd);
       if (!isValidUrl(url, protocol, host)) continue;
       if (protocol) {
         const tco = url.match(TCO_RE);
@@ -298,7 +493,7 @@
         continue;
       }
       if (requireProtocol || (before && '-_./'.includes(before))) continue;
-      const found = [...host.matchAll(ASCII_DOMAIN_RE)].map((a) => [start + a.index, start + a.index + a[0].length]);
+      const found = asciiDomains(host).map(([s, e]) => [start + s, start + e]);
       if (found.length && path) found[found.length - 1][1] = end;
       spans.push(...found);
     }
@@ -439,7 +634,7 @@
     }
   }
 
-  const api = { NETWORKS, LIMITS, measure, limitFor, attach, findUrls, TLDS, URL_SOURCE };
+  const api = { NETWORKS, LIMITS, measure, limitFor, attach, findUrls, TLDS };
 
   if (typeof window !== 'undefined') window.RelaisText = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
