@@ -67,7 +67,7 @@ def test_items_stored_under_their_guid_alone_are_found_after_the_migration(app, 
         ITEM.format(title="Stored before", guid="old-post", link="https://example.org/old"),
         ITEM.format(title="Long GUID", guid="g" * 300, link="https://example.org/long"),
     ))
-    migrate.downgrade(app, "0013")
+    migrate.downgrade(app, "0016")
     with app.app_context(), get_engine().begin() as connection:
         inserted = connection.execute(insert(Feed.__table__).values(url=url, interval_minutes=30))
         feed_id = inserted.inserted_primary_key[0]
@@ -88,7 +88,7 @@ def test_items_stored_under_their_guid_alone_are_found_after_the_migration(app, 
     assert [(guid[:8], title) for guid, _link, title in items(app)] == [
         ("gggggggg", "Long GUID"), ("no-link", "Stored before"), ("old-post", "Stored before")]
 
-    migrate.downgrade(app, "0013")  # the GUID keys come back
+    migrate.downgrade(app, "0016")  # the GUID keys come back
     with app.app_context(), get_engine().connect() as connection:
         assert connection.scalar(select(FeedItem.dedupe_key).where(FeedItem.guid == "old-post")) == "guid:old-post"
     migrate.upgrade(app)

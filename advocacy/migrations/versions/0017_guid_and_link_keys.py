@@ -1,7 +1,7 @@
 """feed items with a GUID and a link are known by both
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05 13:30:00
 
 An entry's de-duplication key was its GUID alone ("guid:…"), so a publisher
@@ -21,8 +21,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
