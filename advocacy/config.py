@@ -77,6 +77,9 @@ DEFAULTS: dict[str, object] = {
     "FEED_PER_HOST": 2,
     "FEED_BATCH_SIZE": 50,
     "FEED_USER_AGENT": "Relais/0.1 (+https://github.com/relais-advocacy/relais; feed fetcher)",
+    # Feed and content images, copied so that Relais serves them itself.
+    "FEED_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+    "FEED_IMAGES_PER_REFRESH": 10,
 }
 
 MIN_GROUP_SIZE_FLOOR = 3

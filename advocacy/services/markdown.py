@@ -25,6 +25,15 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+# Images only from Relais' own copies (services/images.py): an image from
+# anywhere else would make every reader's browser call that host.
+OWN_IMAGES = "/img/"
+
+
+def _own_images_only(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not value.startswith(OWN_IMAGES):
+        return None
+    return value
 
 
 @cache
@@ -43,4 +52,5 @@ def render(source: str) -> str:
         # Links leave the site without telling it where they came from.
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_own_images_only,
     )
