@@ -12,6 +12,7 @@ from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
@@ -30,7 +31,16 @@ ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 OWN_IMAGES = "/img/"
 
 
+def _image_or_its_text(renderer, tokens, idx, options, env) -> str:
+    """An image from elsewhere is written as its description instead."""
+    token = tokens[idx]
+    if not str(token.attrGet("src") or "").startswith(OWN_IMAGES):
+        return escapeHtml(token.content)
+    return renderer.image(tokens, idx, options, env)
+
+
 def _own_images_only(element: str, attribute: str, value: str) -> str | None:
+    # Second layer, whatever the renderer produced.
     if element == "img" and attribute == "src" and not value.startswith(OWN_IMAGES):
         return None
     return value
@@ -38,7 +48,9 @@ def _own_images_only(element: str, attribute: str, value: str) -> str | None:
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+    parser.add_render_rule("image", _image_or_its_text)
+    return parser
 
 
 def render(source: str) -> str:
