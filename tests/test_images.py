@@ -223,6 +223,9 @@ def test_an_image_that_cannot_be_copied_is_refused_with_what_was_typed_kept(app,
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Relais could not copy this image" in page
     assert f'value="{url}"' in page and 'value="Kept title"' in page
+    both = client.post("/curation/contents/new", data={**editor_form(image_url=url), "texts_x-0": "x" * 400})
+    assert "Relais could not copy this image" in both.get_data(as_text=True)
+    assert "Too long for X" in both.get_data(as_text=True)  # the service's own checks too, at once
     with app.app_context():
         assert get_session().scalar(select(Content)) is None
 

@@ -17,7 +17,7 @@ from ..services import images
 
 bp = Blueprint("images", __name__, url_prefix="/img")
 
-_NAME = re.compile(r"([0-9a-f]{64})\.([a-z]+)")
+_NAME = re.compile(r"([0-9a-f]{64})\.[a-z]+")
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -30,15 +30,15 @@ def image_src(sha256: str | None) -> str | None:
 @bp.route("/<name>")
 def show(name: str):
     match = _NAME.fullmatch(name)
-    if match is None:
+    if match is None or images.file_name(match.group(1)) != name:
         abort(404)
     sha256 = match.group(1)
     etag = f'"{sha256}"'
     if etag in request.headers.get("If-None-Match", ""):
-        response = Response(status=304)
+        response = Response(status=304)  # the name is the content: what the browser has is current
     else:
         image = images.stored_image(get_session(), sha256)
-        if image is None or images.file_name(sha256) != name:
+        if image is None:
             abort(404)
         response = Response(image.data, mimetype=image.media_type)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"

@@ -115,6 +115,7 @@ def submitted(form: ContentForm, session, now: datetime, content: Content | None
         place(form, contents.check(session, draft, now, content))
         return None
     if not copy_image(form, session, draft, content or item, now):
+        place(form, contents.check(session, draft, now, content))  # every other problem too, at once
         return None
     return draft
 
