@@ -71,8 +71,9 @@ def reencode(data: bytes, limits: ImageLimits) -> CleanImage:
             if width * height > limits.max_pixels:
                 raise TooManyPixelsError(max_pixels=limits.max_pixels)
             if opened.format == "JPEG":
-                # Let libjpeg decode at a reduced scale when the result is small anyway.
-                opened.draft("RGB", (limits.max_width, limits.max_width * height // max(width, 1)))
+                # Let libjpeg decode at a reduced scale when the result is small anyway
+                # (both sides stay at least max_width: EXIF may turn the picture a quarter).
+                opened.draft("RGB", (limits.max_width, limits.max_width))
             upright = ImageOps.exif_transpose(opened)  # EXIF rotation applied before EXIF goes
             mode = "RGBA" if _has_alpha(upright) else "RGB"
             pixels = upright.convert(mode)

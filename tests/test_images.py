@@ -90,6 +90,15 @@ def test_reencoding_keeps_pixels_only_resized():
         content_feeds.reencode(clean.data, content_feeds.ImageLimits()).sha256  # same bytes, same key
 
 
+def test_the_exif_rotation_is_applied_before_exif_goes():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: shown turned a quarter clockwise
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), (10, 20, 30)).save(out, "JPEG", exif=exif.tobytes())
+    image = Image.open(io.BytesIO(content_feeds.reencode(out.getvalue(), content_feeds.ImageLimits()).data))
+    assert image.size == (200, 400) and len(image.getexif()) == 0
+
+
 def test_transparent_images_stay_transparent_and_small_ones_keep_their_size():
     out = io.BytesIO()
     Image.new("RGBA", (300, 200), (0, 0, 0, 0)).save(out, "PNG")
