@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
         digest,
         feedback,
         feeds,
+        images,
         insights,
         kit,
         links,
@@ -78,7 +79,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their routes
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp):
+                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp,
+                      images.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -97,6 +97,9 @@ DEFAULTS: dict[str, object] = {
     # 512 KiB in memory (files go to disk), and at most 100 parts.
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
     "MAX_FORM_PARTS": 100,
+    # Feed and content images, copied so that Relais serves them itself.
+    "FEED_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+    "FEED_IMAGES_PER_REFRESH": 10,
 }
 
 MIN_GROUP_SIZE_FLOOR = 3

@@ -59,6 +59,8 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "required": _l("This field is required."),
         "too_long": _l("At most %(maximum)s characters."),
         "not_a_web_url": _l("Enter a web address starting with http:// or https://."),
+        "image_not_copied": _l("Relais could not copy this image: check that the address opens a JPEG, PNG, GIF "
+                               "or WebP image of at most %(limit)s."),
         "expires_before_publish": _l("The expiry must come after the publication time."),
         "text_too_long": _l("Too long for %(network)s: %(length)s / %(limit)s."),
         "text_over_cap": _l("A text holds at most %(maximum)s characters; this one has %(length)s."),
@@ -146,6 +148,9 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "not_a_feed": _l("This address returns a web page, not a feed."),
         "unknown_format": _l("This address does not return an RSS or Atom feed that Relais understands."),
         "invalid_opml": _l("The OPML file could not be read: %(detail)s."),
+        "image_error": _l("Relais could not use this image."),
+        "not_an_image": _l("This address does not return an image Relais can read (JPEG, PNG, GIF or WebP)."),
+        "too_many_pixels": _l("The image has more than %(max_pixels)s pixels."),
     },
 }
 

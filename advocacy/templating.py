@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from content_feeds import without_images
+
 from .forms.common import LANGUAGE_LABELS
 from .intents import hidden_field as intent_field
 from .models import Role
@@ -79,8 +81,15 @@ def people_count(value: int | Hidden | Band) -> int | str:
     return str(value) if isinstance(value, Band) else value
 
 
+def images_removed(html: str) -> Markup:
+    """``{{ item.summary_html|images_removed }}``: feed HTML (sanitised at ingest) without
+    its images, whose sources are on the publisher's host."""
+    return Markup(without_images(html or ""))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(paragraphs)
+    app.add_template_filter(images_removed)
     app.add_template_filter(people_count)
     app.add_template_test(is_hidden, "hidden")
     # A global, not a context value: the post_button macro, imported without context, uses it too.

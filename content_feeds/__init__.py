@@ -16,8 +16,10 @@ from .errors import (
     FetchTimeoutError,
     GoneError,
     HTTPStatusError,
+    ImageError,
     InvalidURLError,
     NotAFeedError,
+    NotAnImageError,
     NotFoundError,
     NoUsableEntriesError,
     OpmlError,
@@ -29,14 +31,16 @@ from .errors import (
     ServerError,
     TLSError,
     TooLargeError,
+    TooManyPixelsError,
     UnknownFormatError,
     error_templates,
 )
 from .fetch import DEFAULT_USER_AGENT, FetchResult, FetchSettings, fetch_feed
+from .images import CleanImage, ImageLimits, fetch_image, reencode
 from .model import Entry, ParsedFeed
 from .opml import OpmlOutline, iter_feeds, parse_opml, write_opml
 from .parse import parse_feed
-from .sanitize import html_to_text, sanitize_html
+from .sanitize import html_to_text, sanitize_html, without_images
 from .urls import MAX_URL_LENGTH, absolute_url, canonical_url
 
 __all__ = [
@@ -44,6 +48,7 @@ __all__ = [
     "MAX_URL_LENGTH",
     "AccessDeniedError",
     "BlockedAddressError",
+    "CleanImage",
     "ConnectError",
     "DNSError",
     "Entry",
@@ -54,9 +59,12 @@ __all__ = [
     "FetchTimeoutError",
     "GoneError",
     "HTTPStatusError",
+    "ImageError",
+    "ImageLimits",
     "InvalidURLError",
     "NoUsableEntriesError",
     "NotAFeedError",
+    "NotAnImageError",
     "NotFoundError",
     "OpmlError",
     "OpmlOutline",
@@ -69,15 +77,19 @@ __all__ = [
     "ServerError",
     "TLSError",
     "TooLargeError",
+    "TooManyPixelsError",
     "UnknownFormatError",
     "absolute_url",
     "canonical_url",
     "error_templates",
     "fetch_feed",
+    "fetch_image",
     "html_to_text",
     "iter_feeds",
     "parse_feed",
     "parse_opml",
+    "reencode",
     "sanitize_html",
+    "without_images",
     "write_opml",
 ]

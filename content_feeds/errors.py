@@ -162,6 +162,26 @@ def http_status_error(status: int, retry_after: float | None = None) -> HTTPStat
     return cls(status, retry_after=retry_after)
 
 
+# --- images -----------------------------------------------------------------
+
+
+class ImageError(FeedError):
+    """An image (a feed item's, or one a curator typed) Relais will not store."""
+
+    code = "image_error"
+    template = "Relais could not use this image."
+
+
+class NotAnImageError(ImageError):
+    code = "not_an_image"
+    template = "This address does not return an image Relais can read (JPEG, PNG, GIF or WebP)."
+
+
+class TooManyPixelsError(ImageError):
+    code = "too_many_pixels"
+    template = "The image has more than {max_pixels} pixels."
+
+
 # --- parsing ----------------------------------------------------------------
 
 

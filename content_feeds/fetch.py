@@ -195,15 +195,20 @@ def fetch_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     settings: FetchSettings | None = None,
+    accept: str = _ACCEPT,
 ) -> FetchResult:
-    """GET ``url`` with every safety rule applied; raise a FeedError on failure."""
+    """GET ``url`` with every safety rule applied; raise a FeedError on failure.
+
+    ``accept`` is the Accept header: feeds by default; images.py asks for images
+    through this same guarded path.
+    """
     settings = settings or FetchSettings()
     current = _check_url(url)
     deadline = Deadline(settings.deadline)
     transport = GuardedTransport(GuardedBackend(settings.allowed_networks, deadline), _ssl_context(settings.ca_bundle))
     headers = {
         "User-Agent": settings.user_agent,
-        "Accept": _ACCEPT,
+        "Accept": accept,
         "Accept-Encoding": "gzip, deflate",
     }
     if etag:

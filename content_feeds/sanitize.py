@@ -76,6 +76,18 @@ def _cleaner() -> nh3.Cleaner:
 
 
 @functools.cache
+def _imageless_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS - {"img"}),
+        clean_content_tags=set(DROP_WITH_CONTENT),
+        attributes={tag: attrs for tag, attrs in ALLOWED_ATTRIBUTES.items() if tag != "img"},
+        url_schemes=set(_HREF_SCHEMES),
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+@functools.cache
 def _text_cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(tags=set(), clean_content_tags=set(DROP_WITH_CONTENT))
 
@@ -98,6 +110,17 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         return f'{tag_start} {attr}="{htmllib.escape(url, quote=True)}"'
 
     return _RELATIVE_URL_ATTR.sub(resolve, cleaned)
+
+
+def without_images(sanitized_html: str) -> str:
+    """Sanitised HTML minus its <img> elements, for display.
+
+    Their sources are on the publishers' hosts, which a reader's browser must
+    never be sent to (the app shows the entry's own image from its copy).
+    """
+    if "<img" not in sanitized_html:
+        return sanitized_html
+    return _imageless_cleaner().clean(sanitized_html)
 
 
 def strip_forbidden(text: str) -> str:

@@ -78,7 +78,7 @@ def editor_form(**overrides) -> dict:
         "title": "Our new site in Lyon",
         "summary": "Twelve jobs.\nOpening in May.",
         "target_url": "https://example.org/news/lyon",
-        "image_url": "https://example.org/lyon.png",
+        "image_url": "https://demo.relais.invalid/images/lyon.png",  # drawn offline (sample_feeds.image)
         "publication": "publish",
         "publish_at": "",
         "expires_at": "",

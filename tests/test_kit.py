@@ -59,11 +59,18 @@ def test_markdown_xss_never_survives(source):
 
 
 def test_markdown_keeps_what_curators_need():
-    html = markdown.render("## Title\n\n**bold** [site](https://example.org) ![logo](https://example.org/a.png)\n\n"
+    own = "/img/" + "ab" * 32 + ".webp"
+    html = markdown.render(f"## Title\n\n**bold** [site](https://example.org) ![logo]({own})\n\n"
                            "| a | b |\n|---|---|\n| 1 | 2 |")
     assert "<h2>Title</h2>" in html and "<strong>bold</strong>" in html
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">site</a>' in html
-    assert '<img src="https://example.org/a.png" alt="logo">' in html and "<table>" in html
+    assert f'<img src="{own}" alt="logo">' in html and "<table>" in html
+
+
+def test_markdown_images_come_from_relais_only():
+    """An image on another host would have every reader's browser call it: its source is dropped."""
+    html = markdown.render("![our logo](https://tracker.example/a.png) ![b](//tracker.example/b.png)")
+    assert "tracker.example" not in html and "<img" not in html and "our logo" in html
 
 
 def test_dangerous_tags_are_escaped_not_executed_on_the_page(client, auth):

@@ -8,6 +8,7 @@ from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, T
 from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotice
 from .feedback import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus
 from .feeds import Feed, FeedItem, ItemStatus
+from .images import StoredImage
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
@@ -66,6 +67,7 @@ __all__ = [
     "SchedulerLease",
     "ShareEvent",
     "ShareText",
+    "StoredImage",
     "Survey",
     "SurveyAnswer",
     "SurveyParticipation",

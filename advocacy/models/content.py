@@ -87,7 +87,10 @@ class Content(Base):
     title: Mapped[str] = mapped_column(String(300))
     # Plain text; line breaks are kept when shown. Never rendered as HTML.
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Where the image came from (as the curator or the feed gave it), and the
+    # copy Relais serves: ambassadors' browsers only ever load the copy.
     image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("images.sha256", ondelete="SET NULL"))
     target_url: Mapped[str] = mapped_column(String(2048), index=True)
     # None for content written by hand; deleting the feed keeps the content.
     feed_item_id: Mapped[int | None] = mapped_column(

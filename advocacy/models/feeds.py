@@ -74,7 +74,12 @@ class FeedItem(Base):
     summary_html: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # The publisher's address of the entry's image, and the copy Relais
+    # serves (services/images.py): only the copy is ever shown. Checked:
+    # when the copy was attempted, so a failed image is not fetched again.
     image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("images.sha256", ondelete="SET NULL"))
+    image_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     categories: Mapped[list] = mapped_column(JSON, default=list)
     author: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[ItemStatus] = mapped_column(

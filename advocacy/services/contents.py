@@ -112,6 +112,8 @@ class ContentDraft:
     title: str = ""
     summary: str = ""
     image_url: str | None = None
+    # Relais' copy of the image at image_url (services/images.py); None: no image shown.
+    image_sha256: str | None = None
     target_url: str = ""
     publish_at: datetime | None = None  # None: keep as a draft
     expires_at: datetime | None = None
@@ -124,7 +126,7 @@ class ContentDraft:
     def of(cls, content: Content) -> ContentDraft:
         return cls(
             title=content.title, summary=content.summary, image_url=content.image_url,
-            target_url=content.target_url, publish_at=content.publish_at,
+            image_sha256=content.image_sha256, target_url=content.target_url, publish_at=content.publish_at,
             expires_at=content.expires_at, highlighted=content.highlighted,
             need_ids=[n.id for n in content.needs], topic_ids=[t.id for t in content.topics],
             texts={network: content.texts_for(network) for network in NETWORKS},
@@ -297,6 +299,7 @@ def _apply(session: Session, content: Content, draft: ContentDraft) -> None:
     content.title = draft.title.strip()
     content.summary = draft.summary.strip().replace("\r\n", "\n")
     content.image_url = (draft.image_url or "").strip() or None
+    content.image_sha256 = draft.image_sha256 if content.image_url else None
     content.target_url = draft.target_url.strip()
     content.publish_at = draft.publish_at
     content.expires_at = draft.expires_at

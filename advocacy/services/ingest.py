@@ -31,6 +31,7 @@ from content_feeds import FeedError, FetchResult, FetchSettings, ParsedFeed
 from ..db import changed_rows, insert_for
 from ..models import Feed, FeedItem, ItemStatus, utcnow
 from . import sample_feeds
+from .images import ImageSettings, copy_feed_images
 
 MAX_BACKOFF = timedelta(hours=24)
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class FeedSettings:
     workers: int = 4
     per_host: int = 2
     batch_size: int = 50
+    images: ImageSettings = field(default_factory=ImageSettings)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> FeedSettings:
@@ -57,10 +59,16 @@ class FeedSettings:
             user_agent=config["FEED_USER_AGENT"],
             allowed_networks=tuple(ipaddress.ip_network(n, strict=True) for n in networks),
         )
+        # Images: the same guard and allow-list, a smaller cap and a shorter deadline.
+        images = ImageSettings(
+            fetch=replace(ImageSettings().fetch, user_agent=fetch.user_agent,
+                          allowed_networks=fetch.allowed_networks, max_bytes=int(config["FEED_IMAGE_MAX_BYTES"])),
+            per_refresh=int(config["FEED_IMAGES_PER_REFRESH"]),
+        )
         return cls(
             fetch=fetch, min_interval=int(config["FEED_MIN_INTERVAL"]), max_errors=int(config["FEED_MAX_ERRORS"]),
             workers=int(config["FEED_WORKERS"]), per_host=int(config["FEED_PER_HOST"]),
-            batch_size=int(config["FEED_BATCH_SIZE"]),
+            batch_size=int(config["FEED_BATCH_SIZE"]), images=images,
         )
 
 
@@ -123,6 +131,8 @@ def refresh_feeds(
     written and committed as soon as its fetch is done (``commit_outcome``).
     A failure, of the fetch or of the writing, is recorded on that feed and
     never stops the others. ``on_done`` is called after each feed is committed.
+    Then the images of the feeds that were read are copied, the same way
+    (``images.copy_feed_images``: a few per feed, committed).
     """
     requests = list(requests)  # before the commit: they may still be read from this session
     session.commit()
@@ -132,6 +142,8 @@ def refresh_feeds(
         reports.append(report)
         if on_done is not None:
             on_done(report)
+    read = [report.feed_id for report in reports if report.feed_id is not None and report.error is None]
+    copy_feed_images(session, read, settings.images, utcnow(), settings.workers, settings.per_host)
     return reports
 
 
@@ -350,6 +362,8 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime) -> tup
         values = {name: rows[key][name] for name in UPDATABLE}
         if all(getattr(existing, name) == value for name, value in values.items()):
             continue
+        if values["image_url"] != existing.image_url:  # a new picture: its copy is still to make
+            values |= {"image_sha256": None, "image_checked_at": None}
         updated += changed_rows(session,
             update(FeedItem).where(FeedItem.id == existing.id, FeedItem.status == ItemStatus.NEW)
             .values(**values)

@@ -12,6 +12,7 @@ from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
@@ -25,11 +26,31 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+# Images only from Relais' own copies (services/images.py): an image from
+# anywhere else would make every reader's browser call that host.
+OWN_IMAGES = "/img/"
+
+
+def _image_or_its_text(renderer, tokens, idx, options, env) -> str:
+    """An image from elsewhere is written as its description instead."""
+    token = tokens[idx]
+    if not str(token.attrGet("src") or "").startswith(OWN_IMAGES):
+        return escapeHtml(token.content)
+    return renderer.image(tokens, idx, options, env)
+
+
+def _own_images_only(element: str, attribute: str, value: str) -> str | None:
+    # Second layer, whatever the renderer produced.
+    if element == "img" and attribute == "src" and not value.startswith(OWN_IMAGES):
+        return None
+    return value
 
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+    parser.add_render_rule("image", _image_or_its_text)
+    return parser
 
 
 def render(source: str) -> str:
@@ -43,4 +64,5 @@ def render(source: str) -> str:
         # Links leave the site without telling it where they came from.
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_own_images_only,
     )

@@ -134,7 +134,11 @@ def restore(session: Session, item_ids: Iterable[int]) -> int:
 def draft_from_item(session: Session, item: FeedItem, now: datetime) -> ContentDraft:
     """What the editor opens with when a curator approves an item."""
     return ContentDraft(
-        title=item.title[:300], summary=item.excerpt, image_url=item.image_url,
+        title=item.title[:300], summary=item.excerpt,
+        # An image whose copy failed at ingest is left out (an item without one is fine);
+        # one not tried yet is copied when the editor saves.
+        image_url=item.image_url if item.image_sha256 or item.image_checked_at is None else None,
+        image_sha256=item.image_sha256,
         target_url=item.link or "", publish_at=now,
         topic_ids=[t.id for t in taxonomy.suggested_topics(session, item.categories)],
     )

@@ -9,9 +9,9 @@ OPML map to a file.
 from __future__ import annotations
 
 from content_feeds import FetchResult
-from content_feeds.samples import DEMO_BASE_URL, sample_bytes, sample_feeds
+from content_feeds.samples import DEMO_BASE_URL, sample_bytes, sample_feeds, sample_image
 
-__all__ = ["fetch", "is_sample", "sample_feeds"]
+__all__ = ["fetch", "image", "is_sample", "sample_feeds"]
 
 
 def is_sample(url: str) -> bool:
@@ -23,3 +23,8 @@ def fetch(url: str) -> FetchResult:
         not_modified=False, url=url, permanent_url=None, body=sample_bytes(url) or b"",
         content_type="application/rss+xml", etag=None, last_modified=None, status=200,
     )
+
+
+def image(url: str) -> bytes | None:
+    """The demo image at ``url`` (drawn locally), or None for any other address."""
+    return sample_image(url)

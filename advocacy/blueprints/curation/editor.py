@@ -15,12 +15,16 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from content_feeds import FeedError, InvalidURLError
+from content_feeds.errors import format_size
+
+from ... import feed_settings
 from ...forms.common import NETWORK_LABELS
 from ...forms.curation import SPARE_TEXT_BOXES, ContentForm
 from ...messages import message_for
-from ...models import Content
+from ...models import Content, FeedItem
 from ...program_clock import program_zone
-from ...services import contents, taxonomy, text_rules
+from ...services import contents, images, taxonomy, text_rules
 from ...services.clock import to_local, to_utc
 from ...services.contents import MAX_TEXTS_PER_NETWORK
 from ...services.networks import NETWORKS
@@ -100,18 +104,59 @@ def read(form: ContentForm, now: datetime) -> contents.ContentDraft:
     )
 
 
-def submitted(form: ContentForm, session, now: datetime, content: Content | None = None):
+def submitted(form: ContentForm, session, now: datetime, content: Content | None = None,
+              item: FeedItem | None = None):
     """The posted draft if the form is valid, else None with errors placed.
 
     The service's checks run even when the form itself is invalid, so the
     curator sees every problem at once (a missing title and a long text).
+    A valid draft comes with Relais' copy of its image (``copy_image``).
     """
     valid = form.validate_on_submit()
     draft = read(form, now)
     if not valid:
         place(form, contents.check(session, draft, now, content))
         return None
+    if not copy_image(form, session, draft, content or item, now):
+        place(form, contents.check(session, draft, now, content))  # every other problem too, at once
+        return None
     return draft
+
+
+def copy_image(form: ContentForm, session, draft: contents.ContentDraft, source: Content | FeedItem | None,
+               now: datetime) -> bool:
+    """Give the draft the copy of its image; False, with the reason placed, when it cannot be made.
+
+    The address the content or item already has keeps its copy; another one
+    is fetched now, through the guarded fetcher, and stored with the content.
+    Nothing is written before the fetch, so the read transaction is ended
+    first: no database connection waits on someone else's server.
+    """
+    url = (draft.image_url or "").strip()
+    draft.image_sha256 = None
+    if not url:
+        return True
+    if source is not None and source.image_url == url and source.image_sha256:
+        draft.image_sha256 = source.image_sha256
+        return True
+    settings = feed_settings.current().images
+    session.rollback()
+    try:
+        image = images.fetch_copy(url, settings)
+    except FeedError as error:
+        problem = (contents.Problem("image_url", "not_a_web_url") if isinstance(error, InvalidURLError) else
+                   contents.Problem("image_url", "image_not_copied", {"limit": format_size(settings.fetch.max_bytes)}))
+        place(form, [problem])
+        return False
+    draft.image_sha256 = images.store(session, image, now)
+    return True
+
+
+def stored_image(form: ContentForm, source: Content | FeedItem | None) -> str | None:
+    """The copy to show beside the image field: the source's, while the field holds its address."""
+    if source is None or not source.image_sha256 or not form.image_url.data:
+        return None
+    return source.image_sha256 if source.image_url == form.image_url.data.strip() else None
 
 
 def place(form: ContentForm, problems: list[contents.Problem]) -> None:
@@ -135,7 +180,8 @@ def render(form: ContentForm, session, *, content: Content | None = None, item=N
                                           exclude_id=content.id if content else None)
     return render_template(
         "curation/editor.html", form=form, content=content, item=item, action=action,
-        duplicate=duplicate, network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORKS},
+        duplicate=duplicate, stored_image=stored_image(form, content or item),
+        network_labels=NETWORK_LABELS, limits={n: text_rules.limit_for(n) for n in NETWORKS},
         max_variants=MAX_TEXTS_PER_NETWORK,
         timezone=program_zone(),
     ), status

@@ -115,7 +115,7 @@ def approve(item_id: int):
     if request.method == "GET":
         editor.fill(form, queue_service.draft_from_item(session, item, now))
         return editor.render(form, session, item=item, action=action)
-    draft = editor.submitted(form, session, now)
+    draft = editor.submitted(form, session, now, item=item)
     if draft is not None:
         try:
             content = contents.create_content(session, draft, current_user, now, feed_item=item)
