@@ -72,6 +72,11 @@ def failed(_response: Response) -> bool:
     return bool(g.get("sign_in_failed"))
 
 
+def forget_device(response: Response) -> None:
+    """After an erasure: nothing keyed to the person stays, in this browser either."""
+    response.delete_cookie(KNOWN_DEVICE_COOKIE, path=url_for("auth.login"))
+
+
 def remember_device(response: Response, email: str) -> None:
     """After a successful sign-in: this browser is the account's own from now on."""
     response.set_cookie(

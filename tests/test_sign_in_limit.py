@@ -78,3 +78,12 @@ def test_a_forged_known_device_mark_is_ignored(app, auth):
     botnet.set_cookie(KNOWN_DEVICE_COOKIE, "forged", path="/login")
     codes = [attempt(botnet, user.email, address=f"10.0.0.{n}") for n in range(4)]
     assert codes[-1] == 429
+
+
+def test_erasure_takes_the_known_browser_mark_away(app, client, auth):
+    user = auth.create_user(Role.AMBASSADOR, email="camille@example.org")
+    assert attempt(client, user.email, "ambassador-password", "192.0.2.7") == 302
+    assert client.get_cookie(KNOWN_DEVICE_COOKIE, path="/login") is not None
+    response = client.post("/me/data/erase", data={"password": "ambassador-password", "confirm": "y"})
+    assert response.status_code == 302
+    assert client.get_cookie(KNOWN_DEVICE_COOKIE, path="/login") is None

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from .. import intents
+from .. import intents, sign_in_limit
 from ..auth import roles_required
 from ..db import get_engine, get_session
 from ..emails import mail_settings
@@ -291,5 +291,7 @@ def erase():
             logout_user()
             session.clear()
             flash(_("Your account and your personal data are erased. Goodbye, and thank you."), "success")
-            return redirect(url_for("auth.login"))
+            response = redirect(url_for("auth.login"))
+            sign_in_limit.forget_device(response)
+            return response
     return render_template("ambassador/data.html", erase_form=form), 400
