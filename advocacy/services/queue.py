@@ -25,7 +25,6 @@ from . import taxonomy
 from .contents import ContentDraft
 
 PAGE_SIZE = 25
-QUEUE_STATUSES = (ItemStatus.NEW, ItemStatus.SKIPPED)
 MAX_SKIP_REASON = 500
 
 
