@@ -53,7 +53,7 @@ NOTHING_PERSONAL = frozenset({"static", "webapp.favicon", "webapp.manifest", "we
 # that the service worker may keep it for reading offline (it keeps nothing
 # marked no-store). "private": no shared cache may keep it; "no-cache": the
 # browser asks again before every use while online. The copies it allows go
-# at sign-out, with SIGNED_OUT below.
+# at sign-out, with SIGNED_OUT_CLEAR_SITE_DATA below.
 KEPT_FOR_OFFLINE = "private, no-cache"
 
 # Sent when a session ends on this device (sign-out, erasure): the browser
@@ -100,7 +100,7 @@ def _personal(response: Response) -> bool:
     many show their data: all of them, and every download (an export is
     personal or staff-only whoever asks), rather than a list to keep up to
     date. Our static files and the app's icons, manifest, worker and offline
-page are the same for everyone and stay cacheable.
+    page are the same for everyone and stay cacheable.
     """
     if request.endpoint in NOTHING_PERSONAL:
         return False

@@ -51,7 +51,7 @@ def manifest():
 
     home = url_for("main.home")
     body = {
-        "id": home, "name": name, "short_name": name[:12], "description": description, "lang": language,
+        "id": home, "name": name, "short_name": name, "description": description, "lang": language,
         "dir": "ltr", "start_url": home, "scope": home, "display": "standalone",
         "theme_color": THEME_COLOUR, "background_color": BACKGROUND_COLOUR,
         "icons": [icon("icon-192.png", "192x192", "image/png"), icon("icon-512.png", "512x512", "image/png"),
