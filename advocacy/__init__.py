@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         sharing,
         surveys,
         thanks,
+        webapp,
     )
     from .urls import DatabaseIdConverter
 
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
                       kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp,
-                      images.bp):
+                      images.bp, webapp.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -19,6 +19,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self'",
         "font-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",  # the service worker, /sw.js (blueprints/webapp.py)
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -40,6 +42,25 @@ PERMISSIONS_POLICY = ", ".join(
 # One year, this host only: includeSubDomains or preload would bind the
 # organisation's other hosts, which is not ours to decide.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+# Responses that are the same for every reader of a language, signed in or
+# not, and keep their own caching rule: our static files and the installable
+# app's files (blueprints/webapp.py).
+NOTHING_PERSONAL = frozenset({"static", "webapp.favicon", "webapp.manifest", "webapp.service_worker",
+                              "webapp.offline"})
+
+# The one weaker rule a signed-in page may choose: the ambassador's feed, so
+# that the service worker may keep it for reading offline (it keeps nothing
+# marked no-store). "private": no shared cache may keep it; "no-cache": the
+# browser asks again before every use while online. The copies it allows go
+# at sign-out, with SIGNED_OUT_CLEAR_SITE_DATA below.
+KEPT_FOR_OFFLINE = "private, no-cache"
+
+# Sent when a session ends on this device (sign-out, erasure): the browser
+# empties its cache and the service worker's (the kept feed) and unregisters
+# the worker, so the next person on a shared device sees nothing of the last.
+# Browsers honour it over HTTPS and on localhost.
+SIGNED_OUT_CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -64,8 +85,10 @@ def add_request_headers(response: Response) -> Response:
     (Apart from the fixed ones, which the tracked-link app copies once.)"""
     if request.is_secure:  # what the proxy says once PROXY_FIX trusts it
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    # A view's weaker rule gives way; its own "private, no-store" (the calendar feed) stays.
-    if _personal(response) and "no-store" not in response.headers.get("Cache-Control", ""):
+    # A view's weaker rule gives way; its own "private, no-store" (the calendar feed) stays,
+    # and so does the feed's KEPT_FOR_OFFLINE.
+    cache_control = response.headers.get("Cache-Control", "")
+    if _personal(response) and "no-store" not in cache_control and cache_control != KEPT_FOR_OFFLINE:
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -76,13 +99,26 @@ def _personal(response: Response) -> bool:
     Every page a signed-in person gets shows who they are at least, and
     many show their data: all of them, and every download (an export is
     personal or staff-only whoever asks), rather than a list to keep up to
-    date. Our static files are the same for everyone and stay cacheable.
+    date. Our static files and the app's icons, manifest, worker and offline
+    page are the same for everyone and stay cacheable.
     """
-    if request.endpoint == "static":
+    if request.endpoint in NOTHING_PERSONAL:
         return False
     if "attachment" in response.headers.get("Content-Disposition", ""):
         return True
     return bool(current_user.is_authenticated)
+
+
+def keep_for_offline(response: Response) -> Response:
+    """Let the service worker keep this signed-in page (the ambassador's feed) to show offline."""
+    response.headers["Cache-Control"] = KEPT_FOR_OFFLINE
+    return response
+
+
+def forget_on_this_device(response: Response) -> Response:
+    """Mark the response that ends a session here: the browser drops what it kept of the person."""
+    response.headers["Clear-Site-Data"] = SIGNED_OUT_CLEAR_SITE_DATA
+    return response
 
 
 def refuse_nul_characters() -> None:

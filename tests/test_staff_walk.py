@@ -45,6 +45,7 @@ COUNTS = [53, 59, 61, 67, 71, 73, 79]
 NOT_WALKED = {
     "static": "files of the app itself",
     "images.show": "image bytes (copies of feed pictures), no text",
+    "webapp.favicon": "the app's icon, no text",
 }
 BLOCKS = {"tr", "li", "p", "dt", "dd", "option", "label", "h1", "h2", "h3", "h4", "caption", "figcaption"}
 

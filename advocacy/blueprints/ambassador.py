@@ -18,6 +18,7 @@ from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
 from ..messages import message_for
 from ..models import Purpose, Role, utcnow
 from ..program_clock import program_today
+from ..security import forget_on_this_device
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
@@ -291,7 +292,7 @@ def erase():
             logout_user()
             session.clear()
             flash(_("Your account and your personal data are erased. Goodbye, and thank you."), "success")
-            response = redirect(url_for("auth.login"))
+            response = forget_on_this_device(redirect(url_for("auth.login")))
             sign_in_limit.forget_device(response)
             return response
     return render_template("ambassador/data.html", erase_form=form), 400

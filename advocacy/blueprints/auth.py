@@ -16,6 +16,7 @@ from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, JoinForm, Langua
 from ..forms.common import ActionForm
 from ..messages import message_for
 from ..models import Role
+from ..security import forget_on_this_device
 from ..services import accounts, clock, mail, user_sessions
 from ..urls import safe_next
 
@@ -70,6 +71,7 @@ def logout():
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")
+        return forget_on_this_device(redirect(url_for("auth.login")))
     return redirect(url_for("auth.login"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..models import Role, utcnow
 from ..program_clock import program_today
+from ..security import keep_for_offline
 from ..services import ambassadors, clock, milestones, personal_feed
 from ..urls import page_number
 
@@ -26,9 +27,11 @@ def home():
     feed = personal_feed.page(db, current_user.id, utcnow(), number)
     # The month of the share and click counts, which are kept per UTC day.
     network = milestones.this_month(db, clock.utc_today(), current_app.config["MIN_GROUP_SIZE"])
-    return render_template("main/feed.html", feed=feed, language=str(get_locale()),
+    page = render_template("main/feed.html", feed=feed, language=str(get_locale()),
                            profile=ambassadors.profile_of(db, current_user.id), today=program_today(),
                            milestones=network)
+    # The first page is what the installed app opens: the service worker keeps it for offline reading.
+    return keep_for_offline(make_response(page)) if number == 1 else page
 
 
 @bp.get("/directory")

@@ -1,6 +1,13 @@
 // Relais: small progressive enhancements. Every page works without this file.
 "use strict";
 
+// The installable app's service worker (static/js/service-worker.js, served
+// as /sw.js): it keeps the last feed and an offline page for when the
+// network is gone. Where it cannot run, pages work as before.
+if ("serviceWorker" in navigator && document.documentElement.dataset.serviceWorker) {
+  navigator.serviceWorker.register(document.documentElement.dataset.serviceWorker).catch(() => {});
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   // Mobile navigation toggle.
   const toggle = document.querySelector(".nav-toggle");
@@ -19,6 +26,15 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
   document.querySelectorAll(".js-hidden").forEach((el) => { el.hidden = true; });
+
+  // Offline, a page comes from the service worker's copy: say so.
+  const offlineNotice = document.querySelector("[data-offline-notice]");
+  if (offlineNotice) {
+    const show = () => { offlineNotice.hidden = navigator.onLine; };
+    show();
+    window.addEventListener("online", show);
+    window.addEventListener("offline", show);
+  }
 
   // "Select all on this page" for bulk actions (hidden without JavaScript).
   document.querySelectorAll("[data-select-all]").forEach((button) => {
