@@ -46,8 +46,8 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 # Responses that are the same for every reader of a language, signed in or
 # not, and keep their own caching rule: our static files and the installable
 # app's files (blueprints/webapp.py).
-NOTHING_PERSONAL = frozenset({"static", "webapp.favicon", "webapp.manifest", "webapp.service_worker",
-                              "webapp.offline"})
+NOTHING_PERSONAL = frozenset({"static", "images.show", "webapp.favicon", "webapp.manifest",
+                              "webapp.service_worker", "webapp.offline"})
 
 # The one weaker rule a signed-in page may choose: the ambassador's feed, so
 # that the service worker may keep it for reading offline (it keeps nothing
@@ -99,8 +99,8 @@ def _personal(response: Response) -> bool:
     Every page a signed-in person gets shows who they are at least, and
     many show their data: all of them, and every download (an export is
     personal or staff-only whoever asks), rather than a list to keep up to
-    date. Our static files and the app's icons, manifest, worker and offline
-    page are the same for everyone and stay cacheable.
+    date. Our static files, the copied feed images and the app's icons,
+    manifest, worker and offline page are the same for everyone and stay cacheable.
     """
     if request.endpoint in NOTHING_PERSONAL:
         return False

@@ -300,6 +300,9 @@ def test_no_page_shows_an_image_from_another_host(app, client, auth, world):
         assert "publisher.example/tracked.jpg\"" not in re.sub(r'value="[^"]*"', "", page), name
     assert image_sources(pages["home"]) == [f"/img/{clean.sha256}.webp"]
     assert f"/img/{clean.sha256}.webp" in image_sources(pages["edit"])
+    # Signed in, an image is still the same for everyone: cached, not no-store like the pages.
+    picture = client.get(f"/img/{clean.sha256}.webp")
+    assert "immutable" in picture.headers["Cache-Control"] and "no-store" not in picture.headers["Cache-Control"]
 
 
 def test_a_card_without_image_has_no_image_column(app, client, auth, world):
