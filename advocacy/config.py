@@ -52,6 +52,11 @@ DEFAULTS: dict[str, object] = {
     "TIMEZONE": "Europe/Paris",
     # None: the same as TIMEZONE.
     "BABEL_DEFAULT_TIMEZONE": None,
+    # Whose conventions dates and times follow, per language: English pages
+    # of a European program read "10 Dec 2026, 12:30", not "Dec 10, 2026,
+    # 12:30 PM". {"en": "en_US"} for a program in the United States; a
+    # language not listed uses its own default (fr: "10 déc. 2026, 12:30").
+    "DATE_LOCALES": {"en": "en_GB"},
     # Rate limits (Flask-Limiter); storage may be redis:// etc. in production.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,

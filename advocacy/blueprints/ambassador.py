@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from .. import intents, sign_in_limit
+from .. import intents, sign_in_limit, templating
 from ..auth import roles_required
 from ..db import get_engine, get_session
 from ..emails import mail_settings
@@ -226,7 +226,7 @@ def renew():
         else:
             db.commit()
             flash(_("Thank you for staying! Your mandate now runs until %(day)s.",
-                    day=own.mandate_ends_on.isoformat()), "success")
+                    day=templating.day(own.mandate_ends_on)), "success")
     return redirect(url_for("ambassador.profile"))
 
 
