@@ -3,6 +3,7 @@ dates and times in the reader's language and the program's zone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from babel import Locale
@@ -17,7 +18,7 @@ from content_feeds import without_images
 
 from .forms.common import LANGUAGE_LABELS
 from .intents import hidden_field as intent_field
-from .models import Role
+from .models import Role, Topic
 from .program_clock import program_zone
 from .services import clock
 from .services.anonymity import Band, Hidden
@@ -144,10 +145,17 @@ def time_range(start: datetime, end: datetime | None) -> str:
     return f"{moment(start)} – {moment(end)}"
 
 
+def topic_names(topics: Iterable[Topic]) -> str:
+    """``{{ content.topics|topic_names }}``: their names in the reader's language, in its order."""
+    language = str(get_locale())
+    return ", ".join(sorted((topic.label(language) for topic in topics), key=str.casefold))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(month)
+    app.add_template_filter(topic_names)
     app.add_template_global(time_range)
     app.add_template_filter(paragraphs)
     app.add_template_filter(images_removed)

@@ -169,7 +169,7 @@ def profile():
     form = ProfileForm()
     form.department.choices = [(0, _("None"))] + [(d.id, d.name) for d in ambassadors.departments(db)]
     form.needs.choices = [(need.id, need.label(_language())) for need in taxonomy.list_needs(db)]
-    form.topics.choices = [(topic.id, topic.name) for topic in taxonomy.list_topics(db)]
+    form.topics.choices = [(topic.id, topic.label(_language())) for topic in taxonomy.list_topics(db, _language())]
     if request.method == "GET":
         form.needs.data = ambassadors.chosen_need_ids(db, current_user.id)
         form.topics.data = ambassadors.chosen_topic_ids(db, current_user.id)

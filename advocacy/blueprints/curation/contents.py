@@ -15,7 +15,7 @@ from ...auth import staff_required
 from ...db import get_session
 from ...forms.common import NETWORK_LABELS, ActionForm
 from ...forms.curation import ContentForm
-from ...models import Content, utcnow
+from ...models import Content, topic_label, utcnow
 from ...services import contents, taxonomy
 from ...urls import page_number
 from . import bp, editor
@@ -168,6 +168,10 @@ def _show(name: str, value, need_labels: dict) -> str:
         return "\n".join(f"{NETWORK_LABELS.get(n, n)}: {t}" for n, texts in value.items() for t in texts)
     if name == "needs":
         return ", ".join(need_labels.get(key, key) for key in value)
+    if name == "topics":  # [French, English] names; a plain name in revisions made before both existed
+        language = str(get_locale())
+        return ", ".join(topic_label(names[0], names[1], language) if isinstance(names, list) else str(names)
+                         for names in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
