@@ -25,7 +25,7 @@ RULES = [
      "de, le, ne… elide before il, elle, on, un, en, y"),
     # One inclusive form, the middle dot: not "ambassadeur(rice)s", "ambassadeur.rice" or "ambassadeurs/rices".
     (re.compile(r"\w\((?:e|es|rice|rices|ve|ves)\)|\w[./-](?:e|es|rice|rices|ve|ves)\b"), "inclusive forms use ·"),
-    (re.compile(r"\b(?:ambassadeur|curateur|administrateur)s?\b(?!·)|\bambassadrices?\b"),
+    (re.compile(r"\b(?:ambassadeur|curateur|administrateur)s?\b(?!·)|\bambassadrices?\b", re.IGNORECASE),
      "people's roles take the inclusive form (ambassadeur·rice, ambassadeur·rices)"),
 ]
 
@@ -58,7 +58,7 @@ def test_the_rules_catch_what_they_forbid():
     assert offences("Supprimer « %(title)s »\u202f?") == ["guillemets hold a no-break space inside"]
     assert offences("en tant que ambassadeur·rice") == ["que + vowel elides: qu'"]
     assert offences("plus de un lien") == ["de, le, ne… elide before il, elle, on, un, en, y"]
-    assert offences("les ambassadeurs") == [
+    assert offences("Ambassadeurs") == offences("les ambassadeurs") == [
         "people's roles take the inclusive form (ambassadeur·rice, ambassadeur·rices)"]
     assert offences("connecté(e)") == ["inclusive forms use ·"]
     # What French writes.
