@@ -133,7 +133,8 @@ def test_the_invitation_is_written_in_the_language_the_admin_chose(app, client, 
     assert '<option lang="fr" selected value="fr">' in form  # the program's first language
     client.post("/admin/invitations", data={"email": "amb@example.org", "role": "ambassador", "language": "fr"})
     client.post("/admin/invitations", data={"email": "cur@example.org", "role": "curator", "language": "en"})
-    french, english = outbox_messages(app)
+    by_address = {message["To"]: message for message in outbox_messages(app)}
+    french, english = by_address["amb@example.org"], by_address["cur@example.org"]
     assert french["Subject"] == "Vous êtes invité·e à rejoindre Relais"
     assert "à rejoindre Relais en tant qu'ambassadeur·rice." in french.get_body(("plain",)).get_content()
     assert english["Subject"] == "You are invited to join Relais"
