@@ -12,7 +12,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from advocacy import templating
+from advocacy import create_app, templating
 from advocacy.db import get_session
 from advocacy.models import ConsentChannel, ConsentRecord, FeedbackItem, Purpose, Role, Survey
 from program_helpers import switch_to
@@ -163,3 +163,8 @@ def test_the_guard_sees_what_it_forbids():
     view = 'flash(_("Until %(day)s", day=own.ends_on.isoformat()))\nformat_datetime(x, "short")\n'
     assert len(raw_renderings_in_view(view, "blueprints/x.py")) == 2
     assert raw_renderings_in_view('rows = [figures.range.start.isoformat()]', "blueprints/x.py") == []
+
+
+def test_an_unknown_date_locale_is_refused_at_start(tmp_path):
+    with pytest.raises(ValueError, match="DATE_LOCALES"):
+        create_app({"DATE_LOCALES": {"en": "en_XX_nowhere"}, "SECRET_KEY": "x"}, instance_path=str(tmp_path))
