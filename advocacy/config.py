@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
 
 from .services import clock
@@ -52,6 +53,11 @@ DEFAULTS: dict[str, object] = {
     "TIMEZONE": "Europe/Paris",
     # None: the same as TIMEZONE.
     "BABEL_DEFAULT_TIMEZONE": None,
+    # Whose conventions dates and times follow, per language: English pages
+    # of a European program read "10 Dec 2026, 12:30", not "Dec 10, 2026,
+    # 12:30 PM". {"en": "en_US"} for a program in the United States; a
+    # language not listed uses its own default (fr: "10 déc. 2026, 12:30").
+    "DATE_LOCALES": {"en": "en_GB"},
     # Rate limits (Flask-Limiter); storage may be redis:// etc. in production.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -127,6 +133,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         )
     app.config["MIN_GROUP_SIZE"] = int(app.config["MIN_GROUP_SIZE"])
     clock.zone(app.config["TIMEZONE"])  # fail at start, not on the first form, if misspelt
+    for date_locale in app.config["DATE_LOCALES"].values():  # and not on the first date shown
+        try:
+            Locale.parse(date_locale)
+        except (UnknownLocaleError, ValueError) as error:
+            raise ValueError(f"DATE_LOCALES: unknown locale {date_locale!r}") from error
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = int(app.config["FEED_MAX_BYTES"]) + 1024 * 1024
     if not app.config.get("BABEL_DEFAULT_TIMEZONE"):

@@ -7,18 +7,29 @@ from email.message import EmailMessage
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from .models import Role
 from .services import mail
 from .services.accounts import NewInvitation
 from .urls import external_url
+
+# Whole sentences per role, not "as %(role)s": French elides and lowers the
+# role's name in a sentence ("en tant qu'ambassadeur·rice").
+INVITED_AS = {
+    Role.AMBASSADOR: _l("%(inviter)s invites you to join %(program)s as an ambassador."),
+    Role.CURATOR: _l("%(inviter)s invites you to join %(program)s as a curator."),
+    Role.ADMIN: _l("%(inviter)s invites you to join %(program)s as an administrator."),
+}
 
 
 def mail_settings() -> mail.MailSettings:
     return mail.MailSettings.from_config(current_app.config, current_app.instance_path)
 
 
-def invitation_message(new: NewInvitation, *, inviter: str | None, role_label: str, language: str) -> EmailMessage:
-    """The invitation (or, with no inviter, the confirmation of a self-registration)."""
+def invitation_message(new: NewInvitation, *, inviter: str | None, language: str) -> EmailMessage:
+    """The invitation (or, with no inviter, the confirmation of a self-registration),
+    in ``language``: the invitee's, chosen by the admin."""
     link = external_url("auth.accept_invitation", token=new.token)
     program = current_app.config["PROGRAM_NAME"]
     days = current_app.config["INVITATION_TTL_DAYS"]
@@ -27,6 +38,7 @@ def invitation_message(new: NewInvitation, *, inviter: str | None, role_label: s
             subject = _("You are invited to join %(program)s", program=program)
         else:
             subject = _("Confirm your e-mail address to join %(program)s", program=program)
+        invited_as = str(INVITED_AS[new.invitation.role] % {"inviter": inviter, "program": program})
         text = render_template("mail/invitation.txt", link=link, program=program, days=days,
-                               inviter=inviter, role=role_label)
+                               inviter=inviter, invited_as=invited_as)
     return mail.build_message(mail_settings(), new.invitation.email, subject, text)

@@ -1,7 +1,13 @@
-"""What every template can use: navigation per role, language helpers, figures under the k rule."""
+"""What every template can use: navigation per role, language helpers, figures under the k rule,
+dates and times in the reader's language and the program's zone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from babel import Locale
+from babel import dates as babel_dates
 from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -12,7 +18,9 @@ from content_feeds import without_images
 
 from .forms.common import LANGUAGE_LABELS
 from .intents import hidden_field as intent_field
-from .models import Role
+from .models import Role, Topic
+from .program_clock import program_zone
+from .services import clock
 from .services.anonymity import Band, Hidden
 
 STAFF = (Role.CURATOR, Role.ADMIN)
@@ -87,7 +95,68 @@ def images_removed(html: str) -> Markup:
     return Markup(without_images(html or ""))
 
 
+# Dates and times: the only way pages, flash messages and e-mails show them.
+# One medium date ("10 déc. 2026", "10 Dec 2026") and times to the minute, in
+# the program's zone (TIMEZONE), in the reader's locale (flask_babel's,
+# forced to the recipient's for e-mails) with the date conventions of
+# DATE_LOCALES. Babel's own "medium" datetime carries seconds, hence these.
+def _date_locale() -> Locale:
+    language = str(get_locale())
+    return Locale.parse(current_app.config["DATE_LOCALES"].get(language, language))
+
+
+def day(value: date | datetime | None) -> str:
+    """``{{ survey.opens_on|day }}``: a medium date; an instant gives the program's day it falls on."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.program_day(value, program_zone())
+    return babel_dates.format_date(value, "medium", locale=_date_locale())
+
+
+def month(value: date) -> str:
+    """``{{ milestones.month|month }}``: "décembre 2026", "December 2026"."""
+    return babel_dates.format_skeleton("yMMMM", value, locale=_date_locale())
+
+
+def _clock_time(local: datetime, locale: Locale) -> str:
+    return babel_dates.format_time(local, "short", locale=locale)
+
+
+def moment(value: datetime | None) -> str:
+    """``{{ event.starts_at|moment }}``: date and time to the minute, in the program's zone."""
+    if value is None:
+        return ""
+    locale = _date_locale()
+    local = value.astimezone(clock.zone(program_zone()))
+    # The locale's own glue between date and time ("{1}, {0}" in fr and en).
+    return str(babel_dates.get_datetime_format("medium", locale)).format(
+        _clock_time(local, locale), babel_dates.format_date(local.date(), "medium", locale=locale))
+
+
+def time_range(start: datetime, end: datetime | None) -> str:
+    """``{{ time_range(event.starts_at, event.ends_at) }}``: the start, and the end's time
+    alone when it is the same day ("10 déc. 2026, 12:30 – 13:30")."""
+    if end is None:
+        return moment(start)
+    zone = clock.zone(program_zone())
+    if start.astimezone(zone).date() == end.astimezone(zone).date():
+        return f"{moment(start)} – {_clock_time(end.astimezone(zone), _date_locale())}"
+    return f"{moment(start)} – {moment(end)}"
+
+
+def topic_names(topics: Iterable[Topic]) -> str:
+    """``{{ content.topics|topic_names }}``: their names in the reader's language, in its order."""
+    language = str(get_locale())
+    return ", ".join(sorted((topic.label(language) for topic in topics), key=str.casefold))
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(day)
+    app.add_template_filter(moment)
+    app.add_template_filter(month)
+    app.add_template_filter(topic_names)
+    app.add_template_global(time_range)
     app.add_template_filter(paragraphs)
     app.add_template_filter(images_removed)
     app.add_template_filter(people_count)

@@ -17,7 +17,7 @@ def only_content(store) -> Content:
 
 def test_approve_edit_publish(client, store, curator, needs):
     with store.session() as session:
-        topic = taxonomy.add_topic(session, "Jobs")
+        topic = taxonomy.add_topic(session, name_en="Jobs")
         taxonomy.set_categories(session, topic, ["Recrutement"])
         item = make_item(session, make_feed(session), 1, title="We are hiring", excerpt="Two jobs in Lyon.",
                          categories=["recrutement", "Lyon"])
@@ -42,7 +42,7 @@ def test_approve_edit_publish(client, store, curator, needs):
     assert content.feed_item_id == item.id and content.slug == "we-are-hiring-in-lyon"
     assert content.texts_for("x") == ["We are opening in Lyon!", "Second wording"]
     assert content.texts_for("mastodon") == []
-    assert [n.key for n in content.needs] == ["career"] and [t.name for t in content.topics] == ["Jobs"]
+    assert [n.key for n in content.needs] == ["career"] and [t.name_en for t in content.topics] == ["Jobs"]
     assert contents.status_of(content, utcnow()) == contents.Status.PUBLISHED
     with store.session() as session:
         assert session.get(FeedItem, item.id).status == ItemStatus.APPROVED
@@ -67,7 +67,7 @@ def test_approve_edit_publish(client, store, curator, needs):
 
 def test_invalid_form_keeps_every_field(client, store, curator, needs):
     with store.session() as session:
-        topic = taxonomy.add_topic(session, "Energy")
+        topic = taxonomy.add_topic(session, name_en="Energy")
     too_long = "x" * 281
     data = editor_form(
         title="", summary="Kept summary", target_url="not a url", image_url="https://example.org/i.png",

@@ -220,7 +220,7 @@ def test_a_feed_that_is_not_valid_xml_says_where_in_french(app, client, auth, fe
                                             b"<title>T</title>\n<oops></channel></rss>")
     auth.login_as(Role.CURATOR, language="fr")
     html = client.post("/feeds/", data={"url": url, "interval": "30"}).get_data(as_text=True)
-    assert "n&#39;est pas du XML valide : l&#39;erreur est à la ligne 4." in html
+    assert "n&#39;est pas du XML valide\u00a0: l&#39;erreur est à la ligne 4." in html
     assert "mismatched tag" not in html
 
 

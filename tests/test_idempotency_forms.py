@@ -80,8 +80,8 @@ CASES = {
         {"title": "Guide", "slug": "guide", "language": "fr", "section": "mission", "position": "2",
          "body": "Comment faire."}, KitPage),
     "topic": lambda app: Case(
-        Role.CURATOR, "/curation/topics", "/curation/topics", {"name": "Energy", "categories": "solar"},
-        {"name": "Jobs", "categories": ""}, Topic),
+        Role.CURATOR, "/curation/topics", "/curation/topics", {"name_en": "Energy", "categories": "solar"},
+        {"name_en": "Jobs", "categories": ""}, Topic),
     "content": lambda app: Case(
         Role.CURATOR, "/curation/contents/new", "/curation/contents/new", editor_form(),
         editor_form(title="Another one", target_url="https://example.org/another"), ContentRow),

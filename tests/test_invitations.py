@@ -125,3 +125,29 @@ def test_cannot_invite_an_existing_account(client, auth):
 def test_only_admins_invite(client, auth):
     auth.login_as(Role.CURATOR)
     assert invite(client).status_code == 403
+
+
+def test_the_invitation_is_written_in_the_language_the_admin_chose(app, client, auth):
+    auth.login_as(Role.ADMIN, language="en")
+    form = client.get("/admin/users").get_data(as_text=True)
+    assert '<option lang="fr" selected value="fr">' in form  # the program's first language
+    client.post("/admin/invitations", data={"email": "amb@example.org", "role": "ambassador", "language": "fr"})
+    client.post("/admin/invitations", data={"email": "cur@example.org", "role": "curator", "language": "en"})
+    by_address = {message["To"]: message for message in outbox_messages(app)}
+    french, english = by_address["amb@example.org"], by_address["cur@example.org"]
+    assert french["Subject"] == "Vous êtes invité·e à rejoindre Relais"
+    assert "à rejoindre Relais en tant qu'ambassadeur·rice." in french.get_body(("plain",)).get_content()
+    assert english["Subject"] == "You are invited to join Relais"
+    assert "to join Relais as a curator." in english.get_body(("plain",)).get_content()
+
+    auth.logout()
+    link = invitation_link(english)
+    page = client.get(link, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert 'selected value="en"' in page  # the account's language, unless the invitee picks another
+    client.post(link, data={"name": "Cur", "password": "a long enough password",
+                            "confirm": "a long enough password", "language": "en"})
+    with app.app_context():
+        assert get_session().scalar(select(Invitation.language).where(Invitation.email == "cur@example.org")) == "en"
+        from advocacy.services.accounts import find_by_email
+
+        assert find_by_email(get_session(), "cur@example.org").language == "en"

@@ -162,7 +162,7 @@ def test_each_service_error_has_an_area_with_messages():
 # --- wording, in the reader's language ------------------------------------------
 
 @pytest.mark.parametrize("language, expected", [
-    ("fr", "Il existe déjà un thème « Climat »."),
+    ("fr", "Il existe déjà un thème «\u202fClimat\u202f»."),
     ("en", "There is already a topic called “Climat”."),
 ])
 def test_message_in_the_readers_language_with_its_parameters(app, language, expected):
@@ -173,7 +173,7 @@ def test_message_in_the_readers_language_with_its_parameters(app, language, expe
 
 
 @pytest.mark.parametrize("language, expected", [
-    ("fr", "Trop long pour Bluesky : 310 / 300."),
+    ("fr", "Trop long pour Bluesky\u00a0: 310 / 300."),
     ("en", "Too long for Bluesky: 310 / 300."),
 ])
 def test_the_web_layer_adds_what_only_it_can_word(app, language, expected):

@@ -24,7 +24,7 @@ def fill_everything(app, user):
         session.flush()
 
         needs = taxonomy.ensure_needs(session)
-        topic = taxonomy.add_topic(session, "Energy")
+        topic = taxonomy.add_topic(session, name_en="Energy")
         ambassadors.update_profile(session, session.get(User, user.id), ambassadors.ProfileChanges(
             networks=["mastodon", "x"], mastodon_instance="mastodon.social", department_id=department.id,
             language="en", paused_until=None, need_ids=[needs[0].id], topic_ids=[topic.id]), date.today())

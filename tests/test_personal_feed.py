@@ -15,7 +15,7 @@ def world(app):
     with app.app_context():
         session = get_session()
         needs = {need.key: need.id for need in taxonomy.ensure_needs(session)}
-        topics = {name: taxonomy.add_topic(session, name).id for name in ("Energy", "Jobs")}
+        topics = {name: taxonomy.add_topic(session, name_en=name).id for name in ("Energy", "Jobs")}
         session.commit()
         return needs, topics
 

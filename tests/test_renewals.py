@@ -50,7 +50,7 @@ def test_one_notice_30_days_before_the_end_and_again_after_a_renewal(app, auth, 
     tomorrow = utcnow() + timedelta(days=1)
     assert notices(app, tomorrow) == 1
     assert smtp.messages[1]["To"] == "later@example.org"
-    assert smtp.messages[1]["Subject"] == "Votre mandat Relais se termine bientôt"
+    assert smtp.messages[1]["Subject"] == "Votre mandat d'ambassadeur·rice de Relais se termine bientôt"
 
     # Renewing starts a new cycle: a notice 30 days before the new end, not before.
     with app.app_context():

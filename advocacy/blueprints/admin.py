@@ -19,6 +19,11 @@ from ..services import accounts, mail
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+def _invite_form() -> InviteForm:
+    # Invitees write in the program's first language unless the admin picks theirs.
+    return InviteForm(language=current_app.config["LANGUAGES"][0])
+
+
 def _users_page(invite_form: InviteForm):
     db = get_session()
     return render_template(
@@ -33,14 +38,14 @@ def _users_page(invite_form: InviteForm):
 @bp.get("/users")
 @admin_required
 def users():
-    return _users_page(InviteForm())
+    return _users_page(_invite_form())
 
 
 @bp.post("/invitations")
 @admin_required
 def invite():
     db = get_session()
-    form = InviteForm()
+    form = _invite_form()
     if form.validate_on_submit():
         intent = intents.claim(db)
         if not intent.new:
@@ -48,17 +53,12 @@ def invite():
         try:
             new = accounts.invite(
                 db, email=form.email.data, role=Role(form.role.data), invited_by=current_user,
-                ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]),
+                ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]), language=form.language.data,
             )
         except accounts.AccountError as error:
             form.email.errors = [message_for(error)]
         else:
-            # The invitee has no language setting yet: write in the inviting
-            # admin's language, which is usually the organisation's.
-            message = invitation_message(
-                new, inviter=current_user.name, role_label=ROLE_LABELS[new.invitation.role],
-                language=current_user.language or current_app.config["BABEL_DEFAULT_LOCALE"],
-            )
+            message = invitation_message(new, inviter=current_user.name, language=form.language.data)
             mail.send_after_commit(db, mail_settings(), message)
             db.commit()
             flash(_("Invitation sent to %(email)s.", email=new.invitation.email), "success")

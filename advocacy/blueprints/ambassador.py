@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from .. import intents, sign_in_limit
+from .. import intents, sign_in_limit, templating
 from ..auth import roles_required
 from ..db import get_engine, get_session
 from ..emails import mail_settings
@@ -170,7 +170,7 @@ def profile():
     form = ProfileForm()
     form.department.choices = [(0, _("None"))] + [(d.id, d.name) for d in ambassadors.departments(db)]
     form.needs.choices = [(need.id, need.label(_language())) for need in taxonomy.list_needs(db)]
-    form.topics.choices = [(topic.id, topic.name) for topic in taxonomy.list_topics(db)]
+    form.topics.choices = [(topic.id, topic.label(_language())) for topic in taxonomy.list_topics(db, _language())]
     if request.method == "GET":
         form.needs.data = ambassadors.chosen_need_ids(db, current_user.id)
         form.topics.data = ambassadors.chosen_topic_ids(db, current_user.id)
@@ -227,7 +227,7 @@ def renew():
         else:
             db.commit()
             flash(_("Thank you for staying! Your mandate now runs until %(day)s.",
-                    day=own.mandate_ends_on.isoformat()), "success")
+                    day=templating.day(own.mandate_ends_on)), "success")
     return redirect(url_for("ambassador.profile"))
 
 

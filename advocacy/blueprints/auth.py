@@ -12,10 +12,9 @@ from ..db import get_session
 from ..emails import invitation_message, mail_settings
 from ..errors import render_error
 from ..extensions import limiter
-from ..forms.accounts import ROLE_LABELS, AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
+from ..forms.accounts import AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
 from ..forms.common import ActionForm
 from ..messages import message_for
-from ..models import Role
 from ..security import forget_on_this_device
 from ..services import accounts, clock, mail, user_sessions
 from ..urls import safe_next
@@ -85,7 +84,8 @@ def accept_invitation(token: str):
         return render_error(410, message_for(error))
     form = AcceptInvitationForm()
     if request.method == "GET":
-        form.language.data = session.get("language") or _current_language()
+        # The admin chose the invitee's language; the invitee may still pick another.
+        form.language.data = invitation.language or session.get("language") or _current_language()
     if form.validate_on_submit():
         try:
             user = accounts.accept_invitation(
@@ -125,11 +125,10 @@ def join():
         if intent.expired:
             return intent.repeated(url_for("auth.join"))
         # A repeat (a reload of the answer page) sends no second link.
-        new = accounts.request_join(db, form.email.data, ttl_days=int(current_app.config["INVITATION_TTL_DAYS"])) \
-            if intent.new else None
+        new = accounts.request_join(db, form.email.data, ttl_days=int(current_app.config["INVITATION_TTL_DAYS"]),
+                                    language=_current_language()) if intent.new else None
         if new is not None:
-            message = invitation_message(new, inviter=None, role_label=str(ROLE_LABELS[Role.AMBASSADOR]),
-                                         language=_current_language())
+            message = invitation_message(new, inviter=None, language=_current_language())
             mail.send_after_commit(db, mail_settings(), message)
         db.commit()
         # The same answer whether or not an account exists, and for a repeat.

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from .. import templating
 from ..auth import staff_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS
@@ -58,10 +59,10 @@ def _week_charts(figures) -> dict[str, tuple[str, object]]:
             value = getattr(row.counts, measure)
             bars.append(charts.Bar(format_date(monday, "d/M"), value,
                                    _("Week of %(day)s: %(count)s %(noun)s",
-                                     day=format_date(monday, "medium"), count=value, noun=noun)))
+                                     day=templating.day(monday), count=value, noun=noun)))
         description = _("One bar per ISO week (weeks start on Monday), from %(start)s to %(end)s; "
                         "the table below gives the same figures.",
-                        start=format_date(figures.range.start, "medium"), end=format_date(figures.range.end, "medium"))
+                        start=templating.day(figures.range.start), end=templating.day(figures.range.end))
         result[measure] = (titles[measure], charts.bar_chart(bars, titles[measure], description, f"chart-{measure}"))
     return result
 

@@ -61,6 +61,7 @@ class InviteForm(FlaskForm):
         validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
     )
     role = SelectField(_l("Role"), choices=role_choices, default=Role.AMBASSADOR.value)
+    language = SelectField(_l("Language of the invitation"), choices=language_choices)
 
 
 class RoleForm(FlaskForm):

@@ -120,6 +120,10 @@ for _network in NETWORKS:
 
 
 class TopicForm(FlaskForm):
-    name = StringField(_l("Topic"), validators=[DataRequired(), Length(max=MAX_TOPIC_NAME)])
+    # One name at least (the service says so); the other language shows it until it has its own.
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=MAX_TOPIC_NAME)],
+                          render_kw={"lang": "fr"})
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=MAX_TOPIC_NAME)],
+                          render_kw={"lang": "en"})
     categories = StringField(_l("Feed categories that suggest it (separated by commas)"),
                              validators=[Optional(), Length(max=2000)])

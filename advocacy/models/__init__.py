@@ -4,7 +4,7 @@ from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_nee
 from .base import Base, UTCDateTime, utcnow
 from .calendar import CalendarEvent, CalendarToken
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
-from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic
+from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic, topic_label
 from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotice
 from .feedback import DECISIONS, FeedbackAuthor, FeedbackItem, FeedbackKind, FeedbackStatus
 from .feeds import Feed, FeedItem, ItemStatus
@@ -82,5 +82,6 @@ __all__ = [
     "UserSession",
     "ambassador_needs",
     "ambassador_topics",
+    "topic_label",
     "utcnow",
 ]

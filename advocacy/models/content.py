@@ -48,18 +48,34 @@ class Need(Base):
 
 
 class Topic(Base):
-    """A subject, named by the curators (not translated: they pick the words)."""
+    """A subject, named by the curators in French, English or both (they pick the words)."""
 
     __tablename__ = "topics"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    # At least one of the two (services.taxonomy); each unique in its language.
+    name_fr: Mapped[str | None] = mapped_column(String(80), unique=True)
+    name_en: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[CategoryTopic]] = relationship(
         back_populates="topic", cascade="all, delete-orphan", passive_deletes=True,
         order_by="CategoryTopic.category",
     )
+
+    def label(self, language: str) -> str:
+        """The name in ``language``, else the one the curators gave in the other language."""
+        return topic_label(self.name_fr, self.name_en, language)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name in (self.name_fr, self.name_en) if name]
+
+
+def topic_label(name_fr: str | None, name_en: str | None, language: str) -> str:
+    """A topic's name in ``language``, falling back on the other (also for names kept in revisions)."""
+    own, other = (name_fr, name_en) if language == "fr" else (name_en, name_fr)
+    return own or other or ""
 
 
 class CategoryTopic(Base):
@@ -114,7 +130,8 @@ class Content(Base):
         order_by="(ShareText.network, ShareText.position)",
     )
     needs: Mapped[list[Need]] = relationship(secondary=content_needs, order_by=Need.position)
-    topics: Mapped[list[Topic]] = relationship(secondary=content_topics, order_by=Topic.name)
+    # Pages sort them by their name in the reader's language (templating.topic_names).
+    topics: Mapped[list[Topic]] = relationship(secondary=content_topics, order_by=Topic.id)
     revisions: Mapped[list[ContentRevision]] = relationship(
         back_populates="content", cascade="all, delete-orphan", passive_deletes=True,
         order_by="ContentRevision.id.desc()",

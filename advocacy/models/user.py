@@ -76,6 +76,8 @@ class Invitation(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The invitee's language, chosen by the admin: the e-mail's, and the account's unless they change it.
+    language: Mapped[str | None] = mapped_column(String(8))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

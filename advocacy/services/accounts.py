@@ -67,7 +67,9 @@ class NewInvitation:
 
 def invite(
     session: Session, *, email: str, role: Role, invited_by: User | None, ttl_days: int,
+    language: str | None = None,
 ) -> NewInvitation:
+    """``language``: the invitee's, for the e-mail and, unless they pick another, their account."""
     email = normalise_email(email)
     if find_by_email(session, email) is not None:
         raise AccountError("email_taken")
@@ -75,7 +77,7 @@ def invite(
     invitation = Invitation(
         email=email, role=role, token_hash=_token_hash(token),
         invited_by_id=invited_by.id if invited_by else None,
-        expires_at=utcnow() + timedelta(days=ttl_days),
+        expires_at=utcnow() + timedelta(days=ttl_days), language=language,
     )
     session.add(invitation)
     session.flush()
@@ -90,7 +92,7 @@ def allowed_join_domain(email: str, domains) -> bool:
     return bool(domain) and domain in {d.strip().lower().lstrip("@") for d in domains or []}
 
 
-def request_join(session: Session, email: str, *, ttl_days: int) -> NewInvitation | None:
+def request_join(session: Session, email: str, *, ttl_days: int, language: str | None = None) -> NewInvitation | None:
     """A self-invitation as ambassador, confirmed by the e-mailed link.
 
     Returns None when the address already has an account, so the caller says
@@ -98,7 +100,7 @@ def request_join(session: Session, email: str, *, ttl_days: int) -> NewInvitatio
     """
     if find_by_email(session, email) is not None:
         return None
-    return invite(session, email=email, role=Role.AMBASSADOR, invited_by=None, ttl_days=ttl_days)
+    return invite(session, email=email, role=Role.AMBASSADOR, invited_by=None, ttl_days=ttl_days, language=language)
 
 
 def find_invitation(session: Session, token: str, now: datetime | None = None) -> Invitation:

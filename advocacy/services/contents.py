@@ -277,7 +277,8 @@ def snapshot(content: Content) -> dict:
         "highlighted": content.highlighted,
         "archived": content.archived,
         "needs": [n.key for n in content.needs],
-        "topics": [t.name for t in content.topics],
+        # Both names, so that the history shows a topic in its reader's language, even once deleted.
+        "topics": [[t.name_fr, t.name_en] for t in content.topics],
         "texts": {n: content.texts_for(n) for n in NETWORKS if content.texts_for(n)},
     }
 

@@ -83,11 +83,12 @@ def load_sample_feeds(session: Session, settings: ingest.FeedSettings) -> None:
 
 # Topics, with the sample feeds' categories that suggest them.
 DEMO_TOPICS = {
-    "Énergie citoyenne": ["énergie", "résultats", "finance", "solar"],
-    "Recrutement": ["cdi", "cdd", "stage", "technique", "communication", "données"],
-    "Événements": ["webinar", "conference", "open day"],
-    "Vie de la coopérative": ["entreprise", "vie de l'équipe", "partenariats", "community", "governance"],
-    "Territoires": ["lyon", "grenoble"],
+    ("Énergie citoyenne", "Community energy"): ["énergie", "résultats", "finance", "solar"],
+    ("Recrutement", "Jobs"): ["cdi", "cdd", "stage", "technique", "communication", "données"],
+    ("Événements", "Events"): ["webinar", "conference", "open day"],
+    ("Vie de la coopérative", "Life of the cooperative"): ["entreprise", "vie de l'équipe", "partenariats",
+                                                          "community", "governance"],
+    ("Territoires", "Places"): ["lyon", "grenoble"],
 }
 
 # Sample items to publish: canonical link → (needs, two hooks, highlighted,
@@ -136,8 +137,8 @@ def publish_sample_content(session: Session, now: datetime) -> None:
     so that a newcomer signs in to a living program."""
     curator = _demo_user(session, "curator@demo.relais.invalid")
     taxonomy.ensure_needs(session)
-    for name, categories in DEMO_TOPICS.items():
-        taxonomy.set_categories(session, taxonomy.add_topic(session, name), categories)
+    for (name_fr, name_en), categories in DEMO_TOPICS.items():
+        taxonomy.set_categories(session, taxonomy.add_topic(session, name_fr=name_fr, name_en=name_en), categories)
     needs = {need.key: need.id for need in taxonomy.list_needs(session)}
     for link, (need_keys, hooks, highlighted, hours_ago) in DEMO_CONTENT.items():
         item = session.scalar(select(FeedItem).where(FeedItem.link == link).limit(1))

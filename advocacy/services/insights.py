@@ -266,7 +266,7 @@ def insights(session: Session, period: DateRange, k: int, language: str, *, othe
     per_kind: dict[str, dict[int, Counts]] = {"topic": {}, "need": {}, "content": {}}
     for kind, key, shares, clicks, previews in _content_breakdowns(session, period, use_rollups):
         per_kind[kind].setdefault(key, Counts()).add(shares, clicks, previews)
-    topic_names = dict(session.execute(select(Topic.id, Topic.name)).all())
+    topic_names = {topic.id: topic.label(language) for topic in session.scalars(select(Topic))}
     need_names = {need.id: need.label(language) for need in session.scalars(select(Need))}
     topics = _tag_rows(per_kind["topic"], topic_names)
     needs = _tag_rows(per_kind["need"], need_names)

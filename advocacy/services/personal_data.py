@@ -122,9 +122,9 @@ def _profile(session: Session, user: User) -> dict | None:
         "needs": list(session.scalars(
             select(Need.key).join(ambassador_needs, ambassador_needs.c.need_id == Need.id)
             .where(ambassador_needs.c.user_id == user.id).order_by(Need.position))),
-        "topics": list(session.scalars(
-            select(Topic.name).join(ambassador_topics, ambassador_topics.c.topic_id == Topic.id)
-            .where(ambassador_topics.c.user_id == user.id).order_by(Topic.name))),
+        "topics": sorted(topic.label(user.language or "fr") for topic in session.scalars(
+            select(Topic).join(ambassador_topics, ambassador_topics.c.topic_id == Topic.id)
+            .where(ambassador_topics.c.user_id == user.id))),
     }
 
 

@@ -1,4 +1,5 @@
-"""Needs (a fixed, bilingual list) and topics (managed by curators).
+"""Needs (a fixed, bilingual list) and topics (managed by curators, named in
+French, English or both; ``Topic.label`` falls back on the other language).
 
 Feed categories map to topics so that an approved item arrives with
 suggested topics: "Partenariats" in a feed → the topic "Partnerships".
@@ -48,47 +49,48 @@ def list_needs(session: Session) -> list[Need]:
     return list(session.scalars(select(Need).order_by(Need.position, Need.id)))
 
 
-def list_topics(session: Session) -> list[Topic]:
-    # Sorted in Python: SQLite's lower() leaves "É" before nothing but "z".
-    return sorted(session.scalars(select(Topic)), key=lambda t: (t.name.casefold(), t.id))
+def list_topics(session: Session, language: str = "fr") -> list[Topic]:
+    """Topics by their name in ``language``. Sorted in Python: SQLite's lower()
+    leaves "É" before nothing but "z"."""
+    return sorted(session.scalars(select(Topic)), key=lambda t: (t.label(language).casefold(), t.id))
 
 
 def normalise_category(category: str) -> str:
     return " ".join((category or "").split()).lower()[:MAX_CATEGORY]
 
 
-def _clean_name(name: str) -> str:
+def _clean_name(name: str | None) -> str | None:
     name = " ".join((name or "").split())
-    if not name:
-        raise TaxonomyError("topic_name_required")
     if len(name) > MAX_TOPIC_NAME:
         raise TaxonomyError("topic_name_too_long", maximum=MAX_TOPIC_NAME)
-    return name
+    return name or None
 
 
-def _find_topic_by_name(session: Session, name: str) -> Topic | None:
-    # Compared in Python: SQLite's lower() ignores accents ("Énergie"), and
-    # there are a few dozen topics at most.
-    wanted = name.casefold()
-    return next((t for t in session.scalars(select(Topic)) if t.name.casefold() == wanted), None)
+def _set_names(session: Session, topic: Topic, name_fr: str | None, name_en: str | None) -> None:
+    """A topic needs a name in one language at least; each is unique in its language,
+    compared in Python: SQLite's lower() ignores accents ("Énergie"), and there
+    are a few dozen topics at most."""
+    name_fr, name_en = _clean_name(name_fr), _clean_name(name_en)
+    if name_fr is None and name_en is None:
+        raise TaxonomyError("topic_name_required")
+    others = [t for t in session.scalars(select(Topic)) if t.id != topic.id]
+    for name, taken in ((name_fr, {t.name_fr.casefold() for t in others if t.name_fr}),
+                        (name_en, {t.name_en.casefold() for t in others if t.name_en})):
+        if name is not None and name.casefold() in taken:
+            raise TaxonomyError("topic_exists", name=name)
+    topic.name_fr, topic.name_en = name_fr, name_en
 
 
-def add_topic(session: Session, name: str) -> Topic:
-    name = _clean_name(name)
-    if _find_topic_by_name(session, name) is not None:
-        raise TaxonomyError("topic_exists", name=name)
-    topic = Topic(name=name)
+def add_topic(session: Session, *, name_fr: str | None = None, name_en: str | None = None) -> Topic:
+    topic = Topic()
+    _set_names(session, topic, name_fr, name_en)
     session.add(topic)
     session.flush()
     return topic
 
 
-def rename_topic(session: Session, topic: Topic, name: str) -> None:
-    name = _clean_name(name)
-    other = _find_topic_by_name(session, name)
-    if other is not None and other.id != topic.id:
-        raise TaxonomyError("topic_exists", name=name)
-    topic.name = name
+def rename_topic(session: Session, topic: Topic, *, name_fr: str | None, name_en: str | None) -> None:
+    _set_names(session, topic, name_fr, name_en)
     session.flush()
 
 
@@ -130,7 +132,8 @@ def suggested_topics(session: Session, categories: Iterable[str]) -> list[Topic]
     if not keys:
         return []
     mapped = set(session.scalars(select(CategoryTopic.topic_id).where(CategoryTopic.category.in_(keys))))
-    return [t for t in list_topics(session) if t.id in mapped or normalise_category(t.name) in keys]
+    return [t for t in list_topics(session)
+            if t.id in mapped or any(normalise_category(name) in keys for name in t.names)]
 
 
 def unmapped_categories(session: Session, recent_items: int = 500) -> list[str]:
@@ -145,5 +148,5 @@ def unmapped_categories(session: Session, recent_items: int = 500) -> list[str]:
     ):
         seen.update(normalise_category(c) for c in categories or [])
     mapped = set(session.scalars(select(CategoryTopic.category)))
-    names = {normalise_category(t.name) for t in list_topics(session)}
+    names = {normalise_category(name) for t in list_topics(session) for name in t.names}
     return sorted(seen - mapped - names - {""})

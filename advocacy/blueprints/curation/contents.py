@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ... import intents
+from ... import intents, templating
 from ...auth import staff_required
 from ...db import get_session
 from ...forms.common import NETWORK_LABELS, ActionForm
 from ...forms.curation import ContentForm
-from ...models import Content, utcnow
+from ...models import Content, topic_label, utcnow
 from ...services import contents, taxonomy
 from ...urls import page_number
 from . import bp, editor
@@ -163,11 +163,15 @@ def _show(name: str, value, need_labels: dict) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if name in ("publish_at", "expires_at"):
-        return format_datetime(datetime.fromisoformat(value), "short")
+        return templating.moment(datetime.fromisoformat(value))
     if name == "texts":
         return "\n".join(f"{NETWORK_LABELS.get(n, n)}: {t}" for n, texts in value.items() for t in texts)
     if name == "needs":
         return ", ".join(need_labels.get(key, key) for key in value)
+    if name == "topics":  # [French, English] names; a plain name in revisions made before both existed
+        language = str(get_locale())
+        return ", ".join(topic_label(names[0], names[1], language) if isinstance(names, list) else str(names)
+                         for names in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

@@ -42,7 +42,7 @@ def prepare(form: ContentForm, session) -> None:
     """Choices for needs and topics, labelled in the reader's language."""
     language = str(get_locale())
     form.needs.choices = [SelectChoice(n.id, n.label(language)) for n in taxonomy.list_needs(session)]
-    form.topics.choices = [SelectChoice(t.id, t.name) for t in taxonomy.list_topics(session)]
+    form.topics.choices = [SelectChoice(t.id, t.label(language)) for t in taxonomy.list_topics(session, language)]
 
 
 def fill(form: ContentForm, draft: contents.ContentDraft) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ... import intents
@@ -20,10 +21,14 @@ def _categories(text: str | None) -> list[str]:
     return [part for part in (text or "").split(",") if part.strip()]
 
 
+def _language() -> str:
+    return str(get_locale())
+
+
 def _page(add_form: TopicForm | None = None, status: int = 200):
     session = get_session()
-    topics = taxonomy.list_topics(session)
-    forms = {topic.id: TopicForm(prefix=f"topic-{topic.id}", name=topic.name,
+    topics = taxonomy.list_topics(session, _language())
+    forms = {topic.id: TopicForm(prefix=f"topic-{topic.id}", name_fr=topic.name_fr, name_en=topic.name_en,
                                  categories=", ".join(m.category for m in topic.categories))
              for topic in topics}
     return render_template(
@@ -49,13 +54,13 @@ def add_topic():
     if not intent.new:
         return intent.repeated(url_for("curation.topics"))
     try:
-        topic = taxonomy.add_topic(session, form.name.data)
+        topic = taxonomy.add_topic(session, name_fr=form.name_fr.data, name_en=form.name_en.data)
         moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
     except taxonomy.TaxonomyError as error:
-        form.name.errors = [message_for(error)]
+        form.name_fr.errors = [message_for(error)]
         return _page(form, 400)
     session.commit()
-    flash(_("Topic “%(name)s” added.", name=topic.name), "success")
+    flash(_("Topic “%(name)s” added.", name=topic.label(_language())), "success")
     _report_moved(moved)
     return intent.done(url_for("curation.topics"))
 
@@ -81,14 +86,14 @@ def update_topic(topic_id: int):
     form = TopicForm(prefix=f"topic-{topic.id}")
     if form.validate_on_submit():
         try:
-            taxonomy.rename_topic(session, topic, form.name.data)
+            taxonomy.rename_topic(session, topic, name_fr=form.name_fr.data, name_en=form.name_en.data)
             moved = taxonomy.set_categories(session, topic, _categories(form.categories.data))
         except taxonomy.TaxonomyError as error:
             session.rollback()
             flash(message_for(error), "error")
         else:
             session.commit()
-            flash(_("Topic “%(name)s” saved.", name=topic.name), "success")
+            flash(_("Topic “%(name)s” saved.", name=topic.label(_language())), "success")
             _report_moved(moved)
     else:
         for errors in form.errors.values():
@@ -102,7 +107,7 @@ def delete_topic(topic_id: int):
     session = get_session()
     topic = _topic_or_404(topic_id)
     if ActionForm().validate_on_submit():
-        name = topic.name
+        name = topic.label(_language())
         taxonomy.delete_topic(session, topic)
         session.commit()
         flash(_("Topic “%(name)s” deleted; content keeps its other topics.", name=name), "success")
