@@ -293,8 +293,10 @@ def run(url: str | None, label: str, args) -> None:
         print(f"\n## {label}")
         if not args.curve_only:
             email, content_id = build(database(folder, "full"), folder, args.scale)
-            paths = {"personal feed, GET /": "/", "share panel, GET /content/<id>/share":
-                     f"/content/{content_id}/share"}
+            # The panel first: a slow page's requests left queued when wrk stops
+            # would still hold the workers during the next run.
+            paths = {"share panel, GET /content/<id>/share": f"/content/{content_id}/share",
+                     "personal feed, GET /": "/"}
             counts = statements_per_request(database(folder, "full"), folder, email, list(paths.values()))
             print("\nstatements per request: " + ", ".join(f"{k} {counts[v]}" for k, v in paths.items()))
             load(database(folder, "full"), folder, email, paths, args.connections, args.seconds)
