@@ -122,7 +122,7 @@ def build(url: str, instance: str, scale: float, **sizes) -> tuple[str, int]:
              ["user_id", "topic_id"])
         if get_engine().dialect.name == "postgresql":
             # COPY with explicit ids leaves the sequences behind: the next insert would collide.
-            for table in ("users", "contents", "tracked_links", "share_events", "click_counts"):
+            for table in ("users", "contents", "tracked_links"):
                 session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                      f"(SELECT coalesce(max(id), 1) FROM {table}))"))
         session.commit()
