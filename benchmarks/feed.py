@@ -11,8 +11,8 @@ data set: never point it at data you care about. Three parts:
    less), each ambassador with 2 needs and 3 topics. Two gunicorn servers (2
    sync workers): the app, and a bare Flask page rendering the same 10 rows
    from one trivial query on the same database. wrk (16 connections) drives
-   the home feed (GET /), the share panel (GET /content/<id>/share) and the
-   bare page, one after the other in the same run. Prints requests per
+   the bare page, the share panel (GET /content/<id>/share) and the home
+   feed (GET /), one after the other in the same run. Prints requests per
    second, the ratio to the bare page, p50 and p99.
 2. Statements: the SQL statements one request of each page executes
    (an SQLAlchemy event listener, through the test client).
