@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, session
+from flask import Flask, abort, current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
 
 from .db import get_engine, get_session
-from .models import Role
-from .services import clock, user_sessions
+from .models import AmbassadorProfile, Purpose, Role
+from .services import ambassadors, clock, consent, user_sessions
 
 # The key in the signed cookie that holds the session's token.
 SESSION_TOKEN_KEY = "session_token"
@@ -31,10 +31,29 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
                                        idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
         if signed_in is None:
             return None
+        g.own_profile = signed_in.profile
         if signed_in.due_for_last_seen(now):
             with get_engine().begin() as connection:
                 user_sessions.record_last_seen(connection, signed_in.session_id, now)
         return signed_in.user
+
+
+# Read once per request for the signed-in person, by the before-request
+# checks and the pages alike. Only for pages that read them: a request that
+# grants, withdraws or edits reads the services directly.
+
+def own_profile() -> AmbassadorProfile | None:
+    """The signed-in person's ambassador profile (loaded with their session)."""
+    if "own_profile" not in g:
+        g.own_profile = ambassadors.profile_of(get_session(), current_user.id)
+    return g.own_profile
+
+
+def own_consents() -> frozenset[Purpose]:
+    """The purposes the signed-in person's consent stands for now."""
+    if "own_consents" not in g:
+        g.own_consents = consent.in_force(get_session(), current_user.id)
+    return g.own_consents
 
 
 def roles_required(*roles: Role):

@@ -46,6 +46,9 @@ DEFAULTS: dict[str, object] = {
     "JOIN_ALLOWED_DOMAINS": [],
     # Privacy: no figure about a group of fewer people than this (floor 3).
     "MIN_GROUP_SIZE": 5,
+    # The home page's milestones (the network's month) are the same for
+    # everyone: each process computes them at most this often (0: every view).
+    "MILESTONES_CACHE_SECONDS": 60,
     # Languages offered; the first is the fallback.
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

@@ -81,10 +81,14 @@ def bulk(session, table, rows, columns):
         session.execute(insert(table), batch)
 
 
-def generate(session, today: date, scale: float, seed: int = 6) -> None:
+def generate(session, today: date, scale: float, seed: int = 6, *, contents: int | None = None,
+             shares: int | None = None, clicks: int | None = None) -> None:
+    """The data set, ``scale`` times the default sizes; ``contents``, ``shares`` or ``clicks`` override one."""
     rng = random.Random(seed)
-    ambassadors, contents = int(2000 * scale), int(20_000 * scale)
-    share_target, click_target = int(1_000_000 * scale), int(2_000_000 * scale)
+    ambassadors = int(2000 * scale)
+    contents = int(20_000 * scale) if contents is None else contents
+    share_target = int(1_000_000 * scale) if shares is None else shares
+    click_target = int(2_000_000 * scale) if clicks is None else clicks
     start = today - timedelta(days=364)
     now = datetime.now(UTC)
     needs = [need.id for need in taxonomy.ensure_needs(session)]

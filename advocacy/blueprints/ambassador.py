@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from .. import intents, sign_in_limit, templating
-from ..auth import roles_required
+from ..auth import own_consents, own_profile, roles_required
 from ..db import get_engine, get_session
 from ..emails import mail_settings
 from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
@@ -43,7 +43,7 @@ def ask_for_the_charter():
     if (not current_user.is_authenticated or current_user.role != Role.AMBASSADOR
             or request.endpoint in OPEN_ENDPOINTS or request.endpoint is None):
         return None
-    if ambassadors.needs_charter(get_session(), current_user):
+    if ambassadors.needs_charter(current_user, own_consents()):
         return redirect(url_for("ambassador.charter"))
     return None
 
@@ -54,7 +54,7 @@ def offer_renewal_after_the_mandate():
     if (not current_user.is_authenticated or current_user.role != Role.AMBASSADOR
             or request.endpoint in LAPSED_ENDPOINTS or request.endpoint is None):
         return None
-    own = ambassadors.profile_of(get_session(), current_user.id)
+    own = own_profile()
     if own is not None and ambassadors.is_lapsed(own, program_today()):
         return redirect(url_for("ambassador.lapsed"))
     return None

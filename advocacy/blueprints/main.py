@@ -6,12 +6,13 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from ..auth import own_profile
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..models import Role, utcnow
 from ..program_clock import program_today
 from ..security import keep_for_offline
-from ..services import ambassadors, clock, milestones, personal_feed
+from ..services import ambassadors, milestones, personal_feed
 from ..urls import page_number
 
 bp = Blueprint("main", __name__)
@@ -24,14 +25,21 @@ def home():
         return render_template("main/home.html")
     db = get_session()
     number = page_number(request.args.get("page", type=int))
-    feed = personal_feed.page(db, current_user.id, utcnow(), number)
+    now = utcnow()
+    feed = personal_feed.page(db, current_user.id, now, number)
     # The month of the share and click counts, which are kept per UTC day.
-    network = milestones.this_month(db, clock.utc_today(), current_app.config["MIN_GROUP_SIZE"])
+    network = _shared_figures().this_month(db, now, current_app.config["MIN_GROUP_SIZE"])
     page = render_template("main/feed.html", feed=feed, language=str(get_locale()),
-                           profile=ambassadors.profile_of(db, current_user.id), today=program_today(),
+                           profile=own_profile(), today=program_today(),
                            milestones=network)
     # The first page is what the installed app opens: the service worker keeps it for offline reading.
     return keep_for_offline(make_response(page)) if number == 1 else page
+
+
+def _shared_figures() -> milestones.SharedFigures:
+    """This process's milestones cache, kept with the app (its lifetime and its configuration)."""
+    return current_app.extensions.setdefault(
+        "advocacy.milestones", milestones.SharedFigures(current_app.config["MILESTONES_CACHE_SECONDS"]))
 
 
 @bp.get("/directory")

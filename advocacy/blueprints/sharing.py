@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import intents
-from ..auth import roles_required
+from ..auth import own_consents, own_profile, roles_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS, ActionForm
 from ..models import Purpose, Role, ShareEvent, utcnow
-from ..services import ambassadors, consent, sharing, tracked_links
+from ..services import sharing, tracked_links
 from ..services.networks import NETWORKS
 from ..urls import tracked_url
 
@@ -29,10 +29,10 @@ UNDO_KEY = "undoable_shares"
 @ambassador_required
 def panel(content_id: int):
     db = get_session()
-    content = sharing.shareable_content(db, content_id, utcnow())
+    content = sharing.shareable_content(db, content_id, utcnow(), with_texts=True)
     if content is None:
         abort(404)
-    profile = ambassadors.profile_of(db, current_user.id)
+    profile = own_profile()
     networks = [n for n in (profile.networks if profile else []) if n in NETWORKS] or list(NETWORKS)
     links = tracked_links.links_of(db, content.id)  # made with the content: a GET never writes
     panels = []
@@ -48,7 +48,7 @@ def panel(content_id: int):
                        "link": link_url, "page_url": page_url, "instance": instance})
     return render_template(
         "sharing/panel.html", content=content, panels=panels, form=ActionForm(),
-        attributed=consent.has_consent(db, current_user.id, Purpose.SHARE_ATTRIBUTION),
+        attributed=Purpose.SHARE_ATTRIBUTION in own_consents(),
     )
 
 

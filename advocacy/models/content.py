@@ -95,6 +95,8 @@ class Content(Base):
     __table_args__ = (
         # The ambassador feed: visible content, newest first.
         Index("ix_contents_publish_at", "publish_at", "id"),
+        # The feed's other candidates: the few highlights, without reading the archive.
+        Index("ix_contents_highlighted", "highlighted", "publish_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

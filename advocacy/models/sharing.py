@@ -37,6 +37,8 @@ class ShareEvent(Base):
         Index("ix_share_events_content", "content_id", "network"),
         # Insights: who attributed a share in a date range, from the index alone.
         Index("ix_share_events_day_user", "day", "user_id"),
+        # The personal feed: "already shared under my name", one key lookup per candidate.
+        Index("ix_share_events_user_content", "user_id", "content_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,9 +43,9 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def needs_charter(session: Session, user: User) -> bool:
-    """An ambassador whose membership does not stand on the current charter."""
-    return user.role == Role.AMBASSADOR and not consent.has_consent(session, user.id, Purpose.MEMBERSHIP)
+def needs_charter(user: User, consents_in_force: frozenset[Purpose]) -> bool:
+    """An ambassador whose membership does not stand on the current charter (consents: consent.in_force)."""
+    return user.role == Role.AMBASSADOR and Purpose.MEMBERSHIP not in consents_in_force
 
 
 def profile_of(session: Session, user_id: int) -> AmbassadorProfile | None:

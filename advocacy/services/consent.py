@@ -89,8 +89,20 @@ def latest_record(session: Session, user_id: int, purpose: Purpose) -> ConsentRe
 
 def has_consent(session: Session, user_id: int, purpose: Purpose) -> bool:
     """Granted, not withdrawn since, and given on the current version of the text."""
-    record = latest_record(session, user_id, purpose)
-    return bool(record and record.granted and record.text_version == current_version(session, purpose))
+    return purpose in in_force(session, user_id)
+
+
+def in_force(session: Session, user_id: int) -> frozenset[Purpose]:
+    """Every purpose the person's consent stands for now (``has_consent`` for all purposes, one statement)."""
+    latest = (select(func.max(ConsentRecord.id).label("id")).where(ConsentRecord.user_id == user_id)
+              .group_by(ConsentRecord.purpose).subquery())
+    current = (select(ConsentText.purpose, func.max(ConsentText.version).label("version"))
+               .group_by(ConsentText.purpose).subquery())
+    return frozenset(session.scalars(
+        select(ConsentRecord.purpose).join(latest, latest.c.id == ConsentRecord.id)
+        .join(current, and_(current.c.purpose == ConsentRecord.purpose,
+                            current.c.version == ConsentRecord.text_version))
+        .where(ConsentRecord.granted.is_(True))))
 
 
 def grant(

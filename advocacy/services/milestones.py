@@ -10,13 +10,13 @@ learn what one or two others did.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ShareEvent
-from . import anonymity
+from . import anonymity, clock
 from .insights import DateRange, network_days
 
 
@@ -37,3 +37,27 @@ def this_month(session: Session, today: date, k: int) -> Milestones | None:
         return None
     cells = network_days(session, DateRange(month, today), use_rollups=True)
     return Milestones(month, sum(c.shares for c in cells.values()), sum(c.clicks for c in cells.values()))
+
+
+class SharedFigures:
+    """``this_month`` computed once per ``seconds`` and reused for every visitor of this process.
+
+    The figures are the network's, the same for everyone, and a minute late
+    changes nothing; computing them per visitor summed the month's shares and
+    today's clicks on every home view. Keyed by database, day and k, so a new
+    UTC day or another database never reads an old figure.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.ttl = timedelta(seconds=seconds)
+        self._cached: tuple[tuple, datetime, Milestones | None] | None = None
+
+    def this_month(self, session: Session, now: datetime, k: int) -> Milestones | None:
+        today = clock.utc_day(now)
+        key = (str(session.get_bind().engine.url), today, k)
+        cached = self._cached
+        if cached is not None and cached[0] == key and now - cached[1] < self.ttl:
+            return cached[2]
+        figures = this_month(session, today, k)
+        self._cached = (key, now, figures)
+        return figures

@@ -13,6 +13,12 @@ not expired, not archived) is ranked; what the person dismissed, or shared
 under their name, is left out. Nothing here is stored: the ranking is a pure
 function of the person's own choices and the content's times, which is what
 "why you see this" explains.
+
+The page ranks a bounded set of candidates, so that its cost does not grow
+with the archive: the ``CANDIDATES`` newest contents the person can still
+share (read backwards along the publish_at index, each one's exclusions
+looked up by key) and the highlights. Older content stays in the archive
+but is no longer suggested; within the candidates the order is the score's.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, exists, func, literal, select, union_all
+from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
 from ..models.content import content_needs, content_topics
@@ -32,6 +38,9 @@ TOPIC_WEIGHT = 2
 HIGHLIGHT_BONUS = 2
 FRESHNESS = ((timedelta(days=2), 3), (timedelta(days=7), 2), (timedelta(days=30), 1))
 PAGE_SIZE = 10
+# How many of the newest shareable contents a page ranks (besides the
+# highlights): 20 pages, well past what anyone reads, and a fixed cost.
+CANDIDATES = 200
 
 # Other areas add conditions that hide a content from one person's feed,
 # e.g. sharing: "already shared under their name" (function(user_id) -> SQL).
@@ -82,30 +91,65 @@ def _score(user_id: int, now: datetime):
     return NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + highlight + freshness
 
 
-def feed_query(user_id: int, now: datetime):
-    score = _score(user_id, now).label("score")
+def _shareable_by(user_id: int, now: datetime):
+    """Visible now, not dismissed by this person, and not excluded by another area."""
     dismissed = exists().where(Dismissal.user_id == user_id, Dismissal.content_id == Content.id)
-    conditions = [visible_to_ambassadors(now), ~dismissed, *(exclude(user_id) for exclude in EXCLUSIONS)]
-    return select(Content, score).where(*conditions).order_by(
+    return [visible_to_ambassadors(now), ~dismissed, *(exclude(user_id) for exclude in EXCLUSIONS)]
+
+
+def feed_query(user_id: int, now: datetime):
+    """Every shareable content ranked (unbounded: callers narrow it, as the digest does to a week)."""
+    score = _score(user_id, now).label("score")
+    return select(Content, score).where(*_shareable_by(user_id, now)).order_by(
         score.desc(), Content.publish_at.desc(), Content.id.desc())
+
+
+def _candidates(user_id: int, now: datetime):
+    """The ids a page ranks: the newest shareable contents, and the highlights (a few, indexed)."""
+    shareable = _shareable_by(user_id, now)
+    newest = (select(Content.id).where(*shareable)
+              .order_by(Content.publish_at.desc(), Content.id.desc()).limit(CANDIDATES).subquery())
+    highlights = select(Content.id).where(Content.highlighted.is_(True), *shareable)
+    return union_all(select(newest.c.id), highlights)
 
 
 def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:
     number = max(1, number)
+    score = _score(user_id, now).label("score")
     rows = session.execute(
-        feed_query(user_id, now).options(selectinload(Content.needs), selectinload(Content.topics),
-                                         selectinload(Content.texts))
+        select(Content, score).where(Content.id.in_(_candidates(user_id, now)))
+        .order_by(score.desc(), Content.publish_at.desc(), Content.id.desc())
         .offset((number - 1) * size).limit(size + 1)
     ).all()
-    my_needs = set(session.scalars(select(ambassador_needs.c.need_id).where(ambassador_needs.c.user_id == user_id)))
-    my_topics = set(session.scalars(
-        select(ambassador_topics.c.topic_id).where(ambassador_topics.c.user_id == user_id)))
-    suggestions = [
-        Suggestion(content, score, [n for n in content.needs if n.id in my_needs],
-                   [t for t in content.topics if t.id in my_topics])
-        for content, score in rows[:size]
-    ]
+    shown = [content.id for content, _score_value in rows[:size]]
+    needs, topics = _why(session, user_id, shown)
+    suggestions = [Suggestion(content, score_value, needs.get(content.id, []), topics.get(content.id, []))
+                   for content, score_value in rows[:size]]
     return Page(suggestions, number, has_next=len(rows) > size)
+
+
+def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[int, list[Need]],
+                                                                          dict[int, list[Topic]]]:
+    """Per content shown: the person's needs it serves and topics it is about (two indexed reads)."""
+    needs: dict[int, list[Need]] = {}
+    topics: dict[int, list[Topic]] = {}
+    if not content_ids:
+        return needs, topics
+    for content_id, need in session.execute(
+        select(content_needs.c.content_id, Need).join(Need, Need.id == content_needs.c.need_id)
+        .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
+                                     ambassador_needs.c.user_id == user_id))
+        .where(content_needs.c.content_id.in_(content_ids)).order_by(Need.position, Need.id)
+    ):
+        needs.setdefault(content_id, []).append(need)
+    for content_id, topic in session.execute(
+        select(content_topics.c.content_id, Topic).join(Topic, Topic.id == content_topics.c.topic_id)
+        .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
+                                      ambassador_topics.c.user_id == user_id))
+        .where(content_topics.c.content_id.in_(content_ids)).order_by(Topic.name, Topic.id)
+    ):
+        topics.setdefault(content_id, []).append(topic)
+    return needs, topics
 
 
 def dismiss(session: Session, user_id: int, content_id: int, now: datetime) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import delete, exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..db import changed_rows
 from ..models import Content, Purpose, ShareEvent, User
@@ -61,8 +61,12 @@ def share_page_url(network: str, text: str, link_url: str, *, subject: str = "",
     raise SharingError("unknown_network")
 
 
-def shareable_content(session: Session, content_id: int, now) -> Content | None:
-    return session.scalar(select(Content).where(Content.id == content_id, visible_to_ambassadors(now)))
+def shareable_content(session: Session, content_id: int, now, *, with_texts: bool = False) -> Content | None:
+    """The content if an ambassador may share it now; ``with_texts`` loads its share texts in the same statement."""
+    query = select(Content).where(Content.id == content_id, visible_to_ambassadors(now))
+    if with_texts:
+        query = query.options(joinedload(Content.texts))
+    return session.scalars(query).unique().one_or_none()
 
 
 @dataclass

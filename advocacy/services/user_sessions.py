@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from ..db import changed_rows
-from ..models import User, UserSession
+from ..models import AmbassadorProfile, User, UserSession
 from . import personal_data
 
 # last_seen_at is written at most this often per session, so that a page
@@ -44,6 +44,8 @@ class SignedIn:
     user: User
     session_id: int
     last_seen_at: datetime
+    # Read with the session (None for staff): the ambassador pages' checks need it on every request.
+    profile: AmbassadorProfile | None = None
 
     def due_for_last_seen(self, now: datetime) -> bool:
         return now - self.last_seen_at >= LAST_SEEN_STEP
@@ -54,16 +56,17 @@ def find(session: Session, user_id: str, token: str | None, *, now: datetime, id
     if not token or not user_id.isdigit():
         return None
     row = session.execute(
-        select(User, UserSession.id, UserSession.last_seen_at)
+        select(User, UserSession.id, UserSession.last_seen_at, AmbassadorProfile)
         .join(UserSession, UserSession.user_id == User.id)
+        .outerjoin(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
         .where(UserSession.token_hash == _token_hash(token), User.id == int(user_id))
     ).first()
     if row is None:
         return None
-    user, session_id, last_seen_at = row
+    user, session_id, last_seen_at, profile = row
     if not user.active or last_seen_at <= now - idle:
         return None
-    return SignedIn(user, session_id, last_seen_at)
+    return SignedIn(user, session_id, last_seen_at, profile)
 
 
 def record_last_seen(connection: Connection, session_id: int, now: datetime) -> None:

@@ -1,0 +1,334 @@
+"""Personal feed and share panel benchmark: gunicorn against a bare Flask page, statements, size curve.
+
+    .venv/bin/python benchmarks/feed.py                      # SQLite, in a temporary folder
+    .venv/bin/python benchmarks/feed.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/bench_feed --reset
+
+The PostgreSQL database is emptied (its public schema dropped) before each
+data set: never point it at data you care about. Three parts:
+
+1. Load. The data set of benchmarks/insights.py (2,000 ambassadors, 20,000
+   contents, 1,000,000 share events, 2,000,000 click-day rows; --scale for
+   less), each ambassador with 2 needs and 3 topics. Two gunicorn servers (2
+   sync workers): the app, and a bare Flask page rendering the same 10 rows
+   from one trivial query on the same database. wrk (16 connections) drives
+   the bare page, the share panel (GET /content/<id>/share) and the home
+   feed (GET /), one after the other in the same run. Prints requests per
+   second, the ratio to the bare page, p50 and p99.
+2. Statements: the SQL statements one request of each page executes
+   (an SQLAlchemy event listener, through the test client).
+3. Curve: one feed request (median of --repeat, test client) on data sets of
+   1,000, 20,000 and 100,000 contents (10 share events per content).
+
+Results go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if __name__ == "__main__":
+    # benchmarks/queue.py would shadow the standard library's queue.
+    sys.path[0] = str(ROOT)
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+ENV_URL, ENV_INSTANCE = "BENCH_FEED_DATABASE_URL", "BENCH_FEED_INSTANCE"
+PASSWORD = "bench-password"
+BARE_ROWS = 10  # the feed's page size
+
+
+# --- the two apps, as gunicorn loads them ("benchmarks.feed:real_app()") -----
+
+def _config() -> dict:
+    return {"DATABASE_URL": os.environ[ENV_URL], "SECRET_KEY": "bench-feed", "RATELIMIT_ENABLED": False}
+
+
+def real_app():
+    from advocacy import create_app
+
+    return create_app(_config(), instance_path=os.environ[ENV_INSTANCE])
+
+
+def bare_app():
+    """The floor: Flask, one engine, one trivial query, a template with the same number of rows."""
+    from flask import Flask, render_template_string
+    from sqlalchemy import create_engine, text
+
+    app = Flask("bare")
+    engine = create_engine(os.environ[ENV_URL])
+    page = ("<!doctype html><html><body><ul>{% for row in rows %}<li><h2>{{ row.title }}</h2>"
+            "<p>{{ row.summary }}</p><a href='{{ row.target_url }}'>{{ row.publish_at }}</a></li>"
+            "{% endfor %}</ul></body></html>")
+
+    @app.get("/bare")
+    def bare():
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT id, title, summary, target_url, publish_at FROM contents ORDER BY id LIMIT :n"),
+                {"n": BARE_ROWS}).all()
+        return render_template_string(page, rows=rows)
+
+    return app
+
+
+# --- data ----------------------------------------------------------------------
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def build(url: str, instance: str, scale: float, **sizes) -> tuple[str, int]:
+    """Migrate and generate; returns the bench ambassador's e-mail and a shareable content id."""
+    from sqlalchemy import func, select, text
+
+    from advocacy import create_app, migrate
+    from advocacy.db import get_engine, get_session
+    from advocacy.models import Content, Role, User, ambassador_needs, ambassador_topics
+    from advocacy.models.content import content_needs, content_topics
+    from benchmarks.insights import analyze, bulk, generate
+
+    if url.startswith("postgresql"):
+        reset_postgres(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-feed"}, instance_path=instance)
+    migrate.upgrade(app)
+    with app.app_context():
+        session = get_session()
+        started = time.perf_counter()
+        generate(session, datetime.now(UTC).date(), scale, **sizes)
+        rng = random.Random(7)
+        users = list(session.scalars(select(User.id).where(User.role == Role.AMBASSADOR)))
+        needs = sorted(set(session.scalars(select(content_needs.c.need_id))))
+        topics = sorted(set(session.scalars(select(content_topics.c.topic_id))))
+        bulk(session, ambassador_needs, ((u, n) for u in users for n in rng.sample(needs, 2)),
+             ["user_id", "need_id"])
+        bulk(session, ambassador_topics, ((u, t) for u in users for t in rng.sample(topics, 3)),
+             ["user_id", "topic_id"])
+        if get_engine().dialect.name == "postgresql":
+            # COPY with explicit ids leaves the sequences behind: the next insert would collide.
+            for table in ("users", "contents", "tracked_links"):
+                session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+        session.commit()
+        analyze(session)
+        email = session.scalar(select(User.email).where(User.id == users[0]))
+        newest = session.scalar(select(func.max(Content.id)))
+        print(f"  generated {session.scalar(select(func.count(Content.id)))} contents "
+              f"in {time.perf_counter() - started:.0f} s")
+        get_engine().dispose()
+    return email, newest
+
+
+# --- measuring -----------------------------------------------------------------
+
+def signed_in_client(app, email: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def _count_statements(engine, request) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert request().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def statements_per_request(url: str, instance: str, email: str, paths: list[str]) -> dict[str, int]:
+    from advocacy import create_app
+    from advocacy.db import get_engine
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-feed", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False}, instance_path=instance)
+    client = signed_in_client(app, email)
+    counts = {}
+    for path in paths:
+        assert client.get(path).status_code == 200  # warm-up: caches filled as in a running server
+        with app.app_context():
+            engine = get_engine()
+        statements = _count_statements(engine, lambda path=path: client.get(path))
+        counts[path] = statements
+    with app.app_context():
+        get_engine().dispose()
+    return counts
+
+
+def single_request_ms(url: str, instance: str, email: str, path: str, repeat: int) -> float:
+    from advocacy import create_app
+    from advocacy.db import get_engine
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-feed", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False}, instance_path=instance)
+    client = signed_in_client(app, email)
+    assert client.get(path).status_code == 200
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        assert client.get(path).status_code == 200
+        times.append((time.perf_counter() - started) * 1000)
+    with app.app_context():
+        get_engine().dispose()
+    return statistics.median(times)
+
+
+def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    from benchmarks.links import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "--chdir", str(ROOT), "--workers", "2", "--worker-class", "sync", "--timeout", "120",
+         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", factory],
+        env={**os.environ, **env})
+    import http.client
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("HEAD", "/nothing-here")
+            connection.getresponse().read()
+            return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit(f"gunicorn {factory} did not start")
+
+
+def session_cookie(port: int, email: str) -> str:
+    """Sign in as a browser would (the form's CSRF token included); returns the Cookie header."""
+    import http.client
+    from urllib.parse import urlencode
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
+    cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
+    connection.request("POST", "/login", urlencode({"email": email, "password": PASSWORD, "csrf_token": token}),
+                       {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 302, response.status
+    cookie = "; ".join(header.split(";", 1)[0] for header in response.msg.get_all("Set-Cookie") or [])
+    # wrk counts a redirect as a success: make sure the cookie opens the pages.
+    connection.request("GET", "/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 200, response.status
+    return cookie
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(port: int, path: str, cookie: str | None, connections: int, seconds: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                            check=True).stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    assert not bad, f"{path}: {bad.group(1)} error responses\n{output}"
+    percentiles = {int(p): _ms(v, u) for p, v, u in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)\b", output)}
+    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "p50": percentiles.get(50, float("nan")), "p99": percentiles.get(99, float("nan"))}
+
+
+def load(url: str, instance: str, email: str, paths: dict[str, str], connections: int, seconds: int) -> None:
+    env = {ENV_URL: url, ENV_INSTANCE: instance}
+    real, real_port = start_gunicorn("benchmarks.feed:real_app()", env)
+    bare, bare_port = start_gunicorn("benchmarks.feed:bare_app()", env)
+    try:
+        cookie = session_cookie(real_port, email)
+        for path in paths.values():  # warm-up: imports, template compilation, connection pools
+            wrk(real_port, path, cookie, 2, 2)
+        wrk(bare_port, "/bare", None, 2, 2)
+        floor = wrk(bare_port, "/bare", None, connections, seconds)
+        print(f"\n| {connections} connections, {seconds} s | requests/s | × bare | p50 (ms) | p99 (ms) |")
+        print("|---|---:|---:|---:|---:|")
+        print(f"| bare Flask page, {BARE_ROWS} rows | {floor['rate']:.0f} | 1.00 | {floor['p50']:.1f} "
+              f"| {floor['p99']:.1f} |")
+        for label, path in paths.items():
+            result = wrk(real_port, path, cookie, connections, seconds)
+            print(f"| {label} | {result['rate']:.1f} | {result['rate'] / floor['rate']:.2f} "
+                  f"| {result['p50']:.1f} | {result['p99']:.1f} |")
+    finally:
+        for process in (real, bare):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def run(url: str | None, label: str, args) -> None:
+    def database(folder: str, name: str) -> str:
+        return url or f"sqlite:///{folder}/{name}.sqlite3"
+
+    with tempfile.TemporaryDirectory(prefix="relais-bench-feed-") as folder:
+        print(f"\n## {label}")
+        if not args.curve_only:
+            email, content_id = build(database(folder, "full"), folder, args.scale)
+            # The panel first: a slow page's requests left queued when wrk stops
+            # would still hold the workers during the next run.
+            paths = {"share panel, GET /content/<id>/share": f"/content/{content_id}/share",
+                     "personal feed, GET /": "/"}
+            counts = statements_per_request(database(folder, "full"), folder, email, list(paths.values()))
+            print("\nstatements per request: " + ", ".join(f"{k} {counts[v]}" for k, v in paths.items()))
+            load(database(folder, "full"), folder, email, paths, args.connections, args.seconds)
+        print("\n| contents | one feed request, median (ms) | statements |")
+        print("|---:|---:|---:|")
+        for contents in args.curve:
+            name = f"curve{contents}"
+            email, _ = build(database(folder, name), folder, 1.0, contents=contents, shares=10 * contents,
+                             clicks=0)
+            ms = single_request_ms(database(folder, name), folder, email, "/", args.repeat)
+            counts = statements_per_request(database(folder, name), folder, email, ["/"])
+            print(f"| {contents:,} | {ms:.1f} | {counts['/']} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", metavar="URL", help="run on this PostgreSQL database (its schema is dropped)")
+    parser.add_argument("--reset", action="store_true", help="agree to drop the PostgreSQL public schema")
+    parser.add_argument("--scale", type=float, default=1.0, help="a fraction of the load data set")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=9, help="curve: timed requests per size")
+    parser.add_argument("--curve", type=int, nargs="*", default=[1_000, 20_000, 100_000])
+    parser.add_argument("--curve-only", action="store_true", help="skip the load part")
+    args = parser.parse_args()
+    if args.pg:
+        if not args.reset:
+            sys.exit("pass --reset: the PostgreSQL public schema is dropped before each data set")
+        run(args.pg, "PostgreSQL", args)
+    else:
+        run(None, "SQLite", args)
+
+
+if __name__ == "__main__":
+    main()
