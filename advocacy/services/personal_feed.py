@@ -146,7 +146,7 @@ def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[i
         select(content_topics.c.content_id, Topic).join(Topic, Topic.id == content_topics.c.topic_id)
         .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
                                       ambassador_topics.c.user_id == user_id))
-        .where(content_topics.c.content_id.in_(content_ids)).order_by(Topic.name, Topic.id)
+        .where(content_topics.c.content_id.in_(content_ids)).order_by(Topic.id)  # as Content.topics
     ):
         topics.setdefault(content_id, []).append(topic)
     return needs, topics
