@@ -19,10 +19,11 @@ ERROR_TEXTS = {
 }
 
 
-def render_error(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None, action: tuple[str, str] | None = None):
+    """The error page; ``action`` (label, URL) replaces its "back to the home page" button."""
     title, default_message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     return render_template(
-        "errors/error.html", code=code, title=title, message=message or default_message
+        "errors/error.html", code=code, title=title, message=message or default_message, action=action
     ), code
 
 

@@ -62,7 +62,19 @@ def test_used_invitation_is_refused_with_a_clear_page(app, client, auth):
     again = client.get(link, headers={"Accept-Language": "en"})
     assert again.status_code == 410
     assert b"already been used" in again.data
+    assert b'<a class="button" href="/login">Sign in</a>' in again.data  # it offers to sign in
     assert client.post(link, data=data).status_code == 410
+
+
+def test_a_used_invitation_opened_by_its_own_signed_in_person_leads_home(app, client, auth):
+    auth.login_as(Role.ADMIN)
+    invite(client)
+    link = invitation_link(outbox_messages(app)[0])
+    auth.logout()
+    data = {"name": "A", "password": "a long enough password", "confirm": "a long enough password", "language": "fr"}
+    assert client.post(link, data=data).status_code == 302
+    again = client.get(link)
+    assert again.status_code == 302 and again.headers["Location"] == "/"
 
 
 def test_expired_invitation_is_refused(app, client, auth):

@@ -81,7 +81,11 @@ def accept_invitation(token: str):
     try:
         invitation = accounts.find_invitation(db, token)
     except accounts.AccountError as error:
-        return render_error(410, message_for(error))
+        if error.code != "invitation_used":
+            return render_error(410, message_for(error))
+        if current_user.is_authenticated:  # the link opened again by the person it made
+            return redirect(url_for("main.home"))
+        return render_error(410, message_for(error), action=(_("Sign in"), url_for("auth.login")))
     form = AcceptInvitationForm()
     if request.method == "GET":
         # The admin chose the invitee's language; the invitee may still pick another.
