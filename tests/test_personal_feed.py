@@ -93,6 +93,19 @@ def test_only_visible_content_and_not_what_was_dismissed(app, client, auth, worl
     assert [d["title"] for d in data["dismissed_contents"]] == ["Live post"]
 
 
+def test_not_for_me_can_be_undone(app, client, auth, world):
+    user = auth.login_as(Role.AMBASSADOR, language="en")
+    shown = publish(app, "Live post")
+    dismissed = client.post(f"/me/feed/{shown}/dismiss")
+    assert dismissed.headers["Location"] == f"/?hidden={shown}"
+    page = client.get(dismissed.headers["Location"]).get_data(as_text=True)
+    assert "Hidden from your suggestions." in page and f'action="/me/feed/{shown}/restore"' in page
+    for _again in range(2):  # a repeat changes nothing
+        assert client.post(f"/me/feed/{shown}/restore").status_code == 302
+    assert ranked_titles(app, user) == ["Live post"]
+    assert "Back in your suggestions." in client.get("/").get_data(as_text=True)
+
+
 def test_dismissing_an_unknown_or_invisible_content_is_404(app, client, auth, world):
     auth.login_as(Role.AMBASSADOR)
     scheduled = publish(app, "Later", hours_ago=-5)

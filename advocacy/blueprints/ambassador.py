@@ -212,6 +212,18 @@ def dismiss(content_id: int):
             abort(404)
         db.commit()
         flash(_("Hidden from your suggestions."), "info")
+        return redirect(url_for("main.home", hidden=content_id))  # the feed then offers to undo it
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/feed/<int:content_id>/restore")
+@ambassador_required
+def restore(content_id: int):
+    db = get_session()
+    if ActionForm().validate_on_submit():
+        personal_feed.restore(db, current_user.id, content_id)
+        db.commit()
+        flash(_("Back in your suggestions."), "success")
     return redirect(url_for("main.home"))
 
 

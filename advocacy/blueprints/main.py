@@ -31,7 +31,7 @@ def home():
     network = _shared_figures().this_month(db, now, current_app.config["MIN_GROUP_SIZE"])
     page = render_template("main/feed.html", feed=feed, language=str(get_locale()),
                            profile=own_profile(), today=program_today(),
-                           milestones=network)
+                           milestones=network, hidden=request.args.get("hidden", type=int))
     # The first page is what the installed app opens: the service worker keeps it for offline reading.
     return keep_for_offline(make_response(page)) if number == 1 else page
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, select, union_all
+from sqlalchemy import and_, case, delete, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
@@ -150,6 +150,11 @@ def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[i
     ):
         topics.setdefault(content_id, []).append(topic)
     return needs, topics
+
+
+def restore(session: Session, user_id: int, content_id: int) -> None:
+    """Undo "not for me": the content may be suggested again. Idempotent."""
+    session.execute(delete(Dismissal).where(Dismissal.user_id == user_id, Dismissal.content_id == content_id))
 
 
 def dismiss(session: Session, user_id: int, content_id: int, now: datetime) -> bool:
