@@ -42,7 +42,6 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 ENV_URL, ENV_INSTANCE = "BENCH_FEED_DATABASE_URL", "BENCH_FEED_INSTANCE"
 PASSWORD = "bench-password"
 BARE_ROWS = 10  # the feed's page size
@@ -198,26 +197,9 @@ def single_request_ms(url: str, instance: str, email: str, path: str, repeat: in
 
 
 def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    from benchmarks.links import free_port
+    from benchmarks.links import start_gunicorn as start
 
-    port = free_port()
-    process = subprocess.Popen(
-        [GUNICORN, "--chdir", str(ROOT), "--workers", "2", "--worker-class", "sync", "--timeout", "120",
-         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", factory],
-        env={**os.environ, **env})
-    import http.client
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("HEAD", "/nothing-here")
-            connection.getresponse().read()
-            return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit(f"gunicorn {factory} did not start")
+    return start(factory, env, "--timeout", "120")  # a slow "before" request must not kill its worker
 
 
 def session_cookie(port: int, email: str) -> str:

@@ -141,10 +141,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(factory: str, env: dict[str, str], *extra: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn with 2 sync workers on a free port, once it answers (any status)."""
     port = free_port()
     process = subprocess.Popen(
-        [GUNICORN, "--chdir", str(ROOT), "--workers", "2", "--worker-class", "sync",
+        [GUNICORN, "--chdir", str(ROOT), "--workers", "2", "--worker-class", "sync", *extra,
          "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", factory],
         env={**os.environ, **env})
     deadline = time.monotonic() + 30

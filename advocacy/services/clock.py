@@ -26,10 +26,11 @@ from functools import lru_cache
 from typing import overload
 from zoneinfo import ZoneInfo
 
+from ..models.base import utcnow
 
-def now() -> datetime:
-    """The current instant, aware, in UTC."""
-    return datetime.now(UTC)
+# The current instant, aware, in UTC: the same function as the models'
+# column defaults (models may not import services, so it is defined there).
+now = utcnow
 
 
 @lru_cache(maxsize=8)

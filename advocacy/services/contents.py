@@ -33,8 +33,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import changed_rows
-from ..models import Content, ContentRevision, FeedItem, ItemStatus, Need, ShareText, Topic, User
-from . import text_rules, tracked_links
+from ..models import Content, FeedItem, ItemStatus, Need, ShareText, Topic, User
+from . import content_revisions, text_rules, tracked_links
 from .errors import ServiceError
 from .networks import NETWORKS
 
@@ -265,37 +265,6 @@ def highlight_conflicts(
 
 # --- saving -------------------------------------------------------------------------
 
-def snapshot(content: Content) -> dict:
-    """The fields a revision compares, as JSON-ready values."""
-    return {
-        "title": content.title,
-        "summary": content.summary,
-        "image_url": content.image_url,
-        "target_url": content.target_url,
-        "publish_at": content.publish_at.isoformat() if content.publish_at else None,
-        "expires_at": content.expires_at.isoformat() if content.expires_at else None,
-        "highlighted": content.highlighted,
-        "archived": content.archived,
-        "needs": [n.key for n in content.needs],
-        # Both names, so that the history shows a topic in its reader's language, even once deleted.
-        "topics": [[t.name_fr, t.name_en] for t in content.topics],
-        "texts": {n: content.texts_for(n) for n in NETWORKS if content.texts_for(n)},
-    }
-
-
-def _record(session: Session, content: Content, before: dict, user: User | None, now: datetime) -> dict:
-    after = snapshot(content)
-    changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
-    if before == {}:
-        changes = {key: change for key, change in changes.items() if change[1] not in (None, "", [], {}, False)}
-        changes["created"] = [None, True]
-    if changes:
-        content.updated_at = now
-        content.updated_by = user
-        session.add(ContentRevision(content=content, user=user, at=now, changes=changes))
-    return changes
-
-
 def _apply(session: Session, content: Content, draft: ContentDraft) -> None:
     content.title = draft.title.strip()
     content.summary = draft.summary.strip().replace("\r\n", "\n")
@@ -340,7 +309,7 @@ def create_content(
     _apply(session, content, draft)
     session.flush()
     tracked_links.create_links(session, content.id)
-    _record(session, content, {}, user, now)
+    content_revisions.record(session, content, {}, user, now)
     session.flush()
     return content
 
@@ -351,21 +320,21 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
     problems = check(session, draft, now, content)
     if problems:
         raise ContentInvalid(problems)
-    before = snapshot(content)
+    before = content_revisions.snapshot(content)
     _apply(session, content, draft)
     session.flush()
-    changes = _record(session, content, before, user, now)
+    changes = content_revisions.record(session, content, before, user, now)
     session.flush()
     return changes
 
 
 def set_archived(session: Session, content: Content, archived: bool, user: User | None, now: datetime) -> None:
     """Archive (hidden from ambassadors, highlight released) or bring back."""
-    before = snapshot(content)
+    before = content_revisions.snapshot(content)
     content.archived_at = now if archived else None
     if archived:
         content.highlighted = False
-    _record(session, content, before, user, now)
+    content_revisions.record(session, content, before, user, now)
     session.flush()
 
 
