@@ -1,95 +1,105 @@
-"""Headless Chromium driven over the DevTools protocol on a pipe, and a live app server.
+"""Real-browser tests: Playwright driving Debian's Chromium, and the app on a live port.
 
-No extra package: Chromium's --remote-debugging-pipe speaks NUL-separated
-JSON on file descriptors 3 (commands in) and 4 (answers out). Tests using
-it are skipped where Chromium is not installed.
+Playwright comes from PyPI (the test extras) and never downloads a browser:
+it launches the system's ``/usr/bin/chromium``. The npm test tools (axe-core,
+the Nu HTML Checker, Lighthouse) live in ``tests/npm/node_modules``, put
+there by ``.ci/install-test-tools`` and never committed.
+
+Where Chromium or a tool is missing the tests are skipped, except when
+``RELAIS_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then a missing tool fails
+the run, so CI cannot pass by skipping the browser.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import select
 import shutil
-import subprocess
 import threading
-import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NPM_TOOLS = Path(__file__).resolve().parent / "npm" / "node_modules"
+AXE_SCRIPT = NPM_TOOLS / "axe-core" / "axe.min.js"
+VNU_JAR = NPM_TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LIGHTHOUSE = NPM_TOOLS / ".bin" / "lighthouse"
+REQUIRED = os.environ.get("RELAIS_REQUIRE_BROWSER") == "1"
+
+# Without these, Chromium tries to reach Google's services at every start,
+# and this machine's closed network refuses them many times over.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
-class Browser:
-    def __init__(self, profile_dir: str) -> None:
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-        # Park both ends on high numbers, then put them on 3 and 4 in the child.
-        os.dup2(to_browser_r, 200)
-        os.dup2(from_browser_w, 201)
-        self._process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
-             f"--user-data-dir={profile_dir}", "about:blank"],
-            preexec_fn=lambda: (os.dup2(200, 3), os.dup2(201, 4)), close_fds=False,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for fd in (to_browser_r, from_browser_w, 200, 201):
-            os.close(fd)
-        self._buffer = b""
-        self._next_id = 0
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.send("Page.enable", session=True)
+def _playwright_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    return None
 
-    def send(self, method: str, session: bool = False, **params) -> dict:
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = self._session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
-        answer = self._wait(lambda m: m.get("id") == self._next_id)
-        if "error" in answer:
-            raise RuntimeError(f"{method}: {answer['error']}")
-        return answer["result"]
 
-    def _wait(self, matches, timeout: float = 30.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                message = json.loads(raw)
-                if matches(message):
-                    return message
-            if select.select([self._from_browser], [], [], 0.2)[0]:
-                chunk = os.read(self._from_browser, 1 << 16)
-                if not chunk:
-                    raise RuntimeError("Chromium closed the pipe")
-                self._buffer += chunk
-        raise TimeoutError("Chromium did not answer")
+def missing(*paths: Path) -> str | None:
+    """Why a browser test cannot run here, or None."""
+    if CHROMIUM is None:
+        return "Chromium is not installed (.ci/install-test-tools installs it)"
+    reason = _playwright_missing()
+    if reason:
+        return reason
+    for path in paths:
+        if not path.exists():
+            return f"{path.relative_to(NPM_TOOLS.parent.parent)} is missing (.ci/install-test-tools installs it)"
+    return None
 
-    def viewport(self, width: int, height: int = 800) -> None:
-        self.send("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
-                  deviceScaleFactor=1, mobile=False)
 
-    def set_cookie(self, url: str, name: str, value: str) -> None:
-        self.send("Network.setCookie", session=True, url=url, name=name, value=value)
+def needs(*paths: Path) -> pytest.MarkDecorator:
+    """Skip (or, in CI, fail) the test when Chromium or one of these tools is missing."""
+    reason = missing(*paths)
+    if reason and REQUIRED:
+        return pytest.mark.usefixtures("_browser_required")
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
 
-    def open(self, url: str) -> None:
-        self.send("Page.navigate", session=True, url=url)
-        self._wait(lambda m: m.get("method") == "Page.loadEventFired")
 
-    def evaluate(self, expression: str):
-        return self.send("Runtime.evaluate", session=True, expression=expression, returnByValue=True)["result"]["value"]
+@pytest.fixture
+def _browser_required() -> None:
+    pytest.fail(f"RELAIS_REQUIRE_BROWSER=1 but: {missing(AXE_SCRIPT, VNU_JAR, LIGHTHOUSE)}")
 
-    def close(self) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=10)
-        os.close(self._to_browser)
-        os.close(self._from_browser)
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole run (a context per test keeps them apart)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium):
+    """A fresh browser context the size of a phone, touch enabled."""
+    context = chromium.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desktop(chromium):
+    context = chromium.new_context(viewport=DESKTOP)
+    yield context
+    context.close()
 
 
 @contextmanager
-def live_server(app):
+def live_server(app) -> Iterator[str]:
     """The app on an ephemeral loopback port, for as long as the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -99,3 +109,17 @@ def live_server(app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def share_session(context, base: str, client) -> None:
+    """Give the browser context the Flask test client's signed-in session cookie."""
+    context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": base}])
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto(base + "/login")
+    page.get_by_label("E-mail", exact=False).first.fill(email)
+    page.locator("input[type=password]").first.fill(password)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()

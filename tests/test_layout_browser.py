@@ -6,44 +6,34 @@ margins) grew to the widest table, and visually hidden labels inside tables
 widened the page even after that.
 """
 
-import pytest
-
 from advocacy.db import get_session
 from advocacy.models import Feed, Role
-from browser import CHROMIUM, Browser, live_server
+from browser import chromium, live_server, needs, phone, share_session  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+pytestmark = needs()
 
-PHONE_WIDTH = 375
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 STAFF_PAGES = ["/feeds/", "/admin/users", "/admin/program/departments", "/admin/program/coverage",
                "/curation/contents", "/kit/manage", "/surveys/manage", "/feedback/inbox"]
 AMBASSADOR_PAGES = ["/", "/me/consents", "/me/profile", "/directory", "/calendar/", "/thanks/"]
 
 
-@pytest.fixture
-def browser(tmp_path):
-    chromium = Browser(str(tmp_path / "chromium-profile"))
-    chromium.viewport(PHONE_WIDTH)
-    yield chromium
-    chromium.close()
-
-
-def signed_in(app, client, auth, browser, base, role):
+def signed_in(client, auth, context, base, role):
     auth.login_as(role, language="fr", email=f"someone.with.a.rather.long.address.{role.value}@example.org")
-    browser.set_cookie(base, "session", client.get_cookie("session").value)
+    share_session(context, base, client)
 
 
-def overflowing(browser, base, paths) -> dict[str, int]:
+def overflowing(context, base, paths) -> dict[str, int]:
+    page = context.new_page()
     widths = {}
     for path in paths:
-        browser.open(base + path)
-        assert browser.evaluate("location.pathname") == path  # signed in, not sent elsewhere
-        widths[path] = browser.evaluate(OVERFLOW)
+        page.goto(base + path)
+        assert page.evaluate("location.pathname") == path  # signed in, not sent elsewhere
+        widths[path] = page.evaluate(OVERFLOW)
     return {path: extra for path, extra in widths.items() if extra > 0}
 
 
-def test_staff_pages_fit_a_phone(app, client, auth, browser):
+def test_staff_pages_fit_a_phone(app, client, auth, phone):
     with app.app_context():
         session = get_session()
         for n in range(3):
@@ -53,11 +43,11 @@ def test_staff_pages_fit_a_phone(app, client, auth, browser):
     for n in range(3):
         auth.create_user(Role.AMBASSADOR, email=f"ambassador.number.{n}.with.a.long.name@example.org")
     with live_server(app) as base:
-        signed_in(app, client, auth, browser, base, Role.ADMIN)
-        assert overflowing(browser, base, STAFF_PAGES) == {}
+        signed_in(client, auth, phone, base, Role.ADMIN)
+        assert overflowing(phone, base, STAFF_PAGES) == {}
 
 
-def test_ambassador_pages_fit_a_phone(app, client, auth, browser):
+def test_ambassador_pages_fit_a_phone(app, client, auth, phone):
     with live_server(app) as base:
-        signed_in(app, client, auth, browser, base, Role.AMBASSADOR)
-        assert overflowing(browser, base, AMBASSADOR_PAGES) == {}
+        signed_in(client, auth, phone, base, Role.AMBASSADOR)
+        assert overflowing(phone, base, AMBASSADOR_PAGES) == {}
