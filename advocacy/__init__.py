@@ -52,7 +52,14 @@ def register_data_rules() -> None:
     loaded with the app rather than with the page that uses them.
     """
     from .services import (  # noqa: F401
-        digest, feedback, renewals, sharing, sign_in_links, surveys, thanks, user_sessions,
+        digest,
+        feedback,
+        renewals,
+        sharing,
+        sign_in_links,
+        surveys,
+        thanks,
+        user_sessions,
     )
 
 

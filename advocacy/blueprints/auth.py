@@ -168,9 +168,10 @@ def request_sign_in_link():
         if intent.expired:
             return intent.repeated(url_for("auth.request_sign_in_link"))
         # A repeat (a reload of the answer page) sends no second link.
-        new = sign_in_links.request_link(db, form.email.data, now=clock.now(),
-                                         minutes=int(current_app.config["SIGN_IN_LINK_MINUTES"])) if intent.new else None
+        minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
+        new = sign_in_links.request_link(db, form.email.data, now=clock.now(), minutes=minutes) if intent.new else None
         if new is not None:
+            # The page the sign-in page was going to, carried by the link; only a path of ours.
             next_page = form.next.data if form.next.data and safe_next(form.next.data) == form.next.data else None
             message = sign_in_link_message(new, language=new.user.language or _current_language(),
                                            next_page=next_page)
