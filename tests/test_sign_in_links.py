@@ -251,3 +251,12 @@ class TestOverSmtp:
         link = re.search(r"http://localhost(/sign-in-link/\S+)", message.get_payload(decode=True).decode()).group(1)
         assert client.post(link).status_code == 302
         assert client.get("/me/data").status_code == 200
+
+
+def test_a_link_opened_in_a_browser_signed_in_as_someone_else_ends_that_session(app, client, auth):
+    colleague = auth.login_as(Role.CURATOR)
+    user = auth.create_user(Role.AMBASSADOR)
+    ask(app.test_client(), user.email)
+    assert client.post(link_in(outbox_messages(app)[0])).status_code == 302
+    assert sessions_of(app, colleague.id) == 0 and sessions_of(app, user.id) == 1
+    assert client.get("/me/data").status_code == 200

@@ -41,6 +41,9 @@ def _start_session(user, *, persistent: bool = False) -> None:
     """Sign this browser in as ``user`` (the caller commits). ``persistent``: "keep me
     signed in on this device", a cookie the browser keeps after closing (REMEMBER_DAYS)."""
     db = get_session()
+    # Whoever this browser was signed in as before (an e-mailed link opened in
+    # a signed-in browser), that session ends here rather than lingering in their list.
+    user_sessions.end(db, session.get(SESSION_TOKEN_KEY))
     token = user_sessions.start(db, user.id, clock.now(), persistent=persistent,
                                 device=devices.device_label(request.headers.get("User-Agent")))
     db.commit()
