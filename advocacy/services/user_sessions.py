@@ -136,6 +136,13 @@ def prune_idle(session: Session, *, now: datetime, lifetimes: Lifetimes) -> int:
     return changed_rows(session, delete(UserSession).where(lifetimes.ended(now)))
 
 
+@personal_data.export_section("devices")
+def _export_devices(session: Session, user: User) -> list[dict]:
+    rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
+    return [{"device": row.device, "signed_in_at": row.created_at.isoformat(),
+             "last_used_at": row.last_seen_at.isoformat(), "kept_signed_in": row.persistent} for row in rows]
+
+
 @personal_data.erasure_step
 def _erase_sessions(session: Session, user_id: int) -> None:
     end_all(session, user_id)
