@@ -51,7 +51,16 @@ def register_data_rules() -> None:
     Their rules must hold whichever page or job runs first, so they are
     loaded with the app rather than with the page that uses them.
     """
-    from .services import digest, feedback, renewals, sharing, surveys, thanks, user_sessions  # noqa: F401
+    from .services import (  # noqa: F401
+        digest,
+        feedback,
+        renewals,
+        sharing,
+        sign_in_links,
+        surveys,
+        thanks,
+        user_sessions,
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -61,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         calendar,
         curation,
+        devices,
         digest,
         feedback,
         feeds,
@@ -81,7 +91,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
                       kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp,
-                      images.bp, webapp.bp):
+                      images.bp, webapp.bp, devices.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -100,12 +100,14 @@ def empty_sqlite_log() -> None:
 
 
 def prune_sessions() -> None:
-    """Scheduled: delete the sessions unused for SESSION_IDLE_DAYS (no longer accepted anyway)."""
-    from .services import clock, user_sessions
+    """Scheduled: delete the sessions unused for SESSION_IDLE_DAYS, or REMEMBER_DAYS for
+    "keep me signed in" ones, and the expired sign-in links (none is accepted anyway)."""
+    from .services import clock, sign_in_links, user_sessions
 
     session = get_session()
-    user_sessions.prune_idle(session, now=clock.now(),
-                             idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
+    now = clock.now()
+    user_sessions.prune_idle(session, now=now, lifetimes=user_sessions.Lifetimes.from_config(current_app.config))
+    sign_in_links.prune_expired(session, now=now)
     session.commit()
 
 

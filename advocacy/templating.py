@@ -54,6 +54,7 @@ MY_PAGES = [
     ("ambassador.consents", _l("My consents")),
     ("ambassador.my_shares", _l("My shares")),
     ("ambassador.my_data", _l("My data")),
+    ("devices.index", _l("My devices")),
 ]
 
 

@@ -162,6 +162,8 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("calendar.feed", "token"): lambda: program["calendar_token"],
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
         ("digest.unsubscribe", "token"): lambda: program["unsubscribe_token"],
+        # The e-mailed sign-in link's page shows a button and no one's data (and is off by default).
+        ("auth.sign_in_by_link", "token"): lambda: "walk-token",
         # An ambassador's own thank-you page: staff are refused before the id is read.
         ("sharing.thanks", "share_id"): lambda: 1,
     }

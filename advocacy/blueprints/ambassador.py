@@ -28,7 +28,8 @@ ambassador_required = roles_required(Role.AMBASSADOR)
 # (see and take back their data, leave) never depend on accepting a charter.
 OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
                   "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static",
-                  "digest.unsubscribe", "digest.confirm_unsubscribe"}
+                  "digest.unsubscribe", "digest.confirm_unsubscribe",
+                  "devices.index", "devices.sign_out", "devices.sign_out_everywhere"}
 # What a lapsed ambassador (mandate ended, not renewed) may still reach.
 LAPSED_ENDPOINTS = OPEN_ENDPOINTS | {"ambassador.lapsed", "ambassador.renew", "ambassador.leave"}
 
