@@ -74,7 +74,11 @@ def _browser_required() -> None:
 
 @pytest.fixture(scope="session")
 def chromium():
-    """One Chromium for the whole run (a context per test keeps them apart)."""
+    """One Chromium for the whole run (a context per test keeps them apart).
+
+    Registered once, by conftest.py: a test module importing it would get a
+    second session fixture, and a second Playwright inside the first fails.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from advocacy.db import get_session
 from advocacy.models import ConsentRecord, Purpose, Role, User
-from browser import chromium, live_server, needs, phone, sign_in  # noqa: F401  (fixtures)
+from browser import live_server, needs, sign_in
 
 pytestmark = needs()
 

@@ -8,7 +8,7 @@ widened the page even after that.
 
 from advocacy.db import get_session
 from advocacy.models import Feed, Role
-from browser import chromium, live_server, needs, phone, share_session  # noqa: F401  (fixtures)
+from browser import live_server, needs, share_session
 
 pytestmark = needs()
 
