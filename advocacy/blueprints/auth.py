@@ -16,7 +16,9 @@ from ..forms.accounts import AcceptInvitationForm, JoinForm, LanguageForm, Login
 from ..forms.common import ActionForm
 from ..messages import message_for
 from ..security import forget_on_this_device
+from ..models import Role
 from ..services import accounts, clock, mail, user_sessions
+from ..services.onboarding import Step
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -104,7 +106,9 @@ def accept_invitation(token: str):
         _start_session(user, session_token)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+    # An ambassador's account is the first of their guided steps (services/onboarding.py).
+    step = Step.ACCOUNT if invitation.role == Role.AMBASSADOR else None
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation, step=step)
 
 
 def _current_language() -> str:
