@@ -21,7 +21,8 @@ from ..program_clock import program_today
 from ..security import forget_on_this_device
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
 from ..services.onboarding import Step
-from ..urls import safe_next
+from ..urls import page_number, safe_next
+from .sharing import undoable_in_this_browser
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
 ambassador_required = roles_required(Role.AMBASSADOR)
@@ -302,12 +303,17 @@ def left():
 @bp.get("/shares")
 @ambassador_required
 def my_shares():
-    """The person's own attributed shares by month and network: for them alone."""
+    """The person's own shares, for them alone: their history with the share-attribution consent,
+    and the anonymous shares this browser made in the last 24 hours (anonymous ones keep no history)."""
     db = get_session()
+    now = utcnow()
+    attributed = Purpose.SHARE_ATTRIBUTION in own_consents()
+    number = page_number(request.args.get("page", type=int))
     return render_template(
-        "ambassador/shares.html", rows=sharing.my_shares_by_month(db, current_user.id),
-        attributed=consent.has_consent(db, current_user.id, Purpose.SHARE_ATTRIBUTION),
-        network_labels=NETWORK_LABELS)
+        "ambassador/shares.html", attributed=attributed, network_labels=NETWORK_LABELS, form=ActionForm(),
+        history=sharing.share_history(db, current_user.id, now, number) if attributed else None,
+        rows=sharing.my_shares_by_month(db, current_user.id) if attributed and number == 1 else [],
+        from_this_browser=sharing.anonymous_shares_among(db, undoable_in_this_browser(), now))
 
 
 @bp.get("/data")
