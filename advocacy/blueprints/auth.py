@@ -15,8 +15,8 @@ from ..extensions import limiter
 from ..forms.accounts import AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
 from ..forms.common import ActionForm
 from ..messages import message_for
-from ..security import forget_on_this_device
 from ..models import Role
+from ..security import forget_on_this_device
 from ..services import accounts, clock, mail, user_sessions
 from ..services.onboarding import Step
 from ..urls import safe_next

@@ -48,8 +48,8 @@ class ProfileForm(FlaskForm):
 class AboutYouForm(ProfileForm):
     """The guided step "about you": the profile's choices, without department and pause."""
 
-    department = None  # type: ignore[assignment]
-    paused_until = None  # type: ignore[assignment]
+    department = None
+    paused_until = None
 
 
 class PasswordConfirmForm(FlaskForm):
