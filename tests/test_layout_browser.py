@@ -18,7 +18,8 @@ PHONE_WIDTH = 375
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 STAFF_PAGES = ["/feeds/", "/admin/users", "/admin/program/departments", "/admin/program/coverage",
                "/curation/contents", "/kit/manage", "/surveys/manage", "/feedback/inbox"]
-AMBASSADOR_PAGES = ["/", "/me/consents", "/me/profile", "/directory", "/calendar/", "/thanks/"]
+AMBASSADOR_PAGES = ["/", "/me/consents", "/me/profile", "/me/shares", "/directory", "/calendar/", "/thanks/"]
+INSTANCE_HIDDEN = "document.querySelector('[data-mastodon-instance]').hidden"
 
 
 @pytest.fixture
@@ -61,3 +62,21 @@ def test_ambassador_pages_fit_a_phone(app, client, auth, browser):
     with live_server(app) as base:
         signed_in(app, client, auth, browser, base, Role.AMBASSADOR)
         assert overflowing(browser, base, AMBASSADOR_PAGES) == {}
+
+
+def test_the_first_steps_fit_a_phone_and_the_instance_field_follows_mastodon(app, client, auth, browser):
+    from test_onboarding import accept_charter
+
+    with live_server(app) as base:
+        auth.login_as(Role.AMBASSADOR, member=False, language="fr",
+                      email="someone.with.a.rather.long.address@example.org")
+        browser.set_cookie(base, "session", client.get_cookie("session").value)
+        assert overflowing(browser, base, ["/me/charter"]) == {}
+        accept_charter(app, client)
+        assert overflowing(browser, base, ["/welcome/consents", "/welcome/about"]) == {}
+        assert browser.evaluate(INSTANCE_HIDDEN) is True  # Mastodon not ticked: no field to puzzle over
+        browser.evaluate("document.querySelector('[data-networks] input[value=mastodon]').click(), true")
+        assert browser.evaluate(INSTANCE_HIDDEN) is False
+        client.post("/welcome/skip")
+        client.post("/me/leave")
+        assert overflowing(browser, base, ["/me/left"]) == {}
