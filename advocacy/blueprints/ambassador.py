@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from sqlalchemy.orm import Session
 
 from .. import intents, sign_in_limit, templating
 from ..auth import own_consents, own_profile, roles_required
@@ -16,7 +17,7 @@ from ..emails import mail_settings
 from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
 from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
 from ..messages import message_for
-from ..models import Purpose, Role, utcnow
+from ..models import AmbassadorProfile, Purpose, Role, utcnow
 from ..program_clock import program_today
 from ..security import forget_on_this_device
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
@@ -180,7 +181,7 @@ def withdraw(name: str):
     return redirect(back)
 
 
-def profile_form(db, own, form_class: type[ProfileForm] = ProfileForm) -> ProfileForm:
+def profile_form(db: Session, own: AmbassadorProfile, form_class: type[ProfileForm] = ProfileForm) -> ProfileForm:
     """The profile form with its choices, filled from the profile on a GET (also the "about you" step's)."""
     form = form_class()
     if "department" in form:
@@ -199,7 +200,7 @@ def profile_form(db, own, form_class: type[ProfileForm] = ProfileForm) -> Profil
     return form
 
 
-def save_profile(db, form: ProfileForm, own) -> bool:
+def save_profile(db: Session, form: ProfileForm, own: AmbassadorProfile) -> bool:
     """Save a valid profile form; on a refusal the error goes beside its field and nothing is saved."""
     whole = "department" in form  # the "about you" step leaves department and pause as they are
     changes = ambassadors.ProfileChanges(

@@ -77,6 +77,7 @@ def about():
         return elsewhere
     db = get_session()
     own = ambassadors.profile_of(db, current_user.id)
+    assert own is not None  # past the charter (_not_onboarding), so the profile exists
     form = profile_form(db, own, AboutYouForm)
     if form.validate_on_submit() and save_profile(db, form, own):
         onboarding.finish(db, current_user.id, clock.now())
