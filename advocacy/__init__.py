@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         kit,
         links,
         main,
+        onboarding,
         program_admin,
         sharing,
         surveys,
@@ -89,9 +90,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their routes
 
-    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp,
-                      images.bp, webapp.bp, devices.bp):
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, onboarding.bp,
+                      program_admin.bp, kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp,
+                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

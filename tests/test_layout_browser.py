@@ -15,7 +15,8 @@ pytestmark = needs()
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 STAFF_PAGES = ["/feeds/", "/admin/users", "/admin/program/departments", "/admin/program/coverage",
                "/curation/contents", "/kit/manage", "/surveys/manage", "/feedback/inbox"]
-AMBASSADOR_PAGES = ["/", "/me/consents", "/me/profile", "/directory", "/calendar/", "/thanks/"]
+AMBASSADOR_PAGES = ["/", "/me/consents", "/me/profile", "/me/shares", "/directory", "/calendar/", "/thanks/"]
+INSTANCE_HIDDEN = "document.querySelector('[data-mastodon-instance]').hidden"
 
 
 def signed_in(client, auth, context, base, role):
@@ -51,3 +52,22 @@ def test_ambassador_pages_fit_a_phone(app, client, auth, phone):
     with live_server(app) as base:
         signed_in(client, auth, phone, base, Role.AMBASSADOR)
         assert overflowing(phone, base, AMBASSADOR_PAGES) == {}
+
+
+def test_the_first_steps_fit_a_phone_and_the_instance_field_follows_mastodon(app, client, auth, phone):
+    from test_onboarding import accept_charter
+
+    with live_server(app) as base:
+        auth.login_as(Role.AMBASSADOR, member=False, language="fr",
+                      email="someone.with.a.rather.long.address@example.org")
+        share_session(phone, base, client)
+        assert overflowing(phone, base, ["/me/charter"]) == {}
+        accept_charter(app, client)
+        assert overflowing(phone, base, ["/welcome/consents", "/welcome/about"]) == {}
+        page = phone.pages[-1]
+        assert page.evaluate(INSTANCE_HIDDEN) is True  # Mastodon not ticked: no field to puzzle over
+        page.locator("[data-networks] input[value=mastodon]").check()
+        assert page.evaluate(INSTANCE_HIDDEN) is False
+        client.post("/welcome/skip")
+        client.post("/me/leave")
+        assert overflowing(phone, base, ["/me/left"]) == {}

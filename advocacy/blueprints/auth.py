@@ -22,8 +22,10 @@ from ..forms.accounts import (
 )
 from ..forms.common import ActionForm
 from ..messages import message_for
+from ..models import Role
 from ..security import forget_on_this_device
 from ..services import accounts, clock, devices, mail, sign_in_links, user_sessions
+from ..services.onboarding import Step
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -121,7 +123,9 @@ def accept_invitation(token: str):
         _start_session(user)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+    # An ambassador's account is the first of their guided steps (services/onboarding.py).
+    step = Step.ACCOUNT if invitation.role == Role.AMBASSADOR else None
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation, step=step)
 
 
 def _current_language() -> str:

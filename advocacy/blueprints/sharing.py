@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,11 +13,11 @@ from ..forms.common import NETWORK_LABELS, ActionForm
 from ..models import Purpose, Role, ShareEvent, utcnow
 from ..services import sharing, tracked_links
 from ..services.networks import NETWORKS
-from ..urls import tracked_url
+from ..urls import safe_next, tracked_url
 
 bp = Blueprint("sharing", __name__)
 ambassador_required = roles_required(Role.AMBASSADOR)
-UNDO_WINDOW = timedelta(hours=24)
+UNDO_WINDOW = sharing.UNDO_WINDOW
 # Share ids the person may undo, kept in their own signed session cookie
 # (not in the database, where an anonymous share must stay anonymous).
 UNDO_KEY = "undoable_shares"
@@ -78,6 +76,11 @@ def _undoable() -> dict[str, float]:
     return {k: v for k, v in session.get(UNDO_KEY, {}).items() if v > utcnow().timestamp()}
 
 
+def undoable_in_this_browser() -> list[int]:
+    """The ids of the shares this browser made and may still undo ("My shares" lists them)."""
+    return [int(share_id) for share_id in _undoable()]
+
+
 @bp.get("/shares/<int:share_id>/thanks")
 @ambassador_required
 def thanks(share_id: int):
@@ -99,12 +102,21 @@ def undo(share_id: int):
     undoable = session.get(UNDO_KEY, {})
     expires = undoable.get(str(share_id))
     if ActionForm().validate_on_submit():
-        if expires is None or expires < utcnow().timestamp():
+        now = utcnow()
+        # One's own attributed share, from any browser; an anonymous one from the browser that made it.
+        own = sharing.own_share(db, current_user.id, share_id)
+        if own is None and expires is None:
+            abort(404)  # someone else's share, or one this browser never made: not theirs to touch
+        if own is not None:
+            allowed = sharing.within_undo_window(own, now)
+        else:
+            allowed = expires is not None and expires >= now.timestamp()
+        if not allowed:
             flash(_("This share can no longer be undone (after 24 hours, or from another browser)."), "warning")
         else:
             sharing.undo_share(db, share_id)
             db.commit()
-            undoable.pop(str(share_id))
+            undoable.pop(str(share_id), None)
             session[UNDO_KEY] = undoable
             flash(_("Share removed."), "success")
-    return redirect(url_for("main.home"))
+    return redirect(safe_next(request.form.get("next")))

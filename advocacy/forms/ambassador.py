@@ -45,6 +45,13 @@ class ProfileForm(FlaskForm):
     paused_until = DateField(_l("Pause until (optional)"), validators=[Optional(), PlausibleYear()])
 
 
+class AboutYouForm(ProfileForm):
+    """The guided step "about you": the profile's choices, without department and pause."""
+
+    department = None
+    paused_until = None
+
+
 class PasswordConfirmForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
     confirm = BooleanField(_l("I understand that this cannot be undone."),

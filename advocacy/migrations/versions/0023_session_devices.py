@@ -1,7 +1,7 @@
 """signed-in devices: persistent sessions with a device label; e-mailed sign-in links
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-05 15:20:00
 
 user_sessions gains ``persistent`` ("keep me signed in on this device":
@@ -16,7 +16,7 @@ import advocacy.models.base
 
 
 revision = '0023'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
