@@ -8,14 +8,16 @@ step did is then checked in the database, not only on the screen.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from advocacy.db import get_session
-from advocacy.models import ConsentRecord, Purpose, Role, User
+from advocacy.models import AmbassadorProfile, ConsentRecord, Purpose, Role, User
 from browser import live_server, needs, sign_in
+from test_personal_feed import world  # noqa: F401  (a fixture)
 
 pytestmark = needs()
 
@@ -34,11 +36,11 @@ def member(auth):
                             language="en")
 
 
-def consent_decisions(app, purpose: Purpose) -> list[bool]:
+def consent_decisions(app, purpose: Purpose, email: str = EMAIL) -> list[bool]:
     with app.app_context():
         return list(get_session().scalars(
             select(ConsentRecord.granted).join(User, User.id == ConsentRecord.user_id)
-            .where(User.email == EMAIL, ConsentRecord.purpose == purpose).order_by(ConsentRecord.id)))
+            .where(User.email == email, ConsentRecord.purpose == purpose).order_by(ConsentRecord.id)))
 
 
 def test_an_ambassador_gives_then_withdraws_a_consent(app, member, phone):
@@ -92,3 +94,58 @@ def test_an_ambassador_downloads_their_data_then_erases_everything(app, member, 
         assert "/login" in page.url
         page.goto(base + "/me/data")
         assert "/login" in page.url
+
+
+def test_an_invitation_leads_through_the_first_steps_to_the_feed(app, auth, phone, desktop, world):
+    from test_invitations import outbox_messages
+    from test_personal_feed import publish
+
+    _needs, topics = world
+    publish(app, "Heat pumps in the old town", topics=[topics["Energy"]])
+    auth.create_user(Role.ADMIN, email="admin.journey@example.org", password=PASSWORD)
+    with live_server(app) as base:
+        admin = desktop.new_page()
+        sign_in(admin, base, "admin.journey@example.org", PASSWORD)
+        admin.goto(base + "/admin/users")
+        invitation = admin.locator("form[action$='/admin/invitations']")
+        invitation.get_by_label("E-mail").fill("newcomer@example.org")
+        invitation.get_by_label("Role").select_option("ambassador")
+        invitation.get_by_label("Language").select_option("en")
+        invitation.get_by_role("button", name="Send the invitation").click()
+        expect(admin.get_by_text("newcomer@example.org").first).to_be_visible()
+
+        page = phone.new_page()
+        body = outbox_messages(app)[-1].get_body(("plain",)).get_content()
+        page.goto(re.search(r"http://\S+/invitation/\S+", body).group(0))  # the link as e-mailed
+        expect(page.get_by_text("Step 1 of 4")).to_be_visible()
+        page.get_by_label("Your name").fill("Noa Newcomer")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_label("Password again").fill(PASSWORD)
+        page.get_by_role("button", name="Create my account").click()
+
+        expect(page.get_by_text("Step 2 of 4")).to_be_visible()
+        page.get_by_label("I have read the charter and I want to join the program.").check()
+        page.get_by_role("button", name="Join the program").click()
+
+        expect(page.get_by_text("Step 3 of 4")).to_be_visible()
+        given = page.locator(".consent .badge").filter(has_text=re.compile("^Given$"))
+        expect(given).to_have_count(0)  # nothing is chosen for them
+        page.locator("#purpose-share_attribution").get_by_role("button", name="I agree").click()
+        expect(page.locator("#purpose-share_attribution .badge")).to_have_text("Given")
+        page.get_by_role("link", name="Continue").click()
+
+        expect(page.get_by_text("Step 4 of 4")).to_be_visible()
+        page.get_by_role("checkbox", name="Energy").check()
+        page.get_by_role("checkbox", name="Mastodon").check()
+        page.get_by_label("Your Mastodon instance").fill("mastodon.example")
+        page.get_by_role("button", name="Continue").click()
+
+        expect(page.get_by_role("heading", name="Heat pumps in the old town")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    with app.app_context():
+        newcomer, profile = get_session().execute(
+            select(User, AmbassadorProfile).join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
+            .where(User.email == "newcomer@example.org")).one()
+        assert newcomer.name == "Noa Newcomer"
+        assert profile.networks == ["mastodon"] and profile.mastodon_instance == "mastodon.example"
+    assert consent_decisions(app, Purpose.SHARE_ATTRIBUTION, "newcomer@example.org") == [True]
