@@ -1,4 +1,5 @@
-"""Journeys an ambassador makes, walked in a real browser on a phone (390×844).
+"""Journeys an ambassador makes, walked in a real browser on a phone (390×844): from an
+invitation to a first share, a consent given then withdrawn, the data downloaded then erased.
 
 Everything goes through the pages as a person would: the sign-in form, the
 buttons, the downloads; CSRF protection is on, as in production. What each
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from advocacy.db import get_session
-from advocacy.models import AmbassadorProfile, ConsentRecord, Purpose, Role, User
+from advocacy.models import AmbassadorProfile, ConsentRecord, Purpose, Role, ShareEvent, User
 from browser import live_server, needs, sign_in
 from test_personal_feed import world  # noqa: F401  (a fixture)
 
@@ -96,7 +97,7 @@ def test_an_ambassador_downloads_their_data_then_erases_everything(app, member, 
         assert "/login" in page.url
 
 
-def test_an_invitation_leads_through_the_first_steps_to_the_feed(app, auth, phone, desktop, world):
+def test_from_an_invitation_to_a_first_share(app, auth, phone, desktop, world):
     from test_invitations import outbox_messages
     from test_personal_feed import publish
 
@@ -142,10 +143,25 @@ def test_an_invitation_leads_through_the_first_steps_to_the_feed(app, auth, phon
 
         expect(page.get_by_role("heading", name="Heat pumps in the old town")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+        # The first share: the Mastodon button opens the person's own server.
+        phone.route("https://mastodon.example/**", lambda route: route.fulfill(
+            content_type="text/html", body="<!doctype html><title>compose</title>"))
+        with phone.expect_page() as opened:
+            page.locator('[data-share-network="mastodon"]').first.tap()
+        assert opened.value.url.startswith("https://mastodon.example/share?text=")
+        page.evaluate("window.dispatchEvent(new Event('blur'))")  # the network's app takes over
+        opened.value.close()
+        page.evaluate("window.dispatchEvent(new Event('focus'))")  # and hands back to Relais
+        page.locator("[data-share-prompt]").first.get_by_role("button", name="Yes").tap()
+        page.get_by_role("link", name="See my shares").first.tap()
+        expect(page.locator("main").get_by_text("Heat pumps in the old town")).to_be_visible()
     with app.app_context():
         newcomer, profile = get_session().execute(
             select(User, AmbassadorProfile).join(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
             .where(User.email == "newcomer@example.org")).one()
         assert newcomer.name == "Noa Newcomer"
         assert profile.networks == ["mastodon"] and profile.mastodon_instance == "mastodon.example"
+        shared = get_session().execute(select(ShareEvent.network, ShareEvent.user_id)).all()
+        assert [tuple(row) for row in shared] == [("mastodon", newcomer.id)]  # attributed: they consented
     assert consent_decisions(app, Purpose.SHARE_ATTRIBUTION, "newcomer@example.org") == [True]

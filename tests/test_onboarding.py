@@ -168,7 +168,7 @@ def test_a_staff_invitation_shows_no_ambassador_steps(app, client, auth):
 
 def test_the_migration_counts_existing_ambassadors_as_onboarded(app, auth):
     user = auth.create_user(Role.AMBASSADOR, onboarded=False)
-    migrate.downgrade(app, "0020")
+    migrate.downgrade(app, "0021")
     migrate.upgrade(app)
     with app.app_context(), get_engine().connect() as connection:
         joined, onboarded = connection.execute(text(

@@ -22,7 +22,7 @@ from ..models import Content, Purpose, ShareEvent, User
 from . import clock, consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
 from .errors import ServiceError
-from .networks import NETWORKS
+from .networks import LINK_NETWORKS
 
 
 class SharingError(ServiceError):
@@ -86,7 +86,7 @@ class RecordedShare:
 
 def record_share(session: Session, user: User, content_id: int, network: str, now) -> RecordedShare:
     """'I shared it': counted always, linked to the person only with their consent."""
-    if network not in NETWORKS:
+    if network not in LINK_NETWORKS:
         raise SharingError("unknown_network")
     if shareable_content(session, content_id, now) is None:
         raise SharingError("not_shareable")

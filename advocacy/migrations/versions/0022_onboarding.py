@@ -1,7 +1,7 @@
 """onboarding: when an ambassador finished the guided first steps
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-05 15:20:00
 
 A profile is made when the charter is accepted (step 2 of 4); the guided
@@ -15,7 +15,7 @@ from alembic import op
 import advocacy.models.base
 
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
