@@ -17,13 +17,13 @@ from sqlalchemy import select
 from advocacy.db import get_session
 from advocacy.models import Role, ShareEvent
 from browser import live_server, needs, sign_in
-from conftest import PASSWORDS
 from test_personal_feed import world  # noqa: F401  (a fixture)
 from test_share_loop import link_of, publish
 from test_share_panel import set_networks
 
 pytestmark = needs()
 
+PASSWORD = "a-long-enough-password"
 LEFT = "window.dispatchEvent(new Event('blur'));"
 RETURNED = "window.dispatchEvent(new Event('focus'));"
 NETWORK_PAGES = ["https://x.com/**", "https://wa.me/**", "https://bsky.app/**", "https://www.linkedin.com/**"]
@@ -50,12 +50,12 @@ def shares(app) -> list[tuple[int, str]]:
 
 def test_from_the_open_feed_to_the_compose_window_in_one_tap_and_one_more_to_count_it(
         app, auth, phone_offline, world):
-    user = auth.create_user(Role.AMBASSADOR, language="en")
+    user = auth.create_user(Role.AMBASSADOR, language="en", password=PASSWORD)
     set_networks(app, user, ["x", "linkedin", "whatsapp"])
     content_id = publish(app, "Solar schools", {"x": ["Our schools go solar"]})
     with live_server(app) as base:
         page = phone_offline.new_page()
-        sign_in(page, base, user.email, PASSWORDS[Role.AMBASSADOR])
+        sign_in(page, base, user.email, PASSWORD)
         page.goto(base + "/")
         card = page.locator(f"#content-{content_id}")
         prompt = card.locator("[data-share-prompt]")
@@ -93,12 +93,12 @@ def test_from_the_open_feed_to_the_compose_window_in_one_tap_and_one_more_to_cou
 
 
 def test_not_this_time_is_asked_once_and_never_again(app, auth, phone_offline, world):
-    user = auth.create_user(Role.AMBASSADOR, language="en")
+    user = auth.create_user(Role.AMBASSADOR, language="en", password=PASSWORD)
     set_networks(app, user, ["x", "whatsapp"])
     content_id = publish(app, "Solar schools", {"x": ["Our schools go solar"]})
     with live_server(app) as base:
         page = phone_offline.new_page()
-        sign_in(page, base, user.email, PASSWORDS[Role.AMBASSADOR])
+        sign_in(page, base, user.email, PASSWORD)
         page.goto(base + "/")
         assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
         prompt = page.locator(f"#content-{content_id} [data-share-prompt]")
