@@ -39,7 +39,9 @@ CUT_OFF = """() => {
   for (const el of document.querySelectorAll("main *, header *")) {
     if (el.closest(".table-scroll, .visually-hidden, .skip-link, [hidden], details:not([open])")) continue;
     const box = el.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 1) cut.push(el.tagName + "." + el.className + ": " + el.textContent.trim().slice(0, 60));
+    if (box.width > 0 && box.right > width + 1) {
+      cut.push(el.tagName + "." + el.className + ": " + el.textContent.trim().slice(0, 60));
+    }
   }
   return cut.slice(0, 5);
 }"""
