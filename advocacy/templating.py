@@ -88,7 +88,7 @@ def navigation() -> list[NavEntry]:
     for endpoint, label, roles, group in NAVIGATION:
         if current_user.role not in roles or endpoint not in current_app.view_functions:
             continue
-        if group is None:
+        if group is None or not current_user.is_staff:
             entries.append(NavEntry(label=str(label), endpoint=endpoint))
             continue
         if str(group) not in groups:
