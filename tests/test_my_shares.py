@@ -53,7 +53,8 @@ def test_the_history_lists_what_was_shared_newest_first_with_undo(app, client, a
     # Through the `day` filter (en_GB: "30 Nov 2026"), never the raw ISO date.
     assert f"{five_days_ago.day} {five_days_ago:%b %Y}" in html and five_days_ago.isoformat() not in html
     assert undo_buttons(html) == [str(recent)]  # the old one is past its window
-    assert "By month and network" in html  # the monthly counts stay
+    assert "By month and network" in html  # the monthly counts stay, under the month's name
+    assert f"{five_days_ago:%B %Y}" in html and f"{five_days_ago:%Y-%m}<" not in html
     assert "Shared anonymously from this browser" not in html
     assert str(old_share) not in undo_buttons(html)
 

@@ -122,6 +122,6 @@ def test_my_shares_by_month(app, auth, world):
     share(app, user, content_id, "x")
     share(app, user, content_id, "x")
     share(app, user, content_id, "linkedin")
-    month = utcnow().strftime("%Y-%m")
+    month = utcnow().date().replace(day=1)
     with app.app_context():
         assert sharing.my_shares_by_month(get_session(), user.id) == [(month, "x", 2), (month, "linkedin", 1)]

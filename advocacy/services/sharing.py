@@ -209,8 +209,8 @@ def _not_shared_by(user_id: int):
 personal_feed.EXCLUSIONS.append(_not_shared_by)
 
 
-def my_shares_by_month(session: Session, user_id: int) -> list[tuple[str, str, int]]:
-    """The person's own attributed shares: (YYYY-MM, network, count), newest month first.
+def my_shares_by_month(session: Session, user_id: int) -> list[tuple[date, str, int]]:
+    """The person's own attributed shares: (first day of the month, network, count), newest month first.
 
     Grouped in Python: one person's shares are few, and month extraction
     differs between SQLite and PostgreSQL.
@@ -218,8 +218,8 @@ def my_shares_by_month(session: Session, user_id: int) -> list[tuple[str, str, i
     rows = session.execute(
         select(ShareEvent.day, ShareEvent.network).where(ShareEvent.user_id == user_id)
     ).all()
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[date, str], int] = {}
     for day, network in rows:
-        key = (day.strftime("%Y-%m"), network)
+        key = (day.replace(day=1), network)
         counts[key] = counts.get(key, 0) + 1
     return sorted(((month, network, n) for (month, network), n in counts.items()), reverse=True)
