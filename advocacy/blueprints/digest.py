@@ -1,11 +1,11 @@
-"""The digest's pages: one-click unsubscribe (no login) and the admins' weekly slot."""
+"""The digest's pages: one-click unsubscribe (no login), the admins' weekly slot and their preview."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
-from flask_login import current_user
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from .. import intents, mailings
 from ..auth import admin_required
