@@ -9,14 +9,16 @@ from sqlalchemy import func, select
 
 from advocacy import jobs, jobs_by_hand
 from advocacy.db import get_session
-from advocacy.models import DigestDelivery, Purpose, Role, SchedulerLease, utcnow
+from advocacy.models import DigestDelivery, Feed, Purpose, Role, SchedulerLease, utcnow
 from advocacy.services import consent, digest
 from digest_helpers import BASE_URL, ZONE, grant, publish, set_profile, smtp  # noqa: F401
+from test_feed_refresh import RSS
 
 
 @pytest.fixture
 def app_config(smtp):
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "BASE_URL": BASE_URL}
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port, "BASE_URL": BASE_URL,
+            "FEED_ALLOWED_NETWORKS": "127.0.0.0/8"}  # the test feed server
 
 
 def lease_row(app):
@@ -94,6 +96,36 @@ def test_a_stale_lease_does_not_stop_a_run(app, runner):
     assert "prune-sessions: 0 idle sessions and 0 expired sign-in links deleted" in result.output
 
 
+def test_each_run_says_what_it_did(app, runner):
+    assert runner.invoke(args=["jobs", "run", "refresh-feeds"]).output == "refresh-feeds: no feed due\n"
+    rollup = runner.invoke(args=["jobs", "run", "rollup-insights"])
+    assert rollup.exit_code == 0 and rollup.output.startswith("rollup-insights: ")
+    assert runner.invoke(args=["jobs", "run", "rollup-insights"]).output == "rollup-insights: no new closed day\n"
+    assert runner.invoke(args=["jobs", "run", "send-renewal-notices"]).output == (
+        "send-renewal-notices: renewal notices: 0 due, 0 sent, 0 failed, 0 skipped\n")
+
+
+def test_a_refresh_by_hand_counts_the_feeds_refreshed_and_failed(app, runner, feed_server):
+    def serve(status: int, body: bytes = b""):
+        def handler(request):
+            request.send_response(status)
+            request.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+        return handler
+
+    good = feed_server.route("/good.xml", serve(200, RSS))
+    gone = feed_server.route("/gone.xml", serve(404))
+    with app.app_context():
+        session = get_session()
+        session.add_all([Feed(url=good, interval_minutes=30), Feed(url=gone, interval_minutes=30)])
+        session.commit()
+    result = runner.invoke(args=["jobs", "run", "refresh-feeds"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "refresh-feeds: 2 feeds refreshed, 1 failed, 2 new items\n"
+
+
 def test_while_run_by_hand_the_lease_keeps_schedulers_and_other_runs_out(app):
     """The job runs holding the lease: a scheduler's run_job skips, a second run by hand is refused."""
     seen = {}
@@ -138,7 +170,7 @@ def test_preview_renders_the_persons_digest_and_sends_and_records_nothing(app, r
     assert "Fresh highlight" in out and "Big &lt;news&gt;" in out  # the HTML part, escaped
     assert f"{BASE_URL}/unsubscribe/" in out
     assert smtp.messages == [] and delivery_count(app) == 0
-    # The real digest later is not held back by the preview.
+    # In another language on request (the person's own is the default).
     french = runner.invoke(args=["digest", "preview", "--to", "camille@example.org", "--language", "fr"])
     assert "Subject: Votre semaine sur Relais" in french.output
 
