@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from babel.dates import format_skeleton
 
 from advocacy.models import Purpose, Role
 from advocacy.services import insights
@@ -236,7 +237,9 @@ def test_my_shares_lists_my_own_by_month_and_network(app, client, auth, post):
     switch_to(auth, me)
     html = client.get("/me/shares").get_data(as_text=True)
     rows = [re.sub(r"<[^>]+>", " ", row).split() for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)][1:]
-    assert rows == [[TODAY.strftime("%Y-%m"), "X", "2"], [last_month.strftime("%Y-%m"), "LinkedIn", "3"]]
+    # Months by name, in the reader's language (the `month` filter): "December 2026".
+    assert rows == [[*format_skeleton("yMMMM", TODAY, locale="en").split(), "X", "2"],
+                    [*format_skeleton("yMMMM", last_month, locale="en").split(), "LinkedIn", "3"]]
     auth.logout()
     auth.login_as(Role.CURATOR)
     assert client.get("/me/shares").status_code == 403
