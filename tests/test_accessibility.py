@@ -13,6 +13,8 @@ page, the line and the message (Nu).
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from accessibility_helpers import Page, audit_in_browser, axe_violations, html_pages, new_context, vnu_errors
 from advocacy.db import get_session
 from advocacy.models import Feed, Purpose, Role, User
+from advocacy.services import ambassadors, clock
 from browser import AXE_SCRIPT, PHONE, VNU_JAR, chromium, live_server, needs  # noqa: F401  (fixtures)
 from curation_helpers import make_item
 from program_helpers import switch_to
@@ -28,20 +31,24 @@ from test_staff_walk import program  # noqa: F401  (fixture)
 
 pytestmark = needs(AXE_SCRIPT, VNU_JAR)
 
-# POSTs whose answer is a state worth checking: a form sent back with its
-# errors, or (followed) the page that shows the flash message of an action;
-# each with the markup that shows the state is there.
+# States worth checking besides the pages as first opened: a form sent back
+# with its errors, the page that shows the flash message of an action (POSTs,
+# redirects followed), error pages (GETs: data None); each with the markup
+# that shows the state is there.
 ERRORS, FLASH = 'class="error"', 'class="flashes"'  # (the hidden offline notice is a flash too)
 STATES = {
     "signed out": [
         ("sign-in refused", "/login", {"email": "nobody@example.org", "password": "wrong"}, ERRORS),
         ("join form with errors", "/join", {"email": "not an address"}, ERRORS),
         ("join link sent", "/join", {"email": "newcomer@walk.example"}, "newcomer@walk.example"),
+        ("the 404 page", "/no-such-page", None, "404"),
     ],
     "ambassador": [
         ("feedback form with errors", "/feedback/", {"kind": "irritant", "body": ""}, ERRORS),
         ("profile with errors", "/me/profile", {"networks": "no-such-network"}, ERRORS),
         ("flash after a withdrawal", f"/me/consents/{Purpose.DIRECTORY.value}/withdraw", {}, FLASH),
+        ("thanks after a share", "/content/1/shared", {"network": "x"}, "/undo"),
+        ("a staff page refused", "/insights/", None, "403"),
     ],
     "curator": [
         ("new post with errors", "/curation/contents/new", {"title": ""}, ERRORS),
@@ -95,12 +102,28 @@ def sign_in(app, auth, program, world, role: str) -> None:
 def states(client, role: str, token: str) -> list[Page]:
     pages = []
     for name, url, data, shows in STATES[role]:
-        response = client.post(url, data={**data, "csrf_token": token}, follow_redirects=True)
-        assert response.mimetype == "text/html" and response.status_code in (200, 400, 401, 422), (name, response)
+        if data is None:
+            response = client.get(url)
+        else:
+            response = client.post(url, data={**data, "csrf_token": token}, follow_redirects=True)
+        assert response.mimetype == "text/html" and response.status_code in (200, 400, 403, 404, 422), (name, response)
         body = response.get_data(as_text=True)
         assert shows in body, f"{name}: the page does not show it"
         pages.append(Page(f"{name} ({url})", response.request.path, body, replay=True))
     return pages
+
+
+def lapsed_page(app, client, person) -> Page:
+    """The page of an ambassador whose mandate ended (served as sent: the walk's visits come before)."""
+    with app.app_context():
+        session = get_session()
+        today = clock.program_today(app.config["TIMEZONE"])
+        ambassadors.profile_of(session, person["id"]).mandate_ends_on = today - timedelta(days=1)
+        session.commit()
+    response = client.get("/me/mandate-ended")
+    assert response.status_code == 200 and "/me/renew" in response.get_data(as_text=True)
+    return Page("a mandate ended (/me/mandate-ended)", "/me/mandate-ended", response.get_data(as_text=True),
+                replay=True)
 
 
 def csrf_token(html: str) -> str:
@@ -117,21 +140,24 @@ def test_axe_and_the_nu_checker_find_nothing_on_any_page_of_any_role(app, client
         sign_in(app, auth, program, world, role)
         pages = html_pages(app, client, program)
         assert len(pages) >= (4 if role == "signed out" else 12), (role, [page.url for page in pages])
-        if role == "signed out":
-            missing = client.get("/no-such-page")
-            pages.append(Page("the 404 page", "/no-such-page", missing.get_data(as_text=True), replay=True))
-        pages += states(client, role, csrf_token(pages[0].html))
+        token = csrf_token(pages[0].html)
         if role == "admin":  # an admin sees a curator's pages as the curator does, with a longer menu
             seen = {page.url for page in by_role["curator"]}
             pages = [page for page in pages if page.url not in seen or page.url == "/"]
+        pages += states(client, role, token)
+        if role == "ambassador":
+            pages.append(lapsed_page(app, client, program["persons"][0]))
         by_role[role] = [Page(f"{page.name} [{role}]", page.url, page.html, page.replay) for page in pages]
         cookie = client.get_cookie("session")
         cookies[role] = cookie.value if cookie else None
-    violations = []
-    with live_server(app) as base:
-        for role, pages in by_role.items():
-            violations += audit_in_browser(chromium, base, cookies[role], pages)
-    errors = vnu_errors([page for pages in by_role.values() for page in pages])
+    # The Nu checker (a JVM) runs while the browser visits the pages.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        checked = background.submit(vnu_errors, [page for pages in by_role.values() for page in pages])
+        violations = []
+        with live_server(app) as base:
+            for role, pages in by_role.items():
+                violations += audit_in_browser(chromium, base, cookies[role], pages)
+        errors = checked.result()
     assert not violations and not errors, "\n".join(
         [f"{len(violations)} axe violations:", *violations, f"{len(errors)} Nu HTML Checker errors:", *errors])
 
