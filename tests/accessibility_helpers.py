@@ -92,6 +92,10 @@ def audit_in_browser(chromium, base: str, session_cookie: str | None, pages: lis
             tab.goto(base + page.url)
             if page.replay:
                 tab.unroute(base + page.url)
+            landed = tab.evaluate("location.pathname")
+            if landed != page.url:  # the browser must check the page itself, not where it was sent
+                found.append(f"{page.name} at {size}: the browser was sent to {landed}")
+                continue
             found += [f"{page.name} at {size}: {violation}" for violation in axe_violations(tab)]
         context.close()
     return found
