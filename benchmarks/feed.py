@@ -196,6 +196,52 @@ def single_request_ms(url: str, instance: str, email: str, path: str, repeat: in
     return statistics.median(times)
 
 
+def _csrf_signed_in_client(app, email: str):
+    """Signed in through the real form (CSRF on, as in production): the pages then make their tokens."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def cpu_per_request(url: str, instance: str, email: str, paths: dict[str, str], repeat: int,
+                    profile: bool = False) -> dict[str, float]:
+    """Milliseconds of this process's CPU per request (test client, after a warm-up), the bare page
+    included: unlike wrk's rates, robust to what else runs on the machine."""
+    from advocacy.db import get_engine
+
+    os.environ[ENV_URL], os.environ[ENV_INSTANCE] = url, instance
+    app = real_app()
+    bare = bare_app().test_client()
+    client = _csrf_signed_in_client(app, email)
+    requests = {"bare Flask page": lambda: bare.get("/bare")}
+    requests.update({label: (lambda path=path: client.get(path)) for label, path in paths.items()})
+    results = {}
+    for label, request in requests.items():
+        for _ in range(3):  # warm-up: templates compiled, caches filled
+            assert request().status_code == 200
+        started = time.process_time()
+        for _ in range(repeat):
+            request()
+        results[label] = (time.process_time() - started) * 1000 / repeat
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(20):
+                request()
+            profiler.disable()
+            print(f"\n### profile: {label} (20 requests)")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+    with app.app_context():
+        get_engine().dispose()
+    return results
+
+
 def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     from benchmarks.links import start_gunicorn as start
 

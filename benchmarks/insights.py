@@ -92,7 +92,7 @@ def generate(session, today: date, scale: float, seed: int = 6, *, contents: int
     start = today - timedelta(days=364)
     now = datetime.now(UTC)
     needs = [need.id for need in taxonomy.ensure_needs(session)]
-    topics = [taxonomy.add_topic(session, f"Topic {n}").id for n in range(30)]
+    topics = [taxonomy.add_topic(session, name_fr=f"Thème {n}", name_en=f"Topic {n}").id for n in range(30)]
     departments = []
     for n in range(25):
         department = Department(name=f"Department {n}", headcount=rng.randint(50, 900))
