@@ -9,8 +9,11 @@ from datetime import date, datetime
 
 from babel import Locale
 from babel import dates as babel_dates
-from flask import Flask, current_app
-from flask_babel import get_locale, gettext
+from babel.support import NullTranslations
+from flask import Flask, current_app, g
+from flask_babel import get_locale, get_translations, gettext
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -181,7 +184,76 @@ def topic_names(topics: Iterable[Topic]) -> str:
     return ", ".join(sorted((topic.label(language) for topic in topics), key=str.casefold))
 
 
+# Translations in templates. Flask-Babel's callables find the catalog again
+# for each string (the babel context, the domain, the locale spelled out as a
+# key): a page has 50 to 100 strings. These find it once per request and
+# locale, and give the same result: the same catalog (force_locale, used for
+# e-mails, sets another Locale object, so its strings come from its own
+# catalog), and Jinja's "new style" rules (the text escaped when the template
+# is, then always formatted with "%").
+def _catalog() -> NullTranslations:
+    babel_context = g.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None)
+    if locale is None:  # the first string of the request: the locale is chosen here
+        return get_translations()
+    found = getattr(babel_context, "relais_catalog", None)
+    if found is None or found[0] is not locale:
+        found = babel_context.relais_catalog = (locale, get_translations())
+    return found[1]
+
+
+def current_locale() -> str:
+    """``{{ current_locale() }}``: "fr" or "en", the reader's language."""
+    babel_context = g.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None)
+    found = getattr(babel_context, "relais_locale_name", None)
+    if locale is None or found is None or found[0] is not locale:
+        name = str(get_locale())
+        babel_context = g.get("_flask_babel")  # made by get_locale() when it was missing
+        babel_context.relais_locale_name = (babel_context.babel_locale, name)
+        return name
+    return found[1]
+
+
+def _formatted(eval_context: EvalContext, text: str, variables: dict) -> str:
+    return (Markup(text) if eval_context.autoescape else text) % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_context: EvalContext, string: str, **variables) -> str:
+    return _formatted(eval_context, _catalog().ugettext(string), variables)
+
+
+@pass_eval_context
+def _template_ngettext(eval_context: EvalContext, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return _formatted(eval_context, _catalog().ungettext(singular, plural, num), variables)
+
+
+@pass_eval_context
+def _template_pgettext(eval_context: EvalContext, context: str, string: str, **variables) -> str:
+    variables.setdefault("context", context)
+    return _formatted(eval_context, _catalog().upgettext(context, string), variables)
+
+
+@pass_eval_context
+def _template_npgettext(eval_context: EvalContext, context: str, singular: str, plural: str, num: int,
+                        **variables) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    return _formatted(eval_context, _catalog().unpgettext(context, singular, plural, num), variables)
+
+
+def install_translations(app: Flask) -> None:
+    """After Flask-Babel's init_app, which installs its own."""
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext,
+                                 pgettext=_template_pgettext, npgettext=_template_npgettext,
+                                 # Jinja's "_" looks "gettext" up again on each call: the same function, directly.
+                                 _=_template_gettext)
+
+
 def init_app(app: Flask) -> None:
+    install_translations(app)
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(month)
@@ -199,6 +271,6 @@ def init_app(app: Flask) -> None:
         return {
             "navigation": navigation,
             "my_pages": my_pages,
-            "current_locale": lambda: str(get_locale()),
+            "current_locale": current_locale,
             "language_labels": LANGUAGE_LABELS,
         }

@@ -45,6 +45,7 @@ from datetime import UTC, datetime  # noqa: E402
 ENV_URL, ENV_INSTANCE = "BENCH_FEED_DATABASE_URL", "BENCH_FEED_INSTANCE"
 PASSWORD = "bench-password"
 BARE_ROWS = 10  # the feed's page size
+ROUNDS = 10  # CPU per request: interleaved rounds, median
 
 
 # --- the two apps, as gunicorn loads them ("benchmarks.feed:real_app()") -----
@@ -218,18 +219,24 @@ def cpu_per_request(url: str, instance: str, email: str, paths: dict[str, str], 
     client = _csrf_signed_in_client(app, email)
     requests = {"bare Flask page": lambda: bare.get("/bare")}
     requests.update({label: (lambda path=path: client.get(path)) for label, path in paths.items()})
-    results = {}
-    for label, request in requests.items():
+    for request in requests.values():
         for _ in range(3):  # warm-up: templates compiled, caches filled
             assert request().status_code == 200
-        started = time.process_time()
-        for _ in range(repeat):
-            request()
-        results[label] = (time.process_time() - started) * 1000 / repeat
-        if profile:
-            import cProfile
-            import pstats
+    # Interleaved rounds, the median of each page's: a burst of load elsewhere
+    # on the machine slows one round of every page, not one page.
+    rounds: dict[str, list[float]] = {label: [] for label in requests}
+    for _ in range(ROUNDS):
+        for label, request in requests.items():
+            started = time.process_time()
+            for _ in range(max(1, repeat // ROUNDS)):
+                request()
+            rounds[label].append((time.process_time() - started) * 1000 / max(1, repeat // ROUNDS))
+    results = {label: statistics.median(values) for label, values in rounds.items()}
+    if profile:
+        import cProfile
+        import pstats
 
+        for label, request in requests.items():
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(20):
