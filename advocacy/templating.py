@@ -10,7 +10,7 @@ from datetime import date, datetime
 from babel import Locale
 from babel import dates as babel_dates
 from babel.support import NullTranslations
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale, get_translations, gettext
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -83,16 +83,31 @@ def my_pages() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in MY_PAGES if endpoint in current_app.view_functions]
 
 
+# Every page shows the navigation and links to the same few fixed addresses:
+# building a URL (Werkzeug's routing) costs more than the rest of the header,
+# so they are made once per process. Both depend on nothing a visitor sends
+# but the role, the language and the path the app is mounted at, in their keys.
+FIXED_URLS_KEPT = 500  # a bound: the templates name a few dozen
+
+
 def navigation() -> list[NavEntry]:
     """The signed-in person's menu, in NAVIGATION's order; a group stands where its first link would."""
     if not current_user.is_authenticated:
         return []
+    key = (current_user.role, current_locale())
+    made = current_app.extensions.setdefault("advocacy.navigation", {})
+    if key not in made:
+        made[key] = _navigation_of(current_user.role)
+    return made[key]
+
+
+def _navigation_of(role: Role) -> list[NavEntry]:
     entries: list[NavEntry] = []
     groups: dict[str, list[tuple[str, str]]] = {}
     for endpoint, label, roles, group in NAVIGATION:
-        if current_user.role not in roles or endpoint not in current_app.view_functions:
+        if role not in roles or endpoint not in current_app.view_functions:
             continue
-        if group is None or not current_user.is_staff:
+        if group is None or role not in STAFF:
             entries.append(NavEntry(label=str(label), endpoint=endpoint))
             continue
         if str(group) not in groups:
@@ -101,6 +116,19 @@ def navigation() -> list[NavEntry]:
         groups[str(group)].append((endpoint, str(label)))
     return [NavEntry(label=entry.label, links=tuple(groups[entry.label])) if entry.endpoint is None else entry
             for entry in entries]
+
+
+def fixed_url(endpoint: str, **values: str) -> str:
+    """``{{ fixed_url('static', filename='css/relais.css') }}``: url_for, kept, for an address whose
+    values are written in the template (never an id or anything a visitor sends: the cache would grow)."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    made = current_app.extensions.setdefault("advocacy.fixed_urls", {})
+    found = made.get(key)
+    if found is None:
+        found = url_for(endpoint, **values)
+        if len(made) < FIXED_URLS_KEPT:
+            made[key] = found
+    return found
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -259,6 +287,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(month)
     app.add_template_filter(topic_names)
     app.add_template_global(time_range)
+    app.add_template_global(fixed_url)
     app.add_template_filter(paragraphs)
     app.add_template_filter(images_removed)
     app.add_template_filter(people_count)
