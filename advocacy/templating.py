@@ -26,6 +26,7 @@ from .models import Role, Topic
 from .program_clock import program_zone
 from .services import clock
 from .services.anonymity import Band, Hidden
+from .urls import fast_url_for
 
 STAFF = (Role.CURATOR, Role.ADMIN)
 EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
@@ -288,6 +289,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(topic_names)
     app.add_template_global(time_range)
     app.add_template_global(fixed_url)
+    app.add_template_global(fast_url_for, "url_for")
     app.add_template_filter(paragraphs)
     app.add_template_filter(images_removed)
     app.add_template_filter(people_count)
