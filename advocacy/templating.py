@@ -16,6 +16,7 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from content_feeds import without_images
@@ -245,7 +246,9 @@ def current_locale() -> str:
 
 
 def _formatted(eval_context: EvalContext, text: str, variables: dict) -> str:
-    return (Markup(text) if eval_context.autoescape else text) % variables
+    text = Markup(text) if eval_context.autoescape else text
+    # Without "%" there is nothing to format: the text as it is, without the cost of "%".
+    return text % variables if variables or "%" in text else text
 
 
 @pass_eval_context
@@ -273,6 +276,15 @@ def _template_npgettext(eval_context: EvalContext, context: str, singular: str, 
     return _formatted(eval_context, _catalog().unpgettext(context, singular, plural, num), variables)
 
 
+def csrf_token() -> str:
+    """``{{ csrf_token() }}``: Flask-WTF's token for this request, made once and then read from ``g``
+    (a page of cards has a form per card, and Flask-WTF reads its settings again for each)."""
+    token = g.get("relais_csrf_token")
+    if token is None:
+        token = g.relais_csrf_token = generate_csrf()
+    return token
+
+
 def install_translations(app: Flask) -> None:
     """After Flask-Babel's init_app, which installs its own."""
     app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext,
@@ -290,6 +302,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(time_range)
     app.add_template_global(fixed_url)
     app.add_template_global(fast_url_for, "url_for")
+    app.add_template_global(csrf_token)  # in place of Flask-WTF's, which its init_app installed
     app.add_template_filter(paragraphs)
     app.add_template_filter(images_removed)
     app.add_template_filter(people_count)
