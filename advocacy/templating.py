@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale, get_translations, gettext
-from jinja2 import pass_eval_context
-from jinja2.nodes import EvalContext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from content_feeds import without_images
@@ -120,7 +121,7 @@ def _navigation_of(role: Role) -> list[NavEntry]:
             for entry in entries]
 
 
-def fixed_url(endpoint: str, **values: str) -> str:
+def fixed_url(endpoint: str, **values: Any) -> str:
     """``{{ fixed_url('static', filename='css/relais.css') }}``: url_for, kept, for an address whose
     values are written in the template (never an id or anything a visitor sends: the cache would grow)."""
     key = (request.script_root, endpoint, *sorted(values.items()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, url_for
@@ -94,7 +95,8 @@ def _id_route(endpoint: str, names: tuple[str, ...]) -> list[str] | None:
     if set(names) != rule.arguments or not all(
             type(rule._converters[name]) is DatabaseIdConverter for name in names):
         return None
-    built = url_for(endpoint, **{name: _SENTINEL + n for n, name in enumerate(names)})
+    sentinels: dict[str, Any] = {name: _SENTINEL + n for n, name in enumerate(names)}
+    built = url_for(endpoint, **sentinels)
     pieces = []
     for n, _name in enumerate(names):
         before, found, built = built.partition(str(_SENTINEL + n))
@@ -114,5 +116,6 @@ def fast_url_for(endpoint: str, **values) -> str:
             routes[key] = _id_route(endpoint, names)
         pieces = routes[key]
         if pieces is not None:
-            return "".join(piece + str(values[name]) for piece, name in zip(pieces, names)) + pieces[-1]
+            filled = (piece + str(values[name]) for piece, name in zip(pieces[:-1], names, strict=True))
+            return "".join(filled) + pieces[-1]
     return url_for(endpoint, **values)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, select, union_all
+from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
@@ -125,7 +125,7 @@ def _candidates(user_id, now, how_many):
 # parameters, not per request: building SQLAlchemy statements (the score's
 # subqueries, the exclusions) cost more CPU than running them. The values go
 # in as parameters; the compiled SQL comes from SQLAlchemy's cache.
-_USER = bindparam("user_id")
+_USER: BindParameter[int] = bindparam("user_id")
 _NOW = bindparam("now", type_=Content.publish_at.type)
 _FRESH_SINCE = [bindparam(f"fresh_since_{n}", type_=Content.publish_at.type) for n in range(len(FRESHNESS))]
 
@@ -152,7 +152,7 @@ def page(session: Session, user_id: int, now: datetime, number: int = 1, size: i
     return Page(suggestions, number, has_next=len(rows) > size)
 
 
-_SHOWN = bindparam("content_ids", expanding=True)
+_SHOWN: BindParameter[list[int]] = bindparam("content_ids", expanding=True)
 _NEEDS_SERVED = (
     select(content_needs.c.content_id, Need).join(Need, Need.id == content_needs.c.need_id)
     .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
