@@ -11,7 +11,7 @@ from typing import Any
 from babel import Locale
 from babel import dates as babel_dates
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -124,6 +124,8 @@ def _navigation_of(role: Role) -> list[NavEntry]:
 def fixed_url(endpoint: str, **values: Any) -> str:
     """``{{ fixed_url('static', filename='css/relais.css') }}``: url_for, kept, for an address whose
     values are written in the template (never an id or anything a visitor sends: the cache would grow)."""
+    if not has_request_context():
+        return url_for(endpoint, **values)
     key = (request.script_root, endpoint, *sorted(values.items()))
     made = current_app.extensions.setdefault("advocacy.fixed_urls", {})
     found = made.get(key)

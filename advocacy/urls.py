@@ -108,7 +108,9 @@ def _id_route(endpoint: str, names: tuple[str, ...]) -> list[str] | None:
 
 def fast_url_for(endpoint: str, **values) -> str:
     """``url_for`` in templates: the same address, filled in when the route takes only ids."""
-    if values and all(type(value) is int and 0 < value <= MAX_ID for value in values.values()):
+    # Outside a request (an e-mail a job renders) url_for builds with the app's SERVER_NAME: left to it.
+    if values and has_request_context() and all(type(value) is int and 0 < value <= MAX_ID
+                                                 for value in values.values()):
         names = tuple(values)
         key = (request.script_root, endpoint, names)
         routes = current_app.extensions.setdefault("advocacy.id_routes", {})

@@ -93,3 +93,15 @@ def test_template_strings_are_formatted_and_escaped_as_jinja_does(app):
         page = render_template_string(
             '{{ _("100%% <b>sure</b>") }}|{{ _("Hello %(name)s", name="<x>") }}|{{ _("plain <i>") }}')
     assert page == "100% <b>sure</b>|Bonjour &lt;x&gt;|plain <i>"  # French: nobody signed in, no browser choice
+
+
+def test_addresses_outside_a_request_are_url_for_s(app):
+    from advocacy.templating import fixed_url
+
+    app.config["SERVER_NAME"] = "relais.example"
+    try:
+        with app.app_context():
+            assert fast_url_for("sharing.panel", content_id=3) == url_for("sharing.panel", content_id=3)
+            assert fixed_url("main.home") == url_for("main.home")
+    finally:
+        app.config["SERVER_NAME"] = None
