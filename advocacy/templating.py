@@ -243,7 +243,8 @@ def current_locale() -> str:
     if locale is None or found is None or found[0] is not locale:
         name = str(get_locale())
         babel_context = g.get("_flask_babel")  # made by get_locale() when it was missing
-        babel_context.relais_locale_name = (babel_context.babel_locale, name)
+        if getattr(babel_context, "babel_locale", None) is not None:  # else outside a request: not kept
+            babel_context.relais_locale_name = (babel_context.babel_locale, name)
         return name
     return found[1]
 
