@@ -82,6 +82,13 @@ DEFAULTS: dict[str, object] = {
     # Logs (advocacy serve's request log, rate-limit breaches) leave out the
     # visitor's address unless this is turned on (DESIGN §2.4).
     "LOG_CLIENT_ADDRESSES": False,
+    # The app configures logging (to stderr): this level and up, as "text"
+    # lines or "json" objects, one a line.
+    "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "text",
+    # /readyz answers 503 unless a scheduler holds a fresh lease: turn on
+    # where `advocacy scheduler` runs beside the web workers.
+    "SCHEDULER_EXPECTED": False,
     "WTF_CSRF_TIME_LIMIT": None,
     # argon2id cost: RFC_9106_LOW_MEMORY (argon2-cffi's default) or
     # RFC_9106_HIGH_MEMORY; the test suite alone may use CHEAPEST.
