@@ -51,6 +51,14 @@ def request_lines(stderr: str) -> list[dict]:
     return [line for line in lines if line["logger"] == logs.REQUEST_LOGGER]
 
 
+def wait_for_request_lines(stderr_file: Path, expected: set[tuple[str, int]]) -> None:
+    """Each line is written once its response is closed, just after the client has it."""
+    for _attempt in range(600):  # bounded
+        if expected <= {(line["route"], line["status"]) for line in request_lines(stderr_file.read_text())}:
+            return
+        time.sleep(0.1)
+
+
 def test_advocacy_serve_writes_one_json_line_per_request_with_the_route_template(app, tmp_path):
     code = link_code(app, publish(app, "Post"))
     port = free_port()
@@ -65,12 +73,8 @@ def test_advocacy_serve_writes_one_json_line_per_request_with_the_route_template
         wait_until_it_answers(port, process)
         assert get(port, f"/s/{code}") == 302
         assert get(port, "/readyz") == 200
-        # Each line is written once its response is closed, just after the client has it.
         expected = {("/s/<path:code>", 302), ("/readyz", 200)}
-        for _attempt in range(600):
-            if expected <= {(line["route"], line["status"]) for line in request_lines(stderr_file.read_text())}:
-                break
-            time.sleep(0.1)
+        wait_for_request_lines(stderr_file, expected)
     finally:
         process.terminate()
         process.wait(timeout=60)
