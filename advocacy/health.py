@@ -9,7 +9,8 @@ and neither answer names a person, a host or an address.
 - ``/readyz``: this worker can serve: the database answers, its schema is
   at the migrations' head, and, when ``SCHEDULER_EXPECTED`` is on, a
   scheduler holds a lease that has not expired. 503 with the first reason
-  otherwise.
+  otherwise. A schema newer than the code (an upgrade under way) is no
+  reason: see ``schema_behind``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import Flask, Response
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,9 +49,29 @@ WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
 
 
 @cache
-def migrations_head() -> str | None:
-    """The revision the code expects (read from the scripts once per process)."""
-    return ScriptDirectory(str(migrate.MIGRATIONS_DIR)).get_current_head()
+def migration_scripts() -> ScriptDirectory:
+    """The migrations this code carries (read once per process)."""
+    return ScriptDirectory(str(migrate.MIGRATIONS_DIR))
+
+
+def schema_behind(current: str | None) -> bool:
+    """Whether the database lacks migrations this code needs.
+
+    A revision this code does not know was written by a newer release
+    (``advocacy db upgrade`` run before the workers were reloaded): this
+    worker stays ready, so that an upgrade does not take every old worker
+    out of the load balancer at once; docs/deploy.md says so.
+    """
+    scripts = migration_scripts()
+    if current == scripts.get_current_head():
+        return False
+    if current is None:
+        return True
+    try:
+        scripts.get_revision(current)
+    except CommandError:
+        return False
+    return True
 
 
 def readiness_problem(app: Flask, now: datetime | None = None) -> str | None:
@@ -58,8 +80,9 @@ def readiness_problem(app: Flask, now: datetime | None = None) -> str | None:
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-            if current != migrations_head():
-                return f"database schema at {current or 'no revision'}, code expects {migrations_head()}"
+            if schema_behind(current):
+                head = migration_scripts().get_current_head()
+                return f"database schema at {current or 'no revision'}, code expects {head}"
             if app.config.get("SCHEDULER_EXPECTED"):
                 expires = connection.execute(
                     select(SchedulerLease.expires_at).where(SchedulerLease.name == LEASE_NAME)).scalar()
