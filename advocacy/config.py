@@ -80,7 +80,7 @@ DEFAULTS: dict[str, object] = {
     # Trust X-Forwarded-* from this many proxies (0 = none).
     "PROXY_FIX": 0,
     # Logs (advocacy serve's request log, rate-limit breaches) leave out the
-    # visitor's address unless this is turned on (DESIGN §2.4).
+    # visitor's address unless this is turned on (privacy principle 4, docs/privacy.md).
     "LOG_CLIENT_ADDRESSES": False,
     # The app configures logging (to stderr): this level and up, as "text"
     # lines or "json" objects, one a line.

@@ -10,7 +10,7 @@ page was asked for without the IDs and link codes in its address.
 
 What the logs may say about a visitor: not their address, unless an operator asks.
 
-A tracked link's click is anonymous by design (DESIGN §2.4); a log line
+A tracked link's click is anonymous by design (privacy principle 4, docs/privacy.md); a log line
 with the address of whoever clicked would undo that outside the database.
 Two logs the app writes would name it by default:
 
