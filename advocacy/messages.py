@@ -25,6 +25,7 @@ from content_feeds import FeedError
 from .models import Role
 from .services.contents import Problem
 from .services.errors import ServiceError
+from .services.ingest import ALLOWED_NETWORKS_SETTING
 
 MESSAGES: dict[str, dict[str, LazyString]] = {
     "accounts": {
@@ -179,7 +180,6 @@ FEED_ERROR_SETTINGS = {
     "blocked_address": _l("To fetch feeds from an intranet, whoever runs the server lists its network in the "
                           "%(setting)s setting (for instance 10.20.0.0/16)."),
 }
-ALLOWED_NETWORKS_SETTING = "FEED_ALLOWED_NETWORKS"
 
 FEED_DISABLED_REASONS = {
     "curator": _l("Switched off by a curator."),

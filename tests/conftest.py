@@ -177,6 +177,25 @@ def _empty_all_tables(engine) -> None:
 
 
 @pytest.fixture
+def build_app(tmp_path):
+    """Apps of a test's own, each on the database URL it is given (not the shared app
+    the ``app`` fixture hands out); their connections are closed after the test."""
+    built: list[Flask] = []
+
+    def build(database_url: str, **config) -> Flask:
+        application = create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **config},
+                                 instance_path=str(tmp_path / f"instance-{len(built)}"))
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        links.close(application)
+        with application.app_context():
+            get_engine().dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

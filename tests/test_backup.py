@@ -9,20 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from advocacy import create_app, migrate
-from advocacy.db import get_engine
-from conftest import BASE_CONFIG
+from advocacy import migrate
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
+def sqlite_app(build_app, tmp_path):
     """An app on its own SQLite file (whichever database the rest of the suite runs on)."""
-    app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}"},
-                     instance_path=str(tmp_path / "instance"))
+    app = build_app(f"sqlite:///{tmp_path / 'live.sqlite3'}")
     migrate.upgrade(app)
-    yield app
-    with app.app_context():
-        get_engine().dispose()
+    return app
 
 
 def live_file(app) -> Path:
@@ -53,7 +48,7 @@ class Writer(threading.Thread):
             connection.close()
 
 
-def test_a_backup_taken_under_writes_restores_every_row_committed_before_it(sqlite_app, runner_for, tmp_path):
+def test_a_backup_taken_under_writes_restores_every_row_committed_before_it(sqlite_app, build_app, tmp_path):
     database = live_file(sqlite_app)
     with sqlite3.connect(database) as bulk:  # enough pages that the copy is not instant
         bulk.executemany("INSERT INTO scheduler_leases (name, holder, expires_at) VALUES (?, ?, ?)",
@@ -68,7 +63,7 @@ def test_a_backup_taken_under_writes_restores_every_row_committed_before_it(sqli
     target = tmp_path / "backups" / "relais.sqlite3"
     target.parent.mkdir()
     try:
-        result = runner_for(sqlite_app).invoke(args=["backup", str(target)])
+        result = sqlite_app.test_cli_runner().invoke(args=["backup", str(target)])
     finally:
         writer.stop.set()
         writer.join()
@@ -87,29 +82,19 @@ def test_a_backup_taken_under_writes_restores_every_row_committed_before_it(sqli
     assert names == set(writer.committed[:len(names)])
     assert bulk_rows == (20000,)
     # The restored file is a database Relais starts on, at the migrations' head.
-    app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{restored_file}"},
-                     instance_path=str(tmp_path / "instance-restored"))
-    assert app.test_client().get("/readyz").json == {"status": "ready"}
-    with app.app_context():
-        get_engine().dispose()
+    assert build_app(f"sqlite:///{restored_file}").test_client().get("/readyz").json == {"status": "ready"}
 
 
-def test_a_backup_never_overwrites_a_file(sqlite_app, runner_for, tmp_path):
+def test_a_backup_never_overwrites_a_file(sqlite_app, tmp_path):
     target = tmp_path / "kept.sqlite3"
     target.write_bytes(b"an older backup")
-    result = runner_for(sqlite_app).invoke(args=["backup", str(target)])
+    result = sqlite_app.test_cli_runner().invoke(args=["backup", str(target)])
     assert result.exit_code != 0 and "exists already" in result.output
     assert target.read_bytes() == b"an older backup"
 
 
-def test_postgresql_is_pointed_to_pg_dump(tmp_path, runner_for):
-    app = create_app({**BASE_CONFIG, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
-                     instance_path=str(tmp_path / "instance"))
-    result = runner_for(app).invoke(args=["backup", str(tmp_path / "copy")])
+def test_postgresql_is_pointed_to_pg_dump(build_app, tmp_path):
+    app = build_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy")])
     assert result.exit_code != 0 and "pg_dump" in result.output
     assert not (tmp_path / "copy").exists()
-
-
-@pytest.fixture
-def runner_for():
-    return lambda app: app.test_cli_runner()

@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from advocacy import create_app, health, jobs, migrate
+from advocacy import health, jobs, migrate
 from advocacy.db import get_engine, get_session
 from advocacy.models import Role, SchedulerLease, utcnow
-from conftest import BASE_CONFIG
 
 PATHS = ["/healthz", "/readyz"]
 
@@ -38,10 +37,9 @@ def test_other_methods_are_refused(client):
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
 
 
-def test_a_database_that_does_not_answer_makes_the_worker_unready_but_alive(tmp_path):
+def test_a_database_that_does_not_answer_makes_the_worker_unready_but_alive(build_app, tmp_path):
     # A file in a folder that does not exist: SQLite cannot open it.
-    app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}"},
-                     instance_path=str(tmp_path / "instance"))
+    app = build_app(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}")
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     response = client.get("/readyz")
@@ -49,17 +47,14 @@ def test_a_database_that_does_not_answer_makes_the_worker_unready_but_alive(tmp_
     assert response.json == {"status": "unready", "reason": "database unreachable"}
 
 
-def test_a_database_behind_the_migrations_makes_the_worker_unready(tmp_path):
-    app = create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}"},
-                     instance_path=str(tmp_path / "instance"))
+def test_a_database_behind_the_migrations_makes_the_worker_unready(build_app, tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     migrate.upgrade(app, "0019")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["reason"].startswith("database schema at 0019, code expects ")
     migrate.upgrade(app)
     assert app.test_client().get("/readyz").status_code == 200
-    with app.app_context():
-        get_engine().dispose()
 
 
 def test_a_schema_newer_than_the_code_leaves_the_old_workers_ready(app, client):

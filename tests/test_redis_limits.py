@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
 
-from advocacy import create_app
-from advocacy.db import get_engine
-from conftest import BASE_CONFIG
+from test_serve_logs import free_port
 
 VISITOR = "198.51.100.7"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -56,11 +47,10 @@ def redis_url(tmp_path):
         server.wait(timeout=30)
 
 
-def worker(database_url: str, redis_url: str, instance) -> object:
+def worker(build_app, database_url: str, redis_url: str):
     """One web worker's app, as gunicorn builds it in each process."""
-    return create_app({**BASE_CONFIG, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": True,
-                       "RATELIMIT_STORAGE_URI": redis_url, "LOGIN_RATE_LIMIT": "2 per minute"},
-                      instance_path=str(instance))
+    return build_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=redis_url,
+                     LOGIN_RATE_LIMIT="2 per minute")
 
 
 def sign_in(app):
@@ -68,19 +58,16 @@ def sign_in(app):
                                   environ_base={"REMOTE_ADDR": VISITOR})
 
 
-def test_the_login_limit_is_counted_in_redis_and_holds_across_workers(database_url, redis_url, tmp_path):
+def test_the_login_limit_is_counted_in_redis_and_holds_across_workers(database_url, redis_url, build_app):
     import redis
 
-    first = worker(database_url, redis_url, tmp_path / "one")
+    first = worker(build_app, database_url, redis_url)
     assert sign_in(first).status_code != 429
     counters = redis.Redis.from_url(redis_url)
     keys = [key.decode() for key in counters.keys("*")]
     assert any("login" in key for key in keys), keys  # the attempt was counted in Redis
-    second = worker(database_url, redis_url, tmp_path / "two")  # another worker, same Redis
+    second = worker(build_app, database_url, redis_url)  # another worker, same Redis
     assert sign_in(second).status_code != 429
     assert sign_in(first).status_code == 429  # the third attempt, wherever it lands
     assert sign_in(second).status_code == 429
     counters.close()
-    for app in (first, second):
-        with app.app_context():
-            get_engine().dispose()
