@@ -92,6 +92,8 @@ def configure(config) -> None:
     level = str(config.get("LOG_LEVEL") or "INFO").strip().upper()
     if not isinstance(logging.getLevelName(level), int):
         raise ValueError(f"LOG_LEVEL: unknown level {level!r}")
+    if config.get("TESTING"):
+        return  # the test runner captures and shows log records itself
     root = logging.getLogger()
     for handler in [handler for handler in root.handlers if isinstance(handler, _OurHandler)]:
         root.removeHandler(handler)

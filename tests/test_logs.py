@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from advocacy import logs
+from advocacy import create_app, logs
 from advocacy.models import Role
 from test_links import link_code
 from test_personal_feed import publish
@@ -95,3 +95,27 @@ def test_a_rate_limit_breach_is_logged_without_the_address(app, client, caplog):
     assert response.status_code == 429
     assert "ratelimit 1 per 1 minute" in caplog.text
     assert (VISITOR in caplog.text) == app.config["LOG_CLIENT_ADDRESSES"]
+
+
+def test_a_wrong_log_setting_stops_the_start(tmp_path):
+    with pytest.raises(ValueError, match="LOG_FORMAT"):
+        create_app({"SECRET_KEY": "x", "LOG_FORMAT": "xml"}, instance_path=str(tmp_path))
+    with pytest.raises(ValueError, match="LOG_LEVEL"):
+        create_app({"SECRET_KEY": "x", "LOG_LEVEL": "LOUD"}, instance_path=str(tmp_path))
+
+
+def test_the_configured_level_and_format_apply_to_every_logger_once(capsys):
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        logs.configure({"LOG_FORMAT": "text", "LOG_LEVEL": "INFO"})
+        logs.configure({"LOG_FORMAT": "json", "LOG_LEVEL": "WARNING"})  # replaces, never doubles
+        logging.getLogger("advocacy.jobs").info("below the level")
+        logging.getLogger("advocacy.jobs").warning("feed %s failed", 7)
+        written = capsys.readouterr().err
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert [json.loads(line) for line in written.splitlines()] == [
+        {"time": json.loads(written.splitlines()[0])["time"], "level": "WARNING", "logger": "advocacy.jobs",
+         "message": "feed 7 failed"}]
