@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context, request
+from werkzeug._internal import _log
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.wsgi import ClosingIterator
 
 SETTING = "LOG_CLIENT_ADDRESSES"
 LIMITER_LOGGER = "flask-limiter"
@@ -112,7 +112,7 @@ def note_route(_error: BaseException | None = None) -> None:
 
 
 class RequestLog:
-    """WSGI middleware: one line per request, written when the response is closed."""
+    """WSGI middleware: one line per request, written once the response is sent."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], config) -> None:
         self.app = app
@@ -135,7 +135,7 @@ class RequestLog:
         except BaseException:
             write_line()
             raise
-        return ClosingIterator(body, write_line)
+        return _LoggedBody(body, write_line)
 
     def _write(self, environ: dict, status: str, duration_ms: float) -> None:
         # A path no route matched is not logged as typed (it may be anything): "-".
@@ -151,11 +151,52 @@ class RequestLog:
         self.log.info(message, *args, extra=fields)
 
 
+class _LoggedBody:
+    """The response body, whose request line is written once: when the server has taken
+    its last chunk, or when it closes it, whichever comes first. (werkzeug's server
+    skips ``close`` when the client resets the connection right after the response.)"""
+
+    def __init__(self, body: Iterable[bytes], write_line: Callable[[], None]) -> None:
+        self._body = body
+        self._write_line: Callable[[], None] | None = write_line
+
+    def __iter__(self):
+        yield from self._body
+        self._once()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._once()
+
+    def _once(self) -> None:
+        write_line, self._write_line = self._write_line, None
+        if write_line is not None:
+            write_line()
+
+
 class QuietRequestHandler(WSGIRequestHandler):
-    """werkzeug's handler without its own request line (RequestLog writes ours); errors still logged."""
+    """werkzeug's handler without its own request line (RequestLog writes ours).
+
+    Its other lines (a malformed request, a broken connection) show "-"
+    where werkzeug puts the client's address, unless LOG_CLIENT_ADDRESSES.
+    Only the log changes: the application still sees ``REMOTE_ADDR`` (the
+    rate limits need it).
+    """
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        if logs_client_addresses(self.server.app.config):  # type: ignore[attr-defined]
+            super().log(type, message, *args)
+            return
+        # werkzeug's own logging call, so that the line goes where werkzeug's
+        # would (its logger, given a handler on first use), address aside.
+        _log(type, f"{HIDDEN} - - [{self.log_date_time_string()}] {message}\n", *args)
 
 
 def make_dev_server(app: Flask, host: str, port: int) -> BaseWSGIServer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
 import threading
 
 import pytest
@@ -60,11 +61,29 @@ def test_the_dev_server_logs_a_tracked_link_click_without_the_address(app, caplo
     assert ("127.0.0.1" in written) == app.config["LOG_CLIENT_ADDRESSES"]
 
 
+def test_the_dev_server_reports_a_malformed_request_without_the_address(app, caplog, capfd):
+    caplog.set_level(logging.INFO)
+    server = logs.make_dev_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=30) as connection:
+            connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            assert b" 400 " in connection.recv(1024)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    written = caplog.text + capfd.readouterr().err
+    assert "Bad request" in written
+    assert ("127.0.0.1" in written) == app.config["LOG_CLIENT_ADDRESSES"]
+
+
 def test_each_request_is_one_line_with_its_route_template_status_and_duration(app, client, auth, caplog):
     auth.login_as(Role.AMBASSADOR)
     content_id = publish(app, "Post")
     caplog.set_level(logging.INFO)
-    # The line is written when the server closes the response, as a real server does.
+    # The line is written once the server has sent the body, or closes it (here).
     client.get(f"/content/{content_id}/share", environ_base={"REMOTE_ADDR": VISITOR}).close()
     client.get("/no/such/page/for/anyone@example.org").close()
     share, missing = request_lines(caplog)
@@ -75,6 +94,25 @@ def test_each_request_is_one_line_with_its_route_template_status_and_duration(ap
     assert (missing.route, missing.status) == ("-", 404)
     assert "example.org" not in caplog.text
     assert (VISITOR in share.getMessage()) == app.config["LOG_CLIENT_ADDRESSES"]
+
+
+def test_the_line_is_written_once_whether_the_server_reads_the_body_to_its_end_or_closes_it(caplog):
+    caplog.set_level(logging.INFO, logger=logs.REQUEST_LOGGER)
+
+    def inner(environ, start_response):
+        route = environ[logs.ROUTE_KEY] = "/page/<int:page_id>"
+        start_response("200 OK", [])
+        return [b"one ", b"two", route.encode()]
+
+    middleware = logs.RequestLog(inner, {})
+    read_to_the_end = middleware({"REQUEST_METHOD": "GET"}, lambda *args: None)
+    assert b"".join(read_to_the_end).startswith(b"one two")
+    assert len(request_lines(caplog)) == 1  # a server that never calls close still gets its line
+    read_to_the_end.close()
+    closed_early = middleware({"REQUEST_METHOD": "POST"}, lambda *args: None)
+    closed_early.close()
+    assert [(line.method, line.route, line.status) for line in request_lines(caplog)] == [
+        ("GET", "/page/<int:page_id>", 200), ("POST", "/page/<int:page_id>", 200)]
 
 
 def test_json_lines_parse_and_carry_the_request_fields():

@@ -29,7 +29,9 @@ def get(port: int, path: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path)
-        return connection.getresponse().status
+        response = connection.getresponse()
+        response.read()
+        return response.status
     finally:
         connection.close()
 
@@ -52,7 +54,7 @@ def request_lines(stderr: str) -> list[dict]:
 
 
 def wait_for_request_lines(stderr_file: Path, expected: set[tuple[str, int]]) -> None:
-    """Each line is written once its response is closed, just after the client has it."""
+    """Each line is written once its response is sent, just after the client has it."""
     for _attempt in range(600):  # bounded
         if expected <= {(line["route"], line["status"]) for line in request_lines(stderr_file.read_text())}:
             return
@@ -71,8 +73,8 @@ def test_advocacy_serve_writes_one_json_line_per_request_with_the_route_template
             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr_sink)
     try:
         wait_until_it_answers(port, process)
-        assert get(port, f"/s/{code}") == 302
-        assert get(port, "/readyz") == 200
+        assert get(port, f"/s/{code}") == 302, stderr_file.read_text()
+        assert get(port, "/readyz") == 200, stderr_file.read_text()
         expected = {("/s/<path:code>", 302), ("/readyz", 200)}
         wait_for_request_lines(stderr_file, expected)
     finally:
@@ -80,6 +82,6 @@ def test_advocacy_serve_writes_one_json_line_per_request_with_the_route_template
         process.wait(timeout=60)
     stderr = stderr_file.read_text()
     requests = request_lines(stderr)
-    assert expected <= {(line["route"], line["status"]) for line in requests}
+    assert expected <= {(line["route"], line["status"]) for line in requests}, stderr
     assert all(set(line) >= {"time", "level", "method", "route", "status", "duration_ms"} for line in requests)
-    assert code not in stderr and "127.0.0.1 " not in stderr and '"client"' not in stderr
+    assert code not in stderr and "127.0.0.1 " not in stderr and '"client"' not in stderr, stderr
