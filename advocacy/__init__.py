@@ -53,7 +53,16 @@ def register_data_rules() -> None:
     Their rules must hold whichever page or job runs first, so they are
     loaded with the app rather than with the page that uses them.
     """
-    from .services import digest, feedback, renewals, sharing, surveys, thanks, user_sessions  # noqa: F401
+    from .services import (  # noqa: F401
+        digest,
+        feedback,
+        renewals,
+        sharing,
+        sign_in_links,
+        surveys,
+        thanks,
+        user_sessions,
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -63,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         calendar,
         curation,
+        devices,
         digest,
         feedback,
         feeds,
@@ -71,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         kit,
         links,
         main,
+        onboarding,
         program_admin,
         sharing,
         surveys,
@@ -81,9 +92,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their routes
 
-    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, program_admin.bp,
-                      kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp, digest.bp, insights.bp,
-                      images.bp, webapp.bp):
+    for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, onboarding.bp,
+                      program_admin.bp, kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp,
+                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import wraps
 
 from flask import Flask, abort, current_app, g, session
@@ -28,10 +27,11 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def load_user(user_id: str):
         now = clock.now()
         signed_in = user_sessions.find(get_session(), user_id, session.get(SESSION_TOKEN_KEY), now=now,
-                                       idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
+                                       lifetimes=user_sessions.Lifetimes.from_config(current_app.config))
         if signed_in is None:
             return None
         g.own_profile = signed_in.profile
+        g.own_session_id = signed_in.session_id
         if signed_in.due_for_last_seen(now):
             with get_engine().begin() as connection:
                 user_sessions.record_last_seen(connection, signed_in.session_id, now)
@@ -47,6 +47,11 @@ def own_profile() -> AmbassadorProfile | None:
     if "own_profile" not in g:
         g.own_profile = ambassadors.profile_of(get_session(), current_user.id)
     return g.own_profile
+
+
+def own_session_id() -> int | None:
+    """The id of the session this request is signed in with (its row in user_sessions)."""
+    return g.get("own_session_id")
 
 
 def own_consents() -> frozenset[Purpose]:

@@ -12,6 +12,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from . import jobs, logs, migrate
 from .cli_feeds import feeds_group
+from .cli_jobs import digest_group, jobs_group
 from .db import get_session
 from .models import Role
 from .program_clock import program_today
@@ -37,6 +38,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler)
     app.cli.add_command(backup)
     app.cli.add_command(feeds_group)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(digest_group)
 
 
 @click.group("db", cls=AppGroup)

@@ -7,6 +7,7 @@ tests and the CLI can each build an app with their own settings.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -72,6 +73,15 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
     # A session unused this long is over (signing out ends it at once).
     "SESSION_IDLE_DAYS": 30,
+    # "Keep me signed in on this device": the cookie outlives the browser and
+    # the session lasts this long after its last use (not after sign-in).
+    "REMEMBER_DAYS": 90,
+    # Sign-in by an e-mailed one-time link, offered on the sign-in page; it
+    # works once, for SIGN_IN_LINK_MINUTES. Per address and per e-mail typed,
+    # asking is limited like signing in (LOGIN_RATE_LIMIT, SIGN_IN_LINK_RATE_LIMIT).
+    "SIGN_IN_LINKS": False,
+    "SIGN_IN_LINK_MINUTES": 15,
+    "SIGN_IN_LINK_RATE_LIMIT": "3 per 15 minutes",
     # Cookies: never readable by script, not sent cross-site on POST.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -150,6 +160,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             raise ValueError(f"DATE_LOCALES: unknown locale {date_locale!r}") from error
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = int(app.config["FEED_MAX_BYTES"]) + 1024 * 1024
+    # The cookie of a "keep me signed in" session (services/user_sessions.py),
+    # renewed at each visit, lives as long as the session does on the server.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(app.config["REMEMBER_DAYS"]))
     if not app.config.get("BABEL_DEFAULT_TIMEZONE"):
         app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 

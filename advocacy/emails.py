@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from .models import Role
 from .services import mail
 from .services.accounts import NewInvitation
+from .services.sign_in_links import NewSignInLink
 from .urls import external_url
 
 # Whole sentences per role, not "as %(role)s": French elides and lowers the
@@ -42,3 +43,15 @@ def invitation_message(new: NewInvitation, *, inviter: str | None, language: str
         text = render_template("mail/invitation.txt", link=link, program=program, days=days,
                                inviter=inviter, invited_as=invited_as)
     return mail.build_message(mail_settings(), new.invitation.email, subject, text)
+
+
+def sign_in_link_message(new: NewSignInLink, *, language: str, next_page: str | None = None) -> EmailMessage:
+    """The one-time sign-in link, in ``language``: the person's own, else the page's they asked from."""
+    values = {"next": next_page} if next_page else {}
+    link = external_url("auth.sign_in_by_link", token=new.token, **values)
+    program = current_app.config["PROGRAM_NAME"]
+    with force_locale(language):
+        subject = _("Your link to sign in to %(program)s", program=program)
+        text = render_template("mail/sign_in_link.txt", link=link, program=program,
+                               minutes=current_app.config["SIGN_IN_LINK_MINUTES"])
+    return mail.build_message(mail_settings(), new.user.email, subject, text)

@@ -4,6 +4,8 @@ The scheduler is never started by create_app. ``advocacy serve`` runs it in
 the dev server's process; in production ``advocacy scheduler`` runs it alone,
 holding a database lease so that a second scheduler process stays idle.
 Every job has a fixed id, runs in an app context and is safe to run twice.
+Each returns one line saying what it did, which the scheduler ignores and
+``advocacy jobs run`` prints (see jobs_by_hand.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 
-def refresh_due_feeds() -> None:
+def refresh_due_feeds() -> str:
     """Scheduled: refresh the feeds whose next check is due, oldest first."""
     from . import feed_settings
     from .services import ingest
@@ -37,25 +39,29 @@ def refresh_due_feeds() -> None:
     session = get_session()
     settings = feed_settings.current()
     requests = [ingest.FeedRequest.of(feed) for feed in ingest.due_feeds(session, utcnow(), settings.batch_size)]
-    if requests:
-        ingest.refresh_feeds(session, requests, settings)
+    if not requests:
+        return "no feed due"
+    reports = ingest.refresh_feeds(session, requests, settings)
+    failed = sum(report.error is not None for report in reports)
+    new = sum(report.new_items for report in reports)
+    return f"{len(reports)} feeds refreshed, {failed} failed, {new} new items"
 
 
-def send_digests() -> None:
+def send_digests() -> str:
     """Scheduled: the weekly digest, once the admins' slot has passed (at most once per person and week)."""
     from . import mailings
 
-    mailings.send_digests()
+    return "digests: " + mailings.send_digests().describe()
 
 
-def send_renewal_notices() -> None:
+def send_renewal_notices() -> str:
     """Scheduled: the notice 30 days before a mandate ends (once per mandate)."""
     from . import mailings
 
-    mailings.send_renewal_notices()
+    return "renewal notices: " + mailings.send_renewal_notices().describe()
 
 
-def rollup_insights() -> None:
+def rollup_insights() -> str:
     """Scheduled: sum the closed days (before today, UTC) for the insights page.
 
     Hourly rather than at midnight, so a missed run catches up soon; a run
@@ -64,11 +70,12 @@ def rollup_insights() -> None:
     from .services import clock, insights_rollup
 
     session = get_session()
-    insights_rollup.build(session, clock.utc_today())
+    built = insights_rollup.build(session, clock.utc_today())
     session.commit()
+    return f"days {built[0]} to {built[1]} summed" if built else "no new closed day"
 
 
-def count_survey_answers() -> None:
+def count_survey_answers() -> str:
     """Scheduled: the sealed answers of finished surveys become responses, each survey's in one batch.
 
     Then the deleted sealed rows are vacuumed (PostgreSQL), after the commit
@@ -85,9 +92,10 @@ def count_survey_answers() -> None:
     session.commit()
     if counted:
         survey_pool.vacuum(get_engine())
+    return f"{counted} finished surveys counted"
 
 
-def empty_sqlite_log() -> None:
+def empty_sqlite_log() -> str:
     """Scheduled: on SQLite, copy the write-ahead log into the database file and empty it.
 
     Each erasure does this once committed; when a reader kept that from
@@ -96,30 +104,38 @@ def empty_sqlite_log() -> None:
     """
     from .db import get_engine, truncate_sqlite_wal
 
-    truncate_sqlite_wal(get_engine())
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        return "nothing to do on PostgreSQL"
+    return "log emptied" if truncate_sqlite_wal(engine) else "log not emptied (a reader held it); next run retries"
 
 
-def prune_sessions() -> None:
-    """Scheduled: delete the sessions unused for SESSION_IDLE_DAYS (no longer accepted anyway)."""
-    from .services import clock, user_sessions
+def prune_sessions() -> str:
+    """Scheduled: delete the sessions unused for SESSION_IDLE_DAYS, or REMEMBER_DAYS for
+    "keep me signed in" ones, and the expired sign-in links (none is accepted anyway)."""
+    from .services import clock, sign_in_links, user_sessions
 
     session = get_session()
-    user_sessions.prune_idle(session, now=clock.now(),
-                             idle=timedelta(days=int(current_app.config["SESSION_IDLE_DAYS"])))
+    now = clock.now()
+    sessions = user_sessions.prune_idle(session, now=now,
+                                        lifetimes=user_sessions.Lifetimes.from_config(current_app.config))
+    links = sign_in_links.prune_expired(session, now=now)
     session.commit()
+    return f"{sessions} idle sessions and {links} expired sign-in links deleted"
 
 
-def forget_used_intents() -> None:
+def forget_used_intents() -> str:
     """Scheduled: drop the intent keys older than the web layer accepts (see services/intents)."""
     from .services import clock, intents
 
     session = get_session()
-    intents.forget_before(session, clock.utc_today() - intents.KEEP)
+    forgotten = intents.forget_before(session, clock.utc_today() - intents.KEEP)
     session.commit()
+    return f"{forgotten} old intent keys forgotten"
 
 
 # (id, function, trigger arguments). Areas add their jobs here.
-JOBS: list[tuple[str, Callable[[], None], dict]] = [
+JOBS: list[tuple[str, Callable[[], str], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
     # Often enough to start within 15 minutes of the slot; a run finds the
     # claims of the previous ones, so running more often never sends twice.
@@ -160,13 +176,13 @@ def release_lease(holder: str = HOLDER) -> None:
     session.commit()
 
 
-def run_job(app: Flask, job: Callable[[], None], *, need_lease: bool) -> None:
-    """Run one job in its own app context (its own session), if we hold the lease."""
+def run_job(app: Flask, job: Callable[[], str | None], *, need_lease: bool) -> str | None:
+    """Run one job in its own app context (its own session), if we hold the lease; what it did."""
     with app.app_context():
         if need_lease and not acquire_lease():
             log.info("another scheduler holds the lease; %s skipped", job.__name__)
-            return
-        job()
+            return None
+        return job()
 
 
 def add_jobs(scheduler: BaseScheduler, app: Flask, *, need_lease: bool) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -41,15 +42,20 @@ def unsubscribe_url(user: User) -> str:
     return external_url("digest.unsubscribe", token=token)
 
 
-def digest_message(user: User, content: digest.DigestContent) -> EmailMessage:
+def digest_message(user: User, content: digest.DigestContent, *, language: str | None = None,
+                   preview: bool = False) -> EmailMessage:
+    """The digest as ``user`` gets it, in their language unless ``language`` is given;
+    ``preview`` marks the subject, for a copy that is not the real weekly send."""
     program = current_app.config["PROGRAM_NAME"]
     unsubscribe = unsubscribe_url(user)
     links = {c.id: external_url("sharing.panel", content_id=c.id) for c in content.highlights + content.posts}
     context = {"user": user, "program": program, "highlights": content.highlights, "posts": content.posts,
                "links": links, "unsubscribe": unsubscribe, "home": external_url("main.home"),
                "consents": external_url("ambassador.consents")}
-    with force_locale(_language(user)):
+    with force_locale(language or _language(user)):
         subject = _("Your week on %(program)s", program=program)
+        if preview:
+            subject = _("[Preview] %(subject)s", subject=subject)
         text = render_template("mail/digest.txt", **context)
         html = render_template("mail/digest.html", **context)
     message = mail.build_message(mail_settings(), user.email, subject, text, html)
@@ -92,29 +98,50 @@ def _deliver(session, row_key: tuple, model, message: EmailMessage) -> bool:
     return sent
 
 
-def _send_each(session, planned: list, claim: Callable, build: Callable, model, key: Callable) -> int:
-    sent = 0
+@dataclass
+class Tally:
+    """What one run did, for whoever ran it by hand (``advocacy jobs run``)."""
+
+    due: int = 0
+    sent: int = 0
+    failed: int = 0  # handed over and refused (SMTP down...): never retried
+    skipped: int = 0  # could not be rendered, or another run had claimed it
+    no_base_url: bool = False
+
+    def describe(self) -> str:
+        if self.no_base_url:
+            return "nothing sent: set BASE_URL so that e-mails can link back to the program"
+        return f"{self.due} due, {self.sent} sent, {self.failed} failed, {self.skipped} skipped"
+
+
+def _send_each(session, planned: list, claim: Callable, build: Callable, model, key: Callable) -> Tally:
+    tally = Tally(due=len(planned))
     for item in planned:
         try:
             message = build(item)
         except Exception:  # one bad rendering must not stop everyone else's e-mail
             session.rollback()
             log.exception("could not prepare %s", model.__tablename__)
+            tally.skipped += 1
             continue
         if not claim(item):
             session.rollback()  # someone else (another run) has it
+            tally.skipped += 1
             continue
         session.commit()  # the claim is durable before the e-mail leaves
-        sent += _deliver(session, key(item), model, message)
-    return sent
+        if _deliver(session, key(item), model, message):
+            tally.sent += 1
+        else:
+            tally.failed += 1
+    return tally
 
 
-def send_digests(now: datetime | None = None) -> int:
+def send_digests(now: datetime | None = None) -> Tally:
     """Scheduled: this week's digest to whoever is due it, once the admins' slot has passed."""
     if not can_build_external_urls():
         log.error("digest not sent: set BASE_URL so that e-mails can link back to %s",
                   current_app.config["PROGRAM_NAME"])
-        return 0
+        return Tally(no_base_url=True)
     session = get_session()
     now = now or utcnow()
     week, planned = digest.plan(session, now, program_zone())
@@ -126,11 +153,33 @@ def send_digests(now: datetime | None = None) -> int:
     )
 
 
-def send_renewal_notices(now: datetime | None = None) -> int:
+def send_digest_preview(admin: User, now: datetime | None = None) -> str:
+    """The digest as ``admin`` would receive it, to their own address, now; nothing recorded.
+
+    Staff have no needs or topics, so the sample is the week's highlights and
+    newest posts (``content_for(fitting_only=False)``). Returns ``sent``,
+    ``empty`` (nothing this week: nobody would get a digest) or ``failed``
+    (the mail server refused or could not be reached; logged).
+    """
+    session = get_session()
+    now = now or utcnow()
+    week = digest.upcoming_week(session, now, program_zone())
+    content = digest.content_for(session, admin.id, now, week, fitting_only=False)
+    if not content.size:
+        return "empty"
+    try:
+        mail.send_now(mail_settings(), digest_message(admin, content, preview=True))
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not send the digest preview")
+        return "failed"
+    return "sent"
+
+
+def send_renewal_notices(now: datetime | None = None) -> Tally:
     """Scheduled: one notice per mandate, from 30 days before it ends."""
     if not can_build_external_urls():
         log.error("renewal notices not sent: set BASE_URL")
-        return 0
+        return Tally(no_base_url=True)
     session = get_session()
     now = now or utcnow()
     planned = renewals.due_notices(session, clock.program_day(now, program_zone()))

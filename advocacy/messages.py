@@ -40,6 +40,11 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "invitation_expired": _l("This invitation has expired. Ask the person who invited you for a new one."),
         "invitation_gone": _l("This invitation no longer exists."),
     },
+    "sign_in_links": {
+        "unknown": _l("This sign-in link is not valid. Check that you copied all of it, or ask for a new one."),
+        "used": _l("This sign-in link has already been used: each link works once. Ask for a new one."),
+        "expired": _l("This sign-in link has expired. Ask for a new one."),
+    },
     "ambassadors": {
         "invalid_instance": _l("Enter the name of your Mastodon server, e.g. mastodon.social."),
         "instance_required": _l("Say which Mastodon server you use."),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from itertools import chain
+from typing import TypeVar
 
 from flask import Flask, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.wrappers import Response as AnyResponse
 
 # No inline script, ever: JavaScript lives in static files. Images too are
 # ours only: feed images are copied at ingest and served from /img/
@@ -115,7 +117,11 @@ def keep_for_offline(response: Response) -> Response:
     return response
 
 
-def forget_on_this_device(response: Response) -> Response:
+# Any response, Flask's or a plain redirect's: the header is all it needs.
+AnyResponseT = TypeVar("AnyResponseT", bound=AnyResponse)
+
+
+def forget_on_this_device(response: AnyResponseT) -> AnyResponseT:
     """Mark the response that ends a session here: the browser drops what it kept of the person."""
     response.headers["Clear-Site-Data"] = SIGNED_OUT_CLEAR_SITE_DATA
     return response

@@ -22,6 +22,7 @@ import hmac
 from flask import current_app, g, request, url_for
 from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as AnyResponse
 
 from .services import accounts
 
@@ -72,12 +73,12 @@ def failed(_response: Response) -> bool:
     return bool(g.get("sign_in_failed"))
 
 
-def forget_device(response: Response) -> None:
+def forget_device(response: AnyResponse) -> None:
     """After an erasure: nothing keyed to the person stays, in this browser either."""
     response.delete_cookie(KNOWN_DEVICE_COOKIE, path=url_for("auth.login"))
 
 
-def remember_device(response: Response, email: str) -> None:
+def remember_device(response: AnyResponse, email: str) -> None:
     """After a successful sign-in: this browser is the account's own from now on."""
     response.set_cookie(
         KNOWN_DEVICE_COOKIE, _serializer().dumps(_account_key(email)), max_age=KNOWN_DEVICE_DAYS * 86400,

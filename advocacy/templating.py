@@ -4,6 +4,7 @@ dates and times in the reader's language and the program's zone."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel import Locale
@@ -25,35 +26,53 @@ from .services.anonymity import Band, Hidden
 
 STAFF = (Role.CURATOR, Role.ADMIN)
 EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
-# (endpoint, label, roles that see it). Areas not installed yet are skipped.
+# Staff menus group the program's pages under one disclosure each, so that an
+# admin's menu (the longest) stays on one row at 1280 px in French too. An
+# ambassador's menu has few entries: they stay direct links.
+PROGRAM = _l("Program")
+ADMINISTRATION = _l("Administration")
+# (endpoint, label, roles that see it, the staff group it belongs to or None).
+# Areas not installed yet are skipped.
 NAVIGATION = [
-    ("main.home", _l("Home"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
-    ("curation.queue", _l("Queue"), STAFF),
-    ("curation.contents", _l("Content"), STAFF),
-    ("feeds.index", _l("Feeds"), STAFF),
-    ("insights.index", _l("Insights"), STAFF),
-    ("main.directory", _l("Directory"), (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)),
-    ("kit.index", _l("Kit"), EVERYONE),
-    ("calendar.index", _l("Calendar"), EVERYONE),
-    ("feedback.index", _l("Feedback"), (Role.AMBASSADOR,)),
-    ("feedback.inbox", _l("Feedback"), STAFF),
-    ("surveys.index", _l("Surveys"), (Role.AMBASSADOR,)),
-    ("surveys.manage", _l("Surveys"), STAFF),
-    ("thanks.index", _l("Thanks"), EVERYONE),
-    ("program_admin.coverage", _l("Coverage"), STAFF),
-    ("admin.users", _l("People"), (Role.ADMIN,)),
-    ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,)),
-    ("digest.settings", _l("Digest"), (Role.ADMIN,)),
+    ("main.home", _l("Home"), EVERYONE, None),
+    ("curation.queue", _l("Queue"), STAFF, None),
+    ("curation.contents", _l("Content"), STAFF, None),
+    ("feeds.index", _l("Feeds"), STAFF, None),
+    ("insights.index", _l("Insights"), STAFF, None),
+    ("main.directory", _l("Directory"), EVERYONE, PROGRAM),
+    ("kit.index", _l("Kit"), EVERYONE, PROGRAM),
+    ("calendar.index", _l("Calendar"), EVERYONE, PROGRAM),
+    ("feedback.index", _l("Feedback"), (Role.AMBASSADOR,), None),
+    ("feedback.inbox", _l("Feedback"), STAFF, PROGRAM),
+    ("surveys.index", _l("Surveys"), (Role.AMBASSADOR,), None),
+    ("surveys.manage", _l("Surveys"), STAFF, PROGRAM),
+    ("thanks.index", _l("Thanks"), EVERYONE, PROGRAM),
+    ("program_admin.coverage", _l("Coverage"), STAFF, PROGRAM),
+    ("admin.users", _l("People"), (Role.ADMIN,), ADMINISTRATION),
+    ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,), ADMINISTRATION),
+    ("digest.settings", _l("Digest"), (Role.ADMIN,), ADMINISTRATION),
     # "Me": profile, consents, data (and own shares) are linked from each other.
-    ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,)),
-    ("ambassador.my_data", _l("My data"), STAFF),
+    ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,), None),
+    ("ambassador.my_data", _l("My data"), STAFF, None),
 ]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the menu: a link (endpoint set), or a group of links (links set)."""
+
+    label: str
+    endpoint: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+
+
 # The ambassador's own pages, shown as a second row of links on each of them.
 MY_PAGES = [
     ("ambassador.profile", _l("My profile")),
     ("ambassador.consents", _l("My consents")),
     ("ambassador.my_shares", _l("My shares")),
     ("ambassador.my_data", _l("My data")),
+    ("devices.index", _l("My devices")),
 ]
 
 
@@ -61,13 +80,24 @@ def my_pages() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in MY_PAGES if endpoint in current_app.view_functions]
 
 
-def navigation() -> list[tuple[str, str]]:
+def navigation() -> list[NavEntry]:
+    """The signed-in person's menu, in NAVIGATION's order; a group stands where its first link would."""
     if not current_user.is_authenticated:
         return []
-    return [
-        (endpoint, label) for endpoint, label, roles in NAVIGATION
-        if current_user.role in roles and endpoint in current_app.view_functions
-    ]
+    entries: list[NavEntry] = []
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for endpoint, label, roles, group in NAVIGATION:
+        if current_user.role not in roles or endpoint not in current_app.view_functions:
+            continue
+        if group is None or not current_user.is_staff:
+            entries.append(NavEntry(label=str(label), endpoint=endpoint))
+            continue
+        if str(group) not in groups:
+            groups[str(group)] = []
+            entries.append(NavEntry(label=str(group)))
+        groups[str(group)].append((endpoint, str(label)))
+    return [NavEntry(label=entry.label, links=tuple(groups[entry.label])) if entry.endpoint is None else entry
+            for entry in entries]
 
 
 def paragraphs(text: str | None) -> Markup:

@@ -202,7 +202,7 @@ def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen,
     return start(factory, env, "--timeout", "120")  # a slow "before" request must not kill its worker
 
 
-def session_cookie(port: int, email: str) -> str:
+def session_cookie(port: int, email: str, password: str = PASSWORD) -> str:
     """Sign in as a browser would (the form's CSRF token included); returns the Cookie header."""
     import http.client
     from urllib.parse import urlencode
@@ -212,7 +212,7 @@ def session_cookie(port: int, email: str) -> str:
     response = connection.getresponse()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
     cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
-    connection.request("POST", "/login", urlencode({"email": email, "password": PASSWORD, "csrf_token": token}),
+    connection.request("POST", "/login", urlencode({"email": email, "password": password, "csrf_token": token}),
                        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     response = connection.getresponse()
     response.read()

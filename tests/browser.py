@@ -74,7 +74,11 @@ def _browser_required() -> None:
 
 @pytest.fixture(scope="session")
 def chromium():
-    """One Chromium for the whole run (a context per test keeps them apart)."""
+    """One Chromium for the whole run (a context per test keeps them apart).
+
+    Registered once, by conftest.py: a test module importing it would get a
+    second session fixture, and a second Playwright inside the first fails.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -123,3 +127,32 @@ def sign_in(page, base: str, email: str, password: str) -> None:
     page.locator("input[type=password]").first.fill(password)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
+
+
+def lighthouse(url: str, categories: list[str], headers: dict[str, str] | None = None) -> dict:
+    """One Lighthouse run (its default: a throttled mobile phone) on Debian's Chromium.
+
+    Returns ``{"scores": {category: 0..1}, "failing": {category: [audit ids]}, "url": the
+    page's final address}`` (a page that redirected shows it):
+    the failing audits are those that count in a category's score and did not
+    get full marks.
+    """
+    import json
+    import subprocess
+
+    command = [str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+               f"--only-categories={','.join(categories)}",
+               f"--chrome-flags=--headless {' '.join(CHROMIUM_ARGS)}"]
+    if headers:
+        command.append(f"--extra-headers={json.dumps(headers)}")
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False,
+                               env={**os.environ, "CHROME_PATH": CHROMIUM or ""})
+    if completed.returncode != 0:
+        raise RuntimeError(f"lighthouse failed on {url}: {completed.stderr[-2000:]}")
+    report = json.loads(completed.stdout)
+    scores, failing = {}, {}
+    for key, category in report["categories"].items():
+        scores[key] = category["score"]
+        failing[key] = [ref["id"] for ref in category["auditRefs"]
+                        if ref.get("weight") and (report["audits"][ref["id"]].get("score") or 0) < 1]
+    return {"scores": scores, "failing": failing, "url": report["finalDisplayedUrl"]}

@@ -23,7 +23,8 @@ from advocacy.blueprints import links
 from advocacy.db import get_engine, get_session
 from advocacy.extensions import limiter
 from advocacy.models import Base, Purpose, Role
-from advocacy.services import accounts, ambassadors, clock, consent, passwords
+from advocacy.services import accounts, ambassadors, clock, consent, onboarding, passwords
+from browser import chromium, desktop, phone  # noqa: F401  (one Chromium for the whole run)
 from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -222,8 +223,10 @@ class AuthActions:
         self._client = client
 
     def create_user(self, role: Role = Role.AMBASSADOR, email: str | None = None,
-                    name: str | None = None, password: str | None = None, member: bool = True, **extra):
-        """A user; an ambassador has accepted the current charter unless member=False."""
+                    name: str | None = None, password: str | None = None, member: bool = True,
+                    onboarded: bool = True, **extra):
+        """A user; an ambassador has accepted the current charter unless member=False, and has
+        finished the guided first steps unless onboarded=False."""
         with self._app.app_context():
             session = get_session()
             user = accounts.create_user(
@@ -235,6 +238,8 @@ class AuthActions:
                 charter = consent.current_text(session, Purpose.MEMBERSHIP, user.language or "fr")
                 today = clock.program_today(self._app.config["TIMEZONE"])
                 ambassadors.accept_charter(session, user, charter, today)
+                if onboarded:
+                    onboarding.finish(session, user.id, clock.now())
             session.commit()
             return user
 

@@ -95,7 +95,7 @@ def test_leaving_keeps_the_account_and_ends_membership(app, client, auth):
     user = auth.login_as(Role.AMBASSADOR, language="en")
     client.post("/me/leave")
     assert profile(app, user.id).left_at is not None
-    assert client.get("/").headers["Location"] == "/me/charter"  # back in only by the charter
+    assert client.get("/").headers["Location"] == "/me/left"  # told they left, not asked to sign again
     assert client.get("/me/data").status_code == 200  # their rights stay
 
 

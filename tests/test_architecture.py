@@ -81,7 +81,8 @@ RULES = (
     Rule("the database, configuration and extension modules sit under the web layer",
          ("advocacy.db", "advocacy.config", "advocacy.extensions"), ("advocacy.blueprints", "advocacy.forms")),
     Rule("jobs and the command line call services, never views",
-         ("advocacy.jobs", "advocacy.cli", "advocacy.cli_feeds", "advocacy.mailings"), ("advocacy.blueprints",)),
+         ("advocacy.jobs", "advocacy.jobs_by_hand", "advocacy.cli", "advocacy.cli_feeds", "advocacy.cli_jobs",
+          "advocacy.mailings"), ("advocacy.blueprints",)),
 )
 
 

@@ -32,13 +32,13 @@ def test_new_ambassador_must_accept_the_charter_first(app, client, auth):
     assert b"checked" not in page.data  # nothing ticked for them
     charter = current(app, Purpose.MEMBERSHIP)
     response = client.post("/me/charter", data={"accept": "y", "version": charter.version, "language": "en"})
-    assert response.headers["Location"] == "/me/consents"
+    assert response.headers["Location"] == "/welcome/consents"  # the guided steps go on
     [record] = records(app, user.id)
     assert record.purpose == Purpose.MEMBERSHIP and record.granted
     assert record.text_version == charter.version and record.language == "en" and record.channel.value == "web"
     expected = hashlib.sha256(f"{charter.title}\n\n{charter.body}".encode()).hexdigest()
     assert record.text_sha256 == expected
-    assert client.get("/").status_code == 200
+    assert client.get("/").headers["Location"] == "/welcome/consents"  # in, and resuming the first steps
     with app.app_context():
         profile = ambassadors.profile_of(get_session(), user.id)
         today = clock.program_today(app.config["TIMEZONE"])  # the program's day, as the web pages use

@@ -123,8 +123,8 @@ def test_erasure_deletes_the_outbox_mail_to_the_person_and_only_theirs(app, clie
     publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
     set_profile(app, user, mandate_ends_on=local_today() + timedelta(days=30))
     with app.app_context():
-        assert mailings.send_digests(now=now) == 1
-        assert mailings.send_renewal_notices() == 1
+        assert mailings.send_digests(now=now).sent == 1
+        assert mailings.send_renewal_notices().sent == 1
     subjects = {message["Subject"] for message in outbox_messages(app) if message["To"] == EMAIL}
     assert len(subjects) == 3  # the invitation, the digest, the renewal notice
     # A message to someone else that mentions the address in a base64 body: found by what it says.

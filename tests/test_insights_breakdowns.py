@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from advocacy.services import insights
-from advocacy.services.networks import NETWORKS
+from advocacy.services.networks import LINK_NETWORKS
 from insights_helpers import add_clicks, add_shares, monday
 from test_insights import TODAY, figures, roll_up, summary
 from test_personal_feed import publish, world  # noqa: F401
@@ -43,9 +43,9 @@ def mixed(app, world):
     shares, clicks = [], {}
     for content_id in contents:
         for _ in range(rng.randint(1, 4)):
-            shares.append((content_id, rng.choice(NETWORKS), rng.choice(days), rng.randint(1, 2)))
+            shares.append((content_id, rng.choice(LINK_NETWORKS), rng.choice(days), rng.randint(1, 2)))
         for _ in range(rng.randint(1, 4)):
-            clicks[(content_id, rng.choice(NETWORKS), rng.choice(days))] = (rng.randint(0, 3), rng.randint(0, 1))
+            clicks[(content_id, rng.choice(LINK_NETWORKS), rng.choice(days))] = (rng.randint(0, 3), rng.randint(0, 1))
     # Three contents level on shares and clicks at the top: the oldest comes first.
     for n in range(3):
         content_id = publish(app, f"Level {n}", topics=[topics["Jobs"]])
@@ -69,7 +69,7 @@ def expected(mixed, period):
     """The page's figures (as ``summary`` gives them), summed here from the rows written."""
     in_range = [row for row in mixed["rows"] if period.start <= row[2] <= period.end]
     add = lambda total, row: tuple(a + b for a, b in zip(total, row[3:], strict=True))  # noqa: E731
-    totals, weeks, networks = (0, 0, 0), defaultdict(lambda: (0, 0, 0)), dict.fromkeys(NETWORKS, (0, 0, 0))
+    totals, weeks, networks = (0, 0, 0), defaultdict(lambda: (0, 0, 0)), dict.fromkeys(LINK_NETWORKS, (0, 0, 0))
     per_content = defaultdict(lambda: (0, 0, 0))
     for row in in_range:
         totals = add(totals, row)

@@ -236,7 +236,9 @@ def test_my_shares_lists_my_own_by_month_and_network(app, client, auth, post):
     switch_to(auth, me)
     html = client.get("/me/shares").get_data(as_text=True)
     rows = [re.sub(r"<[^>]+>", " ", row).split() for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)][1:]
-    assert rows == [[TODAY.strftime("%Y-%m"), "X", "2"], [last_month.strftime("%Y-%m"), "LinkedIn", "3"]]
+    # Months by name, in the reader's language ("December 2026"), never "2026-12".
+    assert rows == [[*TODAY.strftime("%B %Y").split(), "X", "2"],
+                    [*last_month.strftime("%B %Y").split(), "LinkedIn", "3"]]
     auth.logout()
     auth.login_as(Role.CURATOR)
     assert client.get("/me/shares").status_code == 403

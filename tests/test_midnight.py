@@ -106,9 +106,9 @@ def test_digest_notices_lapsed_page_and_survey_agree_on_the_program_day(app, cli
         ending, staying, survey_id, question_id = arrange(app, auth)
 
         with app.app_context():
-            assert mailings.send_digests() > 0
+            assert mailings.send_digests().sent > 0
             weeks = set(get_session().scalars(select(DigestDelivery.week_start)))
-            notices = mailings.send_renewal_notices()
+            notices = mailings.send_renewal_notices().sent
         digested = {message["To"] for message in smtp.messages if "week" in message["Subject"]}
 
         auth.login(ending.email, "ambassador-password")

@@ -65,6 +65,7 @@ def test_export_follows_the_schema_and_holds_every_field(app, client, auth):
     assert data["profile"]["department"] == "Research" and data["profile"]["mastodon_instance"] == "mastodon.social"
     assert data["profile"]["needs"] and data["profile"]["topics"] == ["Energy"]
     assert data["dismissed_contents"][0]["title"] == "A post"
+    assert [device["kept_signed_in"] for device in data["devices"]] == [False]  # this browser
     purposes = [entry["purpose"] for entry in data["consents"]["history"]]
     assert set(purposes) >= {"membership", "digest", "directory"}
 

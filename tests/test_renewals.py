@@ -23,7 +23,7 @@ def app_config(smtp):
 
 def notices(app, now=None):
     with app.app_context():
-        return mailings.send_renewal_notices(now=now)
+        return mailings.send_renewal_notices(now=now).sent
 
 
 def profile(app, user) -> AmbassadorProfile:
@@ -95,7 +95,7 @@ def test_a_lapsed_ambassador_sees_only_the_offer_to_renew_and_can_renew(app, cli
     now = next_monday(10)
     publish(app, "Highlight for all", now - timedelta(hours=2), highlighted=True)
     with app.app_context():
-        assert mailings.send_digests(now=now) == 0
+        assert mailings.send_digests(now=now).sent == 0
 
     switch_to(auth, user)
     for path in ("/", "/directory", "/me/profile", "/kit/"):

@@ -30,7 +30,7 @@ def test_every_new_content_has_one_link_per_network(app, world):
     content_id = publish(app, "Post")
     with app.app_context():
         networks = get_session().scalars(select(TrackedLink.network).where(TrackedLink.content_id == content_id))
-        assert sorted(networks) == ["bluesky", "email", "linkedin", "mastodon", "whatsapp", "x"]
+        assert sorted(networks) == ["bluesky", "email", "linkedin", "mastodon", "other", "whatsapp", "x"]
 
 
 def test_showing_the_panel_writes_nothing(app, client, auth, world):
@@ -65,7 +65,10 @@ def test_panel_shows_the_networks_the_ambassador_uses(app, client, auth, world):
     assert "https://x.com/intent/tweet?text=Read%20Post&amp;url=http%3A%2F%2Flocalhost%2Fs%2F" in html
     assert "https://piaille.fr/share?text=" in html
     assert "https://www.linkedin.com/sharing/share-offsite/?url=" in html and "copied to the clipboard" in html
-    assert "wa.me" not in html  # WhatsApp not among their networks
+    # WhatsApp is not among their networks: one tap away, after theirs.
+    mine, others = html.split('class="share-others-title"')
+    assert "wa.me" not in mine and 'data-share-other="whatsapp"' in others and "https://wa.me/?text=" in others
+    assert "https://piaille.fr/share" in mine and "https://piaille.fr/share" not in others
     assert "js/share.js" in html and "<script>" not in html
 
 

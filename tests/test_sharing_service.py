@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from advocacy.db import get_session
 from advocacy.models import Purpose, Role, ShareEvent, TrackedLink, User, utcnow
 from advocacy.services import consent, contents, personal_data, personal_feed, sharing, tracked_links
-from advocacy.services.tracked_links import NETWORKS  # the networks links are made for
+from advocacy.services.tracked_links import LINK_NETWORKS  # the networks links are made for
 from test_consent import grant
 from test_personal_feed import publish, world  # noqa: F401
 
@@ -81,7 +81,7 @@ def test_links_are_made_with_the_content_in_its_transaction(app, world):
     content_id = publish(app, "Post")
     with app.app_context():
         links = tracked_links.links_of(get_session(), content_id)
-    assert sorted(links) == sorted(NETWORKS)
+    assert sorted(links) == sorted(LINK_NETWORKS)
     codes = [link.code for link in links.values()]
     assert len(set(codes)) == len(codes) and all(re.fullmatch(r"[A-Za-z0-9_-]{8}", code) for code in codes)
     with app.app_context():  # a content that is not committed leaves no link behind
@@ -89,9 +89,9 @@ def test_links_are_made_with_the_content_in_its_transaction(app, world):
         draft = contents.ContentDraft(title="Dropped", summary="", target_url="https://example.org/dropped",
                                       publish_at=utcnow(), texts={"x": ["Dropped"]})
         dropped = contents.create_content(session, draft, None, utcnow()).id
-        assert len(tracked_links.links_of(session, dropped)) == len(NETWORKS)
+        assert len(tracked_links.links_of(session, dropped)) == len(LINK_NETWORKS)
         session.rollback()
-        assert session.scalar(select(func.count()).select_from(TrackedLink)) == len(NETWORKS)
+        assert session.scalar(select(func.count()).select_from(TrackedLink)) == len(LINK_NETWORKS)
 
 
 def test_campaign_url_tags_and_replaces_utm():
@@ -122,6 +122,6 @@ def test_my_shares_by_month(app, auth, world):
     share(app, user, content_id, "x")
     share(app, user, content_id, "x")
     share(app, user, content_id, "linkedin")
-    month = utcnow().strftime("%Y-%m")
+    month = utcnow().date().replace(day=1)
     with app.app_context():
         assert sharing.my_shares_by_month(get_session(), user.id) == [(month, "x", 2), (month, "linkedin", 1)]

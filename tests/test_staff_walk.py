@@ -162,6 +162,8 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("calendar.feed", "token"): lambda: program["calendar_token"],
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
         ("digest.unsubscribe", "token"): lambda: program["unsubscribe_token"],
+        # The e-mailed sign-in link's page shows a button and no one's data (and is off by default).
+        ("auth.sign_in_by_link", "token"): lambda: "walk-token",
         # An ambassador's own thank-you page: staff are refused before the id is read.
         ("sharing.thanks", "share_id"): lambda: 1,
     }
@@ -178,16 +180,20 @@ def parameter_value(app, program, endpoint: str, name: str):
     return source()
 
 
-def walk(app, client, program) -> dict[str, int]:
-    statuses = {}
+def walk_urls(app, program) -> dict[str, str]:
+    """Every GET route but NOT_WALKED, by endpoint, its parameters filled from real rows."""
     with app.test_request_context():
         from flask import url_for
         rules = [rule for rule in app.url_map.iter_rules()
                  if "GET" in rule.methods and rule.endpoint not in NOT_WALKED]
-        urls = {rule.endpoint: url_for(rule.endpoint, **{name: parameter_value(app, program, rule.endpoint, name)
-                                                           for name in rule.arguments})
+        return {rule.endpoint: url_for(rule.endpoint, **{name: parameter_value(app, program, rule.endpoint, name)
+                                                          for name in rule.arguments})
                 for rule in rules}
-    for endpoint, url in sorted(urls.items()):
+
+
+def walk(app, client, program) -> dict[str, int]:
+    statuses = {}
+    for endpoint, url in sorted(walk_urls(app, program).items()):
         response = client.get(url)
         statuses[endpoint] = response.status_code
         assert response.status_code < 500, (endpoint, url)

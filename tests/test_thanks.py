@@ -39,6 +39,18 @@ def test_navigation_per_role(client, auth, role, present, absent):
         assert f'href="{path}"' not in nav
 
 
+def test_an_ambassador_menu_is_direct_links_and_staff_menus_group_the_program(client, auth):
+    auth.login_as(Role.AMBASSADOR)
+    nav = client.get("/").get_data(as_text=True).split('id="site-nav"')[1].split("</nav>")[0]
+    assert "<details" not in nav and 'href="/kit/"' in nav
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    nav = client.get("/").get_data(as_text=True).split('id="site-nav"')[1].split("</nav>")[0]
+    groups = nav.split("<details")[1:]
+    assert len(groups) == 2  # "Program" and "Administration"
+    assert 'href="/kit/"' in groups[0] and 'href="/admin/users"' in groups[1]
+
+
 @pytest.mark.parametrize("path", ["/kit/", "/calendar/", "/feedback/", "/feedback/decisions", "/surveys/",
                                   "/thanks/"])
 def test_program_pages_have_no_inline_script_or_style(client, auth, path):

@@ -82,7 +82,7 @@ def test_the_other_mail_stops_too_and_a_second_digest_is_not_sent(app, client, s
     client.post(path)
     publish(app, "Another highlight", next_monday(10) + timedelta(days=6), highlighted=True)
     with app.app_context():
-        assert mailings.send_digests(now=next_monday(10) + timedelta(days=7)) == 0
+        assert mailings.send_digests(now=next_monday(10) + timedelta(days=7)).sent == 0
     assert len(smtp.messages) == 1
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from sqlalchemy.orm import Session
 
 from .. import intents, sign_in_limit, templating
 from ..auth import own_consents, own_profile, roles_required
@@ -16,10 +17,13 @@ from ..emails import mail_settings
 from ..forms.ambassador import CharterForm, PasswordConfirmForm, ProfileForm, TextVersionForm
 from ..forms.common import NETWORK_LABELS, PURPOSE_LABELS, ActionForm
 from ..messages import message_for
-from ..models import Purpose, Role, utcnow
+from ..models import AmbassadorProfile, Purpose, Role, utcnow
 from ..program_clock import program_today
 from ..security import forget_on_this_device
 from ..services import ambassadors, consent, personal_data, personal_feed, sharing, taxonomy
+from ..services.onboarding import Step
+from ..urls import page_number, safe_next
+from .sharing import undoable_in_this_browser
 
 bp = Blueprint("ambassador", __name__, url_prefix="/me")
 ambassador_required = roles_required(Role.AMBASSADOR)
@@ -27,8 +31,9 @@ ambassador_required = roles_required(Role.AMBASSADOR)
 # Pages an ambassador can reach without standing membership: their rights
 # (see and take back their data, leave) never depend on accepting a charter.
 OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
-                  "ambassador.erase", "ambassador.withdraw", "auth.logout", "auth.set_language", "static",
-                  "digest.unsubscribe", "digest.confirm_unsubscribe"}
+                  "ambassador.erase", "ambassador.withdraw", "ambassador.left", "auth.logout",
+                  "auth.set_language", "static", "digest.unsubscribe", "digest.confirm_unsubscribe",
+                  "devices.index", "devices.sign_out", "devices.sign_out_everywhere"}
 # What a lapsed ambassador (mandate ended, not renewed) may still reach.
 LAPSED_ENDPOINTS = OPEN_ENDPOINTS | {"ambassador.lapsed", "ambassador.renew", "ambassador.leave"}
 
@@ -39,12 +44,17 @@ def _language() -> str:
 
 @bp.before_app_request
 def ask_for_the_charter():
-    """An ambassador without membership on the current charter is asked to (re)accept it."""
+    """An ambassador without membership on the current charter is asked to (re)accept it.
+
+    Someone who left is not: they are told they left, and come back only if they choose to.
+    """
     if (not current_user.is_authenticated or current_user.role != Role.AMBASSADOR
             or request.endpoint in OPEN_ENDPOINTS or request.endpoint is None):
         return None
     if ambassadors.needs_charter(current_user, own_consents()):
-        return redirect(url_for("ambassador.charter"))
+        own = own_profile()
+        return redirect(url_for("ambassador.left" if own is not None and own.left_at is not None
+                                else "ambassador.charter"))
     return None
 
 
@@ -93,9 +103,14 @@ def charter():
             return redirect(url_for("ambassador.charter"))
         db.commit()
         flash(_("Welcome to the program!"), "success")
-        return intent.done(url_for("ambassador.consents" if first_time else "main.home"))
-    renewing = consent.latest_record(db, current_user.id, Purpose.MEMBERSHIP) is not None
-    return render_template("ambassador/charter.html", text=text, form=form, renewing=renewing)
+        # A newcomer goes on with the guided steps; someone renewing or coming back goes home.
+        return intent.done(url_for("onboarding.consents" if first_time else "main.home"))
+    last = consent.latest_record(db, current_user.id, Purpose.MEMBERSHIP)
+    own = ambassadors.profile_of(db, current_user.id)
+    return render_template("ambassador/charter.html", text=text, form=form,
+                           renewing=last is not None and last.granted,  # granted on an older charter
+                           coming_back=own is not None and own.left_at is not None,
+                           step=Step.CHARTER if own is None else None)
 
 
 @bp.get("/consents")
@@ -115,6 +130,13 @@ def _purpose(name: str) -> Purpose:
         abort(404)
 
 
+def _back_to(purpose: Purpose) -> str:
+    """The page the decision was taken on: "My consents", or the guided step's (its form says ``next``)."""
+    if request.form.get("next"):
+        return safe_next(request.form["next"])
+    return url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}")
+
+
 @bp.post("/consents/<name>/grant")
 @ambassador_required
 def grant(name: str):
@@ -123,7 +145,7 @@ def grant(name: str):
         return redirect(url_for("ambassador.charter"))
     db = get_session()
     form = TextVersionForm()
-    back = url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}")
+    back = _back_to(purpose)
     if form.validate_on_submit():
         intent = intents.claim(db)
         if not intent.new:
@@ -149,7 +171,7 @@ def withdraw(name: str):
     if purpose == Purpose.MEMBERSHIP:
         return redirect(url_for("ambassador.leave"))
     db = get_session()
-    back = url_for("ambassador.consents", _anchor=f"purpose-{purpose.value}")
+    back = _back_to(purpose)
     if ActionForm().validate_on_submit():
         intent = intents.claim(db)
         if not intent.new:
@@ -160,15 +182,11 @@ def withdraw(name: str):
     return redirect(back)
 
 
-@bp.route("/profile", methods=["GET", "POST"])
-@ambassador_required
-def profile():
-    db = get_session()
-    own = ambassadors.profile_of(db, current_user.id)
-    if own is None:
-        return redirect(url_for("ambassador.charter"))
-    form = ProfileForm()
-    form.department.choices = [(0, _("None"))] + [(d.id, d.name) for d in ambassadors.departments(db)]
+def profile_form(db: Session, own: AmbassadorProfile, form_class: type[ProfileForm] = ProfileForm) -> ProfileForm:
+    """The profile form with its choices, filled from the profile on a GET (also the "about you" step's)."""
+    form = form_class()
+    if "department" in form:
+        form.department.choices = [(0, _("None"))] + [(d.id, d.name) for d in ambassadors.departments(db)]
     form.needs.choices = [(need.id, need.label(_language())) for need in taxonomy.list_needs(db)]
     form.topics.choices = [(topic.id, topic.label(_language())) for topic in taxonomy.list_topics(db, _language())]
     if request.method == "GET":
@@ -176,28 +194,46 @@ def profile():
         form.topics.data = ambassadors.chosen_topic_ids(db, current_user.id)
         form.networks.data = list(own.networks or [])
         form.mastodon_instance.data = own.mastodon_instance
-        form.department.data = own.department_id or 0
         form.language.data = current_user.language or _language()
-        form.paused_until.data = own.paused_until
-    if form.validate_on_submit():
-        changes = ambassadors.ProfileChanges(
-            networks=form.networks.data or [], mastodon_instance=form.mastodon_instance.data,
-            department_id=form.department.data or None, language=form.language.data,
-            paused_until=form.paused_until.data,
-            need_ids=form.needs.data or [], topic_ids=form.topics.data or [],
-        )
-        try:
-            ambassadors.update_profile(db, current_user, changes, program_today())
-        except ambassadors.ProfileError as error:
-            db.rollback()
-            if error.field:
-                getattr(form, error.field).errors = [message_for(error)]
-            else:
-                flash(message_for(error), "error")
+        if "department" in form:
+            form.department.data = own.department_id or 0
+            form.paused_until.data = own.paused_until
+    return form
+
+
+def save_profile(db: Session, form: ProfileForm, own: AmbassadorProfile) -> bool:
+    """Save a valid profile form; on a refusal the error goes beside its field and nothing is saved."""
+    whole = "department" in form  # the "about you" step leaves department and pause as they are
+    changes = ambassadors.ProfileChanges(
+        networks=form.networks.data or [], mastodon_instance=form.mastodon_instance.data,
+        department_id=(form.department.data or None) if whole else own.department_id,
+        language=form.language.data, paused_until=form.paused_until.data if whole else own.paused_until,
+        need_ids=form.needs.data or [], topic_ids=form.topics.data or [],
+    )
+    try:
+        ambassadors.update_profile(db, current_user, changes, program_today())
+    except ambassadors.ProfileError as error:
+        db.rollback()
+        if error.field and error.field in form:
+            form[error.field].errors = [message_for(error)]
         else:
-            db.commit()
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for("ambassador.profile"))
+            flash(message_for(error), "error")
+        return False
+    return True
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@ambassador_required
+def profile():
+    db = get_session()
+    own = ambassadors.profile_of(db, current_user.id)
+    if own is None:
+        return redirect(url_for("ambassador.charter"))
+    form = profile_form(db, own)
+    if form.validate_on_submit() and save_profile(db, form, own):
+        db.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("ambassador.profile"))
     page = render_template("ambassador/profile.html", form=form, profile=own,
                            renewal_open=ambassadors.renewal_open(own, program_today()))
     return page, 400 if form.errors else 200
@@ -252,19 +288,34 @@ def leave():
         ambassadors.leave(db, current_user)
         db.commit()
         flash(_("You have left the program. Thank you for everything you shared."), "success")
-        return redirect(url_for("ambassador.my_data"))
+        return redirect(url_for("ambassador.left"))
     return render_template("ambassador/leave.html", form=form, erase_form=PasswordConfirmForm())
+
+
+@bp.get("/left")
+@ambassador_required
+def left():
+    """What leaving means, what was kept, how to come back: every page leads here after leaving."""
+    own = own_profile()
+    if own is None or own.left_at is None:
+        return redirect(url_for("main.home"))
+    return render_template("ambassador/left.html", profile=own)
 
 
 @bp.get("/shares")
 @ambassador_required
 def my_shares():
-    """The person's own attributed shares by month and network: for them alone."""
+    """The person's own shares, for them alone: their history with the share-attribution consent,
+    and the anonymous shares this browser made in the last 24 hours (anonymous ones keep no history)."""
     db = get_session()
+    now = utcnow()
+    attributed = Purpose.SHARE_ATTRIBUTION in own_consents()
+    number = page_number(request.args.get("page", type=int))
     return render_template(
-        "ambassador/shares.html", rows=sharing.my_shares_by_month(db, current_user.id),
-        attributed=consent.has_consent(db, current_user.id, Purpose.SHARE_ATTRIBUTION),
-        network_labels=NETWORK_LABELS)
+        "ambassador/shares.html", attributed=attributed, network_labels=NETWORK_LABELS, form=ActionForm(),
+        history=sharing.share_history(db, current_user.id, now, number) if attributed else None,
+        rows=sharing.my_shares_by_month(db, current_user.id) if attributed and number == 1 else [],
+        from_this_browser=sharing.anonymous_shares_among(db, undoable_in_this_browser(), now))
 
 
 @bp.get("/data")

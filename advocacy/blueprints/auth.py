@@ -1,4 +1,4 @@
-"""Signing in and out, accepting invitations, choosing the language."""
+"""Signing in (with a password or an e-mailed link) and out, accepting invitations, choosing the language."""
 
 from __future__ import annotations
 
@@ -9,14 +9,23 @@ from flask_login import current_user, login_user, logout_user
 from .. import intents, sign_in_limit
 from ..auth import SESSION_TOKEN_KEY
 from ..db import get_session
-from ..emails import invitation_message, mail_settings
+from ..emails import invitation_message, mail_settings, sign_in_link_message
 from ..errors import render_error
 from ..extensions import limiter
-from ..forms.accounts import AcceptInvitationForm, JoinForm, LanguageForm, LoginForm
+from ..forms.accounts import (
+    AcceptInvitationForm,
+    JoinForm,
+    LanguageForm,
+    LoginForm,
+    SignInLinkConfirmForm,
+    SignInLinkRequestForm,
+)
 from ..forms.common import ActionForm
 from ..messages import message_for
+from ..models import Role
 from ..security import forget_on_this_device
-from ..services import accounts, clock, mail, user_sessions
+from ..services import accounts, clock, devices, mail, sign_in_links, user_sessions
+from ..services.onboarding import Step
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -26,13 +35,27 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _start_session(user, token: str) -> None:
+def _sign_in_limit_per_email() -> str:
+    return current_app.config["SIGN_IN_LINK_RATE_LIMIT"]
+
+
+def _start_session(user, *, persistent: bool = False) -> None:
+    """Sign this browser in as ``user`` (the caller commits). ``persistent``: "keep me
+    signed in on this device", a cookie the browser keeps after closing (REMEMBER_DAYS)."""
+    db = get_session()
+    # Whoever this browser was signed in as before (an e-mailed link opened in
+    # a signed-in browser), that session ends here rather than lingering in their list.
+    user_sessions.end(db, session.get(SESSION_TOKEN_KEY))
+    token = user_sessions.start(db, user.id, clock.now(), persistent=persistent,
+                                device=devices.device_label(request.headers.get("User-Agent")))
+    db.commit()
     # A fresh session at every sign-in: nothing from before (a fixated id,
     # a stale CSRF token) carries over into the signed-in session.
     language = session.get("language")
     session.clear()
     if language:
         session["language"] = language
+    session.permanent = persistent
     session[SESSION_TOKEN_KEY] = token
     login_user(user)
 
@@ -49,9 +72,7 @@ def login():
         db = get_session()
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is not None:
-            session_token = user_sessions.start(db, user.id, clock.now())
-            db.commit()
-            _start_session(user, session_token)
+            _start_session(user, persistent=form.remember.data)
             response = redirect(safe_next(form.next.data))
             sign_in_limit.remember_device(response, form.email.data)
             return response
@@ -99,12 +120,12 @@ def accept_invitation(token: str):
         except accounts.AccountError as error:
             db.rollback()
             return render_error(410, message_for(error))
-        session_token = user_sessions.start(db, user.id, clock.now())
-        db.commit()
-        _start_session(user, session_token)
+        _start_session(user)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+    # An ambassador's account is the first of their guided steps (services/onboarding.py).
+    step = Step.ACCOUNT if invitation.role == Role.AMBASSADOR else None
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation, step=step)
 
 
 def _current_language() -> str:
@@ -138,6 +159,57 @@ def join():
         # The same answer whether or not an account exists, and for a repeat.
         return render_template("auth/join_sent.html", email=form.email.data)
     return render_template("auth/join.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/sign-in-link", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_sign_in_limit_per_email, key_func=sign_in_limit.submitted_account, methods=["POST"])
+def request_sign_in_link():
+    """Ask for a one-time sign-in link by e-mail (SIGN_IN_LINKS)."""
+    if not current_app.config["SIGN_IN_LINKS"]:
+        abort(404)
+    form = SignInLinkRequestForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        db = get_session()
+        intent = intents.claim(db)
+        if intent.expired:
+            return intent.repeated(url_for("auth.request_sign_in_link"))
+        # A repeat (a reload of the answer page) sends no second link.
+        minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
+        new = sign_in_links.request_link(db, form.email.data, now=clock.now(), minutes=minutes) if intent.new else None
+        if new is not None:
+            # The page the sign-in page was going to, carried by the link; only a path of ours.
+            next_page = form.next.data if form.next.data and safe_next(form.next.data) == form.next.data else None
+            message = sign_in_link_message(new, language=new.user.language or _current_language(),
+                                           next_page=next_page)
+            mail.send_after_commit(db, mail_settings(), message)
+        db.commit()
+        # The same answer whether or not an account has the address, and for a repeat.
+        return render_template("auth/sign_in_link_sent.html")
+    return render_template("auth/sign_in_link_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/sign-in-link/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def sign_in_by_link(token: str):
+    """The e-mailed link: GET only shows a button (mail scanners open links), the POST signs in."""
+    if not current_app.config["SIGN_IN_LINKS"]:
+        abort(404)
+    db = get_session()
+    form = SignInLinkConfirmForm(next=request.args.get("next", ""))
+    try:
+        if not form.validate_on_submit():
+            sign_in_links.check(db, token, now=clock.now())
+            return render_template("auth/sign_in_link_confirm.html", form=form)
+        user = sign_in_links.consume(db, token, now=clock.now())
+    except sign_in_links.SignInLinkError as error:
+        db.rollback()
+        return render_error(410, message_for(error), action=(_("Ask for a new link"),
+                                                            url_for("auth.request_sign_in_link")))
+    _start_session(user, persistent=form.remember.data)
+    response = redirect(safe_next(form.next.data))
+    sign_in_limit.remember_device(response, user.email)
+    return response
 
 
 @bp.post("/language")

@@ -1,11 +1,13 @@
-"""The digest's pages: one-click unsubscribe (no login) and the admins' weekly slot."""
+"""The digest's pages: one-click unsubscribe (no login), the admins' weekly slot and their preview."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from .. import intents, mailings
 from ..auth import admin_required
 from ..db import get_session
 from ..errors import render_error
@@ -67,3 +69,28 @@ def settings():
         return redirect(url_for("digest.settings"))
     return render_template("digest/settings.html", form=form, timezone=program_zone()), \
         400 if form.errors else 200
+
+
+
+@bp.post("/admin/program/digest/preview")
+@admin_required
+def send_preview():
+    """The digest as this admin would get it, to their own address; the key makes a reload send nothing."""
+    db = get_session()
+    intent = intents.claim(db)
+    back = url_for("digest.settings")
+    if not intent.new:
+        return intent.repeated(back)
+    outcome = mailings.send_digest_preview(current_user)
+    if outcome == "sent":
+        db.commit()
+        flash(_("A preview of the digest was sent to %(email)s.", email=current_user.email), "success")
+        return intent.done(back)
+    db.rollback()  # the key stays unused: sending the form again tries again
+    if outcome == "empty":
+        flash(_("Nothing was published since the last digest, so nobody would get one: no preview was sent."),
+              "info")
+    else:
+        flash(_("The preview could not be sent: the mail server did not accept it. Nothing was changed; "
+                "please try again later."), "error")
+    return redirect(back)

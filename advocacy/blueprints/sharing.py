@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,13 +11,13 @@ from ..auth import own_consents, own_profile, roles_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS, ActionForm
 from ..models import Purpose, Role, ShareEvent, utcnow
-from ..services import sharing, tracked_links
-from ..services.networks import NETWORKS
-from ..urls import tracked_url
+from ..services import share_choices, sharing, tracked_links
+from ..services.networks import SHARE_SHEET
+from ..urls import safe_next, tracked_url
 
 bp = Blueprint("sharing", __name__)
 ambassador_required = roles_required(Role.AMBASSADOR)
-UNDO_WINDOW = timedelta(hours=24)
+UNDO_WINDOW = sharing.UNDO_WINDOW
 # Share ids the person may undo, kept in their own signed session cookie
 # (not in the database, where an anonymous share must stay anonymous).
 UNDO_KEY = "undoable_shares"
@@ -33,22 +31,17 @@ def panel(content_id: int):
     if content is None:
         abort(404)
     profile = own_profile()
-    networks = [n for n in (profile.networks if profile else []) if n in NETWORKS] or list(NETWORKS)
-    links = tracked_links.links_of(db, content.id)  # made with the content: a GET never writes
-    panels = []
-    for network in networks:
-        link_url = tracked_url(links[network].code)
-        variants = content.texts_for(network) or [content.title]
-        instance = profile.mastodon_instance if profile else None
-        page_url = None
-        if network != "mastodon" or instance:
-            page_url = sharing.share_page_url(network, variants[0], link_url, subject=content.title,
-                                              mastodon_instance=instance)
-        panels.append({"network": network, "label": NETWORK_LABELS[network], "variants": variants,
-                       "link": link_url, "page_url": page_url, "instance": instance})
+    instance = profile.mastodon_instance if profile else None
+    mine, others = share_choices.profile_first(profile.networks if profile else [])
+    if not mine:  # no networks in the profile: every one expanded
+        mine, others = others, []
+    kit = share_choices.kit_of(content, tracked_links.links_of(db, content.id))  # a GET never writes
+    made = share_choices.buttons(kit, content.title, [*mine, *others, SHARE_SHEET], link_url=tracked_url,
+                                 mastodon_instance=instance)
     return render_template(
-        "sharing/panel.html", content=content, panels=panels, form=ActionForm(),
-        attributed=Purpose.SHARE_ATTRIBUTION in own_consents(),
+        "sharing/panel.html", content=content, form=ActionForm(), network_labels=NETWORK_LABELS,
+        mine=[made[n] for n in mine], others=[made[n] for n in others], sheet=made[SHARE_SHEET],
+        instance=instance, attributed=Purpose.SHARE_ATTRIBUTION in own_consents(),
     )
 
 
@@ -70,7 +63,10 @@ def shared(content_id: int):
     undoable = _undoable()
     undoable[str(recorded.event.id)] = (utcnow() + UNDO_WINDOW).timestamp()
     session[UNDO_KEY] = undoable
-    # Post/redirect/get: reloading the thank-you page records nothing.
+    # Post/redirect/get: reloading the page that follows records nothing.
+    if request.form.get("return_to") == "feed":
+        # The feed's "Did you share it?": back where the person was, which says it is counted.
+        return intent.done(url_for("main.home", shared=recorded.event.id))
     return intent.done(url_for("sharing.thanks", share_id=recorded.event.id))
 
 
@@ -78,18 +74,28 @@ def _undoable() -> dict[str, float]:
     return {k: v for k, v in session.get(UNDO_KEY, {}).items() if v > utcnow().timestamp()}
 
 
+def undoable_in_this_browser() -> list[int]:
+    """The ids of the shares this browser made and may still undo ("My shares" lists them)."""
+    return [int(share_id) for share_id in _undoable()]
+
+
+def may_undo(share_id: int | None) -> bool:
+    """This browser recorded the share and may still undo it."""
+    return share_id is not None and str(share_id) in _undoable()
+
+
 @bp.get("/shares/<int:share_id>/thanks")
 @ambassador_required
 def thanks(share_id: int):
     # Only for a share this browser recorded and may still undo (the session
     # says so); the page then offers the undo.
-    if str(share_id) not in _undoable():
+    if not may_undo(share_id):
         return redirect(url_for("main.home"))
     event = get_session().get(ShareEvent, share_id)
     if event is None:
         return redirect(url_for("main.home"))
     return render_template("sharing/thanks.html", share_id=share_id, attributed=event.user_id is not None,
-                           form=ActionForm())
+                           content_id=event.content_id, form=ActionForm())
 
 
 @bp.post("/shares/<int:share_id>/undo")
@@ -99,12 +105,21 @@ def undo(share_id: int):
     undoable = session.get(UNDO_KEY, {})
     expires = undoable.get(str(share_id))
     if ActionForm().validate_on_submit():
-        if expires is None or expires < utcnow().timestamp():
+        now = utcnow()
+        # One's own attributed share, from any browser; an anonymous one from the browser that made it.
+        own = sharing.own_share(db, current_user.id, share_id)
+        if own is None and expires is None:
+            abort(404)  # someone else's share, or one this browser never made: not theirs to touch
+        if own is not None:
+            allowed = sharing.within_undo_window(own, now)
+        else:
+            allowed = expires is not None and expires >= now.timestamp()
+        if not allowed:
             flash(_("This share can no longer be undone (after 24 hours, or from another browser)."), "warning")
         else:
             sharing.undo_share(db, share_id)
             db.commit()
-            undoable.pop(str(share_id))
+            undoable.pop(str(share_id), None)
             session[UNDO_KEY] = undoable
             flash(_("Share removed."), "success")
-    return redirect(url_for("main.home"))
+    return redirect(safe_next(request.form.get("next")))

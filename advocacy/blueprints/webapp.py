@@ -72,7 +72,7 @@ def service_worker():
         "signOut": url_for("auth.logout"),
         "static": url_for("static", filename=""),
         "precache": [url_for("webapp.offline")] + [url_for("static", filename=name) for name in (
-            "css/relais.css", "js/relais.js", "icons/relais.svg", "icons/icon-192.png")],
+            "css/relais.css", "js/relais.js", "js/share-loop.js", "icons/relais.svg", "icons/icon-192.png")],
     }
     script = Path(current_app.static_folder or "", "js", "service-worker.js").read_text("utf-8")
     response = Response(f"const RELAIS = {json.dumps(settings)};\n{script}", mimetype="text/javascript")

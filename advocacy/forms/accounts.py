@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..models import Role
@@ -22,9 +22,27 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
+# Off unless ticked: on a shared computer, closing the browser signs out.
+REMEMBER_LABEL = _l("Keep me signed in on this device")
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField(REMEMBER_LABEL)
+    next = HiddenField()
+
+
+class SignInLinkRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+    next = HiddenField()
+
+
+class SignInLinkConfirmForm(FlaskForm):
+    remember = BooleanField(REMEMBER_LABEL)
     next = HiddenField()
 
 

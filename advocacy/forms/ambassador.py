@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..services.networks import NETWORKS
 from .common import NETWORK_LABELS, MultiCheckboxField, language_choices
 from .validators import PlausibleYear
 
@@ -37,12 +38,20 @@ class ProfileForm(FlaskForm):
     topics = MultiCheckboxField(_l("Topics you like to share about"), coerce=int)
     networks = MultiCheckboxField(
         _l("The networks you use"),
-        choices=lambda: [SelectChoice(key, label) for key, label in NETWORK_LABELS.items()],
+        # The share sheet ("other") is no choice: every device that has one offers it.
+        choices=lambda: [SelectChoice(key, NETWORK_LABELS[key]) for key in NETWORKS],
     )
     mastodon_instance = StringField(_l("Your Mastodon instance"), validators=[Optional(), Length(max=300)])
     department = SelectField(_l("Department (optional)"), coerce=int, validators=[Optional()])
     language = SelectField(_l("Language"), choices=language_choices)
     paused_until = DateField(_l("Pause until (optional)"), validators=[Optional(), PlausibleYear()])
+
+
+class AboutYouForm(ProfileForm):
+    """The guided step "about you": the profile's choices, without department and pause."""
+
+    department = None
+    paused_until = None
 
 
 class PasswordConfirmForm(FlaskForm):

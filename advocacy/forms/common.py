@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Purpose
 
-# Keyed by services.networks.NETWORKS, in its order (a test checks both).
+# Keyed by services.networks.LINK_NETWORKS, in its order (a test checks both).
 NETWORK_LABELS = {
     "x": "X",
     "bluesky": "Bluesky",
@@ -17,6 +17,7 @@ NETWORK_LABELS = {
     "linkedin": "LinkedIn",
     "whatsapp": "WhatsApp",
     "email": _l("E-mail"),
+    "other": _l("Other apps"),
 }
 PURPOSE_LABELS = {
     Purpose.MEMBERSHIP: _l("Program membership (the charter)"),

@@ -24,7 +24,7 @@ from .surveys import (
 )
 from .system import SchedulerLease
 from .thanks import NetworkThanks
-from .user import Invitation, Role, User, UserSession
+from .user import Invitation, Role, SignInLink, User, UserSession
 
 __all__ = [
     "DECISIONS",
@@ -67,6 +67,7 @@ __all__ = [
     "SchedulerLease",
     "ShareEvent",
     "ShareText",
+    "SignInLink",
     "StoredImage",
     "Survey",
     "SurveyAnswer",

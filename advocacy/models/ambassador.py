@@ -59,6 +59,9 @@ class AmbassadorProfile(Base):
     mastodon_instance: Mapped[str | None] = mapped_column(String(253))
     # Set when they leave the program but keep their account and history.
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when they finish (or skip) the guided first steps after the charter;
+    # until then signing in resumes those steps.
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def is_paused(self, today: date) -> bool:
         return self.paused_until is not None and self.paused_until >= today

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -100,3 +101,26 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Written at most every few minutes (services.user_sessions.LAST_SEEN_STEP).
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # "Keep me signed in on this device": a cookie that outlives the browser,
+    # and REMEMBER_DAYS unused instead of SESSION_IDLE_DAYS before it ends.
+    persistent: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Browser and system, e.g. "Firefox · Android" (services.devices): enough
+    # to tell one's devices apart, never an address or the full User-Agent.
+    device: Mapped[str] = mapped_column(String(60), default="", server_default="")
+
+
+class SignInLink(Base):
+    """An e-mailed one-time sign-in link (SIGN_IN_LINKS). Only a hash of the token is stored.
+
+    Kept once used (``used_at``) until it expires, so a second use is told
+    it was used; the prune-sessions job deletes expired rows.
+    """
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -170,11 +170,12 @@ def set_active(session: Session, user: User, active: bool, *, acting: User) -> N
         raise AccountError("last_admin")
     user.active = active
     if not active:
-        # Imported here: user_sessions registers an erasure step, and
+        # Imported here: both register an erasure step, and
         # personal_data (which holds the steps) imports this module.
-        from . import user_sessions
+        from . import sign_in_links, user_sessions
 
         user_sessions.end_all(session, user.id)
+        sign_in_links.forget_pending(session, user.id)
 
 
 def list_users(session: Session) -> list[User]:

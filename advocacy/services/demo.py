@@ -23,6 +23,7 @@ from . import (
     feeds,
     ingest,
     insights_rollup,
+    onboarding,
     queue,
     sharing,
     taxonomy,
@@ -185,6 +186,7 @@ def welcome_ambassadors(session: Session, today: date) -> None:
             paused_until=None, need_ids=[needs[key] for key in need_keys], topic_ids=topic_ids[:2]), today)
         for purpose in purposes:
             consent.grant(session, user, _text(session, purpose, language))
+        onboarding.finish(session, user.id, clock.now())
 
 
 # What the rest of the network did with the demo posts, per network: shares

@@ -98,15 +98,41 @@ class DigestContent:
         return len(self.highlights) + len(self.posts)
 
 
-def content_for(session: Session, user_id: int, now: datetime, week: Week) -> DigestContent:
-    """The week's highlights and the best-fitting new posts, as the personal feed ranks them."""
+def content_for(session: Session, user_id: int, now: datetime, week: Week, *,
+                fitting_only: bool = True) -> DigestContent:
+    """The week's highlights and the best-fitting new posts, as the personal feed ranks them.
+
+    ``fitting_only=False`` is the staff preview's sample: staff choose no needs
+    or topics, so the week's newest posts stand in for "posts that fit".
+    """
     of_the_week = personal_feed.feed_query(user_id, now).where(
         Content.publish_at > week.since, Content.publish_at <= week.slot)
     highlights = session.scalars(of_the_week.where(Content.highlighted.is_(True))).all()
-    posts = session.scalars(
-        of_the_week.where(Content.highlighted.is_(False), personal_feed.fit(user_id) > 0).limit(MAX_POSTS)
-    ).all()
+    posts_query = of_the_week.where(Content.highlighted.is_(False))
+    if fitting_only:
+        posts_query = posts_query.where(personal_feed.fit(user_id) > 0)
+    posts = session.scalars(posts_query.limit(MAX_POSTS)).all()
     return DigestContent(list(highlights), list(posts))
+
+
+def upcoming_week(session: Session, now: datetime, zone_name: str) -> Week:
+    """The week whose digest goes out next: this one before its slot, else the next one.
+
+    Previews show that digest as it stands now (what was published since the last slot).
+    """
+    slot = schedule(session)
+    week = week_of(now, zone_name, slot)
+    return week if now < week.slot else week_of(now + WEEK, zone_name, slot)
+
+
+def why_not_a_recipient(session: Session, user: User, today: date) -> str | None:
+    """None if the person gets the digest; else why not: ``no_consent`` or ``not_active``
+    (membership left, mandate over, or paused). For previews: nobody else's digest is shown."""
+    if not consent.has_consent(session, user.id, Purpose.DIGEST):
+        return "no_consent"
+    if user.id not in {u.id for u in ambassadors.digest_recipients(session, today)}:
+        return "not_active"
+    return None
 
 
 @dataclass

@@ -29,7 +29,7 @@ from . import anonymity, insights_rollup
 from .ambassadors import active_member_ids
 from .anonymity import Band, Hidden, Rate
 from .errors import ServiceError
-from .networks import NETWORKS
+from .networks import LINK_NETWORKS
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366  # a longer range is refused: it says little and reads a lot
@@ -260,7 +260,7 @@ def insights(session: Session, period: DateRange, k: int, language: str, *, othe
             target.add(counts.shares, counts.clicks, counts.previews)
     weeks = [Row(monday.isoformat(), monday.isoformat(), per_week.get(monday, Counts())) for monday in _weeks(period)]
     networks = [Row(network, network, per_network.get(network, Counts()))
-                for network in sorted(set(NETWORKS) | set(per_network),
+                for network in sorted(set(LINK_NETWORKS) | set(per_network),
                                       key=lambda n: (-per_network.get(n, Counts()).shares, n))]
 
     per_kind: dict[str, dict[int, Counts]] = {"topic": {}, "need": {}, "content": {}}

@@ -11,6 +11,7 @@ shares already recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import delete, exists, select, update
@@ -21,11 +22,19 @@ from ..models import Content, Purpose, ShareEvent, User
 from . import clock, consent, insights_rollup, personal_data, personal_feed
 from .contents import visible_to_ambassadors
 from .errors import ServiceError
-from .networks import NETWORKS
+from .networks import LINK_NETWORKS
 
 
 class SharingError(ServiceError):
     area = "sharing"
+
+
+# How long "I shared it" can be taken back. An anonymous share can be undone
+# only from the browser that made it (its session cookie holds the share's id
+# and this deadline); an attributed one by its person from anywhere (see
+# within_undo_window).
+UNDO_WINDOW = timedelta(hours=24)
+HISTORY_PAGE_SIZE = 20
 
 
 def campaign_url(target_url: str, network: str, slug: str, utm: bool = True) -> str:
@@ -77,7 +86,7 @@ class RecordedShare:
 
 def record_share(session: Session, user: User, content_id: int, network: str, now) -> RecordedShare:
     """'I shared it': counted always, linked to the person only with their consent."""
-    if network not in NETWORKS:
+    if network not in LINK_NETWORKS:
         raise SharingError("unknown_network")
     if shareable_content(session, content_id, now) is None:
         raise SharingError("not_shareable")
@@ -89,6 +98,75 @@ def record_share(session: Session, user: User, content_id: int, network: str, no
     # Normally today, never rolled up yet; a day already closed is followed.
     insights_rollup.adjust_share(session, content_id, network, event.day, +1)
     return RecordedShare(event, attributed)
+
+
+def undo_window_opens(now: datetime) -> date:
+    """The first UTC day whose attributed shares may still be undone.
+
+    A share event keeps its day and no finer time (by design: models/sharing.py),
+    so a share of that day may be up to 48 hours old; the rule errs toward the
+    person, whose 24 hours are never cut short.
+    """
+    return clock.utc_day(now - UNDO_WINDOW)
+
+
+def within_undo_window(event: ShareEvent, now: datetime) -> bool:
+    return event.day >= undo_window_opens(now)
+
+
+def own_share(session: Session, user_id: int, share_id: int) -> ShareEvent | None:
+    """The share if it is attributed to this person; None for anyone else's (or an anonymous one)."""
+    return session.scalar(select(ShareEvent).where(ShareEvent.id == share_id, ShareEvent.user_id == user_id))
+
+
+@dataclass
+class HistoryEntry:
+    share_id: int
+    content_id: int
+    title: str
+    network: str
+    day: date
+    undoable: bool
+
+
+@dataclass
+class History:
+    entries: list[HistoryEntry]
+    page: int
+    has_next: bool
+
+
+def _history_rows(session: Session, condition, now: datetime, offset: int, limit: int) -> list[HistoryEntry]:
+    opens = undo_window_opens(now)
+    rows = session.execute(
+        select(ShareEvent.id, ShareEvent.content_id, Content.title, ShareEvent.network, ShareEvent.day)
+        .join(Content, Content.id == ShareEvent.content_id).where(condition)
+        .order_by(ShareEvent.day.desc(), ShareEvent.id.desc()).offset(offset).limit(limit))
+    return [HistoryEntry(share_id, content_id, title, network, day, day >= opens)
+            for share_id, content_id, title, network, day in rows]
+
+
+def share_history(session: Session, user_id: int, now: datetime, number: int = 1,
+                  size: int = HISTORY_PAGE_SIZE) -> History:
+    """The person's own attributed shares, newest first, one page in one statement."""
+    number = max(1, number)
+    entries = _history_rows(session, ShareEvent.user_id == user_id, now, (number - 1) * size, size + 1)
+    return History(entries[:size], number, len(entries) > size)
+
+
+def anonymous_shares_among(session: Session, share_ids: list[int], now: datetime) -> list[HistoryEntry]:
+    """The anonymous shares among these ids (a browser's own, from its session), each undoable by it.
+
+    The caller passes only ids whose deadline has not passed. Anonymous shares
+    keep no history: this list is all there is, and only where they were made.
+    """
+    if not share_ids:
+        return []
+    entries = _history_rows(session, ShareEvent.id.in_(share_ids) & ShareEvent.user_id.is_(None), now, 0,
+                            len(share_ids))
+    for entry in entries:
+        entry.undoable = True
+    return entries
 
 
 def undo_share(session: Session, share_id: int) -> bool:
@@ -131,8 +209,8 @@ def _not_shared_by(user_id: int):
 personal_feed.EXCLUSIONS.append(_not_shared_by)
 
 
-def my_shares_by_month(session: Session, user_id: int) -> list[tuple[str, str, int]]:
-    """The person's own attributed shares: (YYYY-MM, network, count), newest month first.
+def my_shares_by_month(session: Session, user_id: int) -> list[tuple[date, str, int]]:
+    """The person's own attributed shares: (first day of the month, network, count), newest month first.
 
     Grouped in Python: one person's shares are few, and month extraction
     differs between SQLite and PostgreSQL.
@@ -140,8 +218,8 @@ def my_shares_by_month(session: Session, user_id: int) -> list[tuple[str, str, i
     rows = session.execute(
         select(ShareEvent.day, ShareEvent.network).where(ShareEvent.user_id == user_id)
     ).all()
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[date, str], int] = {}
     for day, network in rows:
-        key = (day.strftime("%Y-%m"), network)
+        key = (day.replace(day=1), network)
         counts[key] = counts.get(key, 0) + 1
     return sorted(((month, network, n) for (month, network), n in counts.items()), reverse=True)

@@ -8,8 +8,9 @@ called by ``contents.create_content`` in the transaction that stores the
 content, whatever made it (the curation editor, content written from no
 feed, the demo data). Nothing makes them later: the share panel only reads,
 so showing it never writes. Content older than this rule got its links from
-the data migration 0013; a network added to ``NETWORKS`` later needs a
-migration of the same kind for the content that exists by then.
+the data migration 0013; a network added to ``LINK_NETWORKS`` later needs a
+migration of the same kind for the content that exists by then (0021 did
+so for the share sheet's "other").
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import TrackedLink
-from .networks import NETWORKS
+from .networks import LINK_NETWORKS
 
 CODE_BYTES = 6  # 8 URL-safe characters: 2^48 codes, not guessable in practice
 
@@ -31,7 +32,7 @@ def new_code() -> str:
 
 def create_links(session: Session, content_id: int) -> None:
     """The content's links, one per network; the caller commits with the content."""
-    session.add_all(TrackedLink(content_id=content_id, network=network, code=new_code()) for network in NETWORKS)
+    session.add_all(TrackedLink(content_id=content_id, network=network, code=new_code()) for network in LINK_NETWORKS)
     session.flush()
 
 

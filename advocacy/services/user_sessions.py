@@ -4,8 +4,13 @@ The signed cookie names the person and carries a random token; a request is
 signed in only while a row with that token's hash exists for that person.
 Signing out deletes the row, so a copy of the cookie taken before then opens
 nothing afterwards; deactivation and erasure delete all of the person's rows.
-A session unused for ``idle`` (SESSION_IDLE_DAYS) is over, and the
-``prune-sessions`` job deletes such rows so the table does not grow forever.
+A session unused for ``Lifetimes.idle`` (SESSION_IDLE_DAYS) is over; one
+started with "keep me signed in on this device" (``persistent``) lasts
+``Lifetimes.remembered`` (REMEMBER_DAYS) from its last use instead, like
+its cookie, which the browser keeps that long after each visit. The
+``prune-sessions`` job deletes ended rows so the table does not grow forever.
+The person's "Signed-in devices" page lists their rows (``of_person``) and
+ends one (``end_one``) or all of them (``end_all``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import changed_rows
@@ -31,10 +36,32 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(session: Session, user_id: int, now: datetime) -> str:
-    """A new session for this person; returns the token for the cookie (only its hash is stored)."""
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long an unused session lasts: a browser-session one, and a "keep me signed in" one."""
+
+    idle: timedelta
+    remembered: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> Lifetimes:
+        return cls(idle=timedelta(days=int(config["SESSION_IDLE_DAYS"])),
+                   remembered=timedelta(days=int(config["REMEMBER_DAYS"])))
+
+    def ended(self, now: datetime) -> ColumnElement[bool]:
+        """The rows whose session is over at ``now``."""
+        return or_(
+            and_(UserSession.persistent.is_(False), UserSession.last_seen_at <= now - self.idle),
+            and_(UserSession.persistent.is_(True), UserSession.last_seen_at <= now - self.remembered),
+        )
+
+
+def start(session: Session, user_id: int, now: datetime, *, persistent: bool = False, device: str = "") -> str:
+    """A new session for this person; returns the token for the cookie (only its hash is stored).
+    ``device``: the label of services.devices."""
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(user_id=user_id, token_hash=_token_hash(token), created_at=now, last_seen_at=now))
+    session.add(UserSession(user_id=user_id, token_hash=_token_hash(token), created_at=now, last_seen_at=now,
+                            persistent=persistent, device=device))
     session.flush()
     return token
 
@@ -51,19 +78,21 @@ class SignedIn:
         return now - self.last_seen_at >= LAST_SEEN_STEP
 
 
-def find(session: Session, user_id: str, token: str | None, *, now: datetime, idle: timedelta) -> SignedIn | None:
+def find(session: Session, user_id: str, token: str | None, *, now: datetime,
+         lifetimes: Lifetimes) -> SignedIn | None:
     """The active person this cookie signs in, or None (signed out, ended elsewhere, idle too long)."""
     if not token or not user_id.isdigit():
         return None
     row = session.execute(
-        select(User, UserSession.id, UserSession.last_seen_at, AmbassadorProfile)
+        select(User, UserSession.id, UserSession.last_seen_at, UserSession.persistent, AmbassadorProfile)
         .join(UserSession, UserSession.user_id == User.id)
         .outerjoin(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
         .where(UserSession.token_hash == _token_hash(token), User.id == int(user_id))
     ).first()
     if row is None:
         return None
-    user, session_id, last_seen_at, profile = row
+    user, session_id, last_seen_at, persistent, profile = row
+    idle = lifetimes.remembered if persistent else lifetimes.idle
     if not user.active or last_seen_at <= now - idle:
         return None
     return SignedIn(user, session_id, last_seen_at, profile)
@@ -81,14 +110,37 @@ def end(session: Session, token: str | None) -> None:
         session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
 
 
+def end_one(session: Session, user_id: int, session_id: int) -> bool:
+    """Sign out one of the person's own devices; False when they have no such session
+    (ended already, or someone else's: the same answer, so ids reveal nothing)."""
+    return changed_rows(session, delete(UserSession).where(UserSession.id == session_id,
+                                                           UserSession.user_id == user_id)) > 0
+
+
 def end_all(session: Session, user_id: int) -> None:
     """Sign the person out everywhere."""
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
-def prune_idle(session: Session, *, now: datetime, idle: timedelta) -> int:
+def of_person(session: Session, user_id: int, *, now: datetime, lifetimes: Lifetimes) -> list[UserSession]:
+    """The person's sessions still open, the most recently used first."""
+    return list(session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user_id, ~lifetimes.ended(now))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ))
+
+
+def prune_idle(session: Session, *, now: datetime, lifetimes: Lifetimes) -> int:
     """Delete the sessions that ``find`` no longer accepts; how many there were."""
-    return changed_rows(session, delete(UserSession).where(UserSession.last_seen_at <= now - idle))
+    return changed_rows(session, delete(UserSession).where(lifetimes.ended(now)))
+
+
+@personal_data.export_section("devices")
+def _export_devices(session: Session, user: User) -> list[dict]:
+    rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
+    return [{"device": row.device, "signed_in_at": row.created_at.isoformat(),
+             "last_used_at": row.last_seen_at.isoformat(), "kept_signed_in": row.persistent} for row in rows]
 
 
 @personal_data.erasure_step

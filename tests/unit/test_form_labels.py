@@ -13,12 +13,12 @@ from advocacy.forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS
 from advocacy.forms.kit import SECTION_LABELS
 from advocacy.forms.surveys import QUESTION_TYPE_LABELS
 from advocacy.models import FeedbackKind, FeedbackStatus, KitSection, Purpose, QuestionType
-from advocacy.services.networks import NETWORKS
+from advocacy.services.networks import LINK_NETWORKS
 
 
 def test_network_labels_cover_exactly_the_networks_in_their_order():
-    # The order matters: the profile's checkboxes follow the labels.
-    assert tuple(NETWORK_LABELS) == NETWORKS
+    # The order matters: the panel and the insights follow it; "other" (the share sheet) comes last.
+    assert tuple(NETWORK_LABELS) == LINK_NETWORKS
 
 
 @pytest.mark.parametrize(("labels", "members"), [

@@ -20,6 +20,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Menu groups (<details>) work without this; with it, on a wide screen where
+  // they drop down over the page, opening one closes the others, and a click
+  // elsewhere or Escape closes them, as a menu does. On a phone they open in place.
+  const groups = document.querySelectorAll(".nav-group");
+  const dropsDown = window.matchMedia("(min-width: 44.01rem)");
+  groups.forEach((group) => {
+    group.addEventListener("toggle", () => {
+      if (group.open && dropsDown.matches) groups.forEach((other) => { if (other !== group) other.open = false; });
+    });
+  });
+  document.addEventListener("click", (event) => {
+    if (!dropsDown.matches) return;
+    groups.forEach((group) => { if (!group.contains(event.target)) group.open = false; });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    groups.forEach((group) => {
+      if (group.open) { group.open = false; group.querySelector("summary").focus(); }
+    });
+  });
+
   // Selects that submit their form on change (the language switch); the
   // form keeps a visible button for people without JavaScript.
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {

@@ -1,5 +1,6 @@
 // Relais share panel: keep each network's share link in step with the text,
-// show its length with the link included, and copy the text for LinkedIn.
+// and show its length with the link included. (Copying the text for LinkedIn
+// and "Did you share it?" are share-loop.js's, as on the feed.)
 // The page works without this file (the first wording is used as is).
 "use strict";
 
@@ -19,7 +20,7 @@
   }
 
   function setUp(panel) {
-    const network = panel.dataset.shareNetwork;
+    const network = panel.dataset.sharePanel;
     const link = panel.dataset.shareLink;
     const textarea = panel.querySelector("textarea");
     const open = panel.querySelector("[data-share-open]");
@@ -29,6 +30,7 @@
       const text = textarea.value;
       const url = shareUrl(network, text, link, panel.dataset.shareSubject, panel.dataset.shareInstance);
       if (open && url) open.href = url;
+      if (open) open.dataset.shareText = text;  // what share-loop.js copies for LinkedIn
       if (counter && window.RelaisText) {
         // What the network will count: the text and the link (X adds it itself).
         const m = window.RelaisText.measure(network, network === "linkedin" ? text : text + " " + link);
@@ -41,13 +43,10 @@
       radio.addEventListener("change", () => { textarea.value = radio.dataset.variant; update(); });
     });
     textarea.addEventListener("input", update);
-    if (open && network === "linkedin" && navigator.clipboard) {
-      open.addEventListener("click", () => { navigator.clipboard.writeText(textarea.value).catch(() => {}); });
-    }
     update();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("[data-share-network]").forEach(setUp);
+    document.querySelectorAll("[data-share-panel]").forEach(setUp);
   });
 })();
