@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import abort, current_app, flash, redirect, request, session
 from flask_babel import gettext as _
@@ -42,6 +43,12 @@ RESULTS_KEPT = 8
 def _signer() -> TimestampSigner:
     secret = current_app.secret_key
     assert secret is not None  # create_app always sets one
+    return _signer_for(secret)
+
+
+@lru_cache(maxsize=8)
+def _signer_for(secret: str | bytes) -> TimestampSigner:
+    # One per secret and process: the share panel shows a key per network, and a signer is not free to make.
     return TimestampSigner(secret, salt="relais-intent")
 
 

@@ -6,13 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
-from flask import Flask, current_app
-from flask_babel import get_locale, gettext
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask_babel import get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from content_feeds import without_images
@@ -23,6 +28,7 @@ from .models import Role, Topic
 from .program_clock import program_zone
 from .services import clock
 from .services.anonymity import Band, Hidden
+from .urls import fast_url_for
 
 STAFF = (Role.CURATOR, Role.ADMIN)
 EVERYONE = (Role.AMBASSADOR, Role.CURATOR, Role.ADMIN)
@@ -80,16 +86,31 @@ def my_pages() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in MY_PAGES if endpoint in current_app.view_functions]
 
 
+# Every page shows the navigation and links to the same few fixed addresses:
+# building a URL (Werkzeug's routing) costs more than the rest of the header,
+# so they are made once per process. Both depend on nothing a visitor sends
+# but the role, the language and the path the app is mounted at, in their keys.
+FIXED_URLS_KEPT = 500  # a bound: the templates name a few dozen
+
+
 def navigation() -> list[NavEntry]:
     """The signed-in person's menu, in NAVIGATION's order; a group stands where its first link would."""
     if not current_user.is_authenticated:
         return []
+    key = (current_user.role, current_locale())
+    made = current_app.extensions.setdefault("advocacy.navigation", {})
+    if key not in made:
+        made[key] = _navigation_of(current_user.role)
+    return made[key]
+
+
+def _navigation_of(role: Role) -> list[NavEntry]:
     entries: list[NavEntry] = []
     groups: dict[str, list[tuple[str, str]]] = {}
     for endpoint, label, roles, group in NAVIGATION:
-        if current_user.role not in roles or endpoint not in current_app.view_functions:
+        if role not in roles or endpoint not in current_app.view_functions:
             continue
-        if group is None or not current_user.is_staff:
+        if group is None or role not in STAFF:
             entries.append(NavEntry(label=str(label), endpoint=endpoint))
             continue
         if str(group) not in groups:
@@ -98,6 +119,21 @@ def navigation() -> list[NavEntry]:
         groups[str(group)].append((endpoint, str(label)))
     return [NavEntry(label=entry.label, links=tuple(groups[entry.label])) if entry.endpoint is None else entry
             for entry in entries]
+
+
+def fixed_url(endpoint: str, **values: Any) -> str:
+    """``{{ fixed_url('static', filename='css/relais.css') }}``: url_for, kept, for an address whose
+    values are written in the template (never an id or anything a visitor sends: the cache would grow)."""
+    if not has_request_context():
+        return url_for(endpoint, **values)
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    made = current_app.extensions.setdefault("advocacy.fixed_urls", {})
+    found = made.get(key)
+    if found is None:
+        found = url_for(endpoint, **values)
+        if len(made) < FIXED_URLS_KEPT:
+            made[key] = found
+    return found
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -181,12 +217,96 @@ def topic_names(topics: Iterable[Topic]) -> str:
     return ", ".join(sorted((topic.label(language) for topic in topics), key=str.casefold))
 
 
+# Translations in templates. Flask-Babel's callables find the catalog again
+# for each string (the babel context, the domain, the locale spelled out as a
+# key): a page has 50 to 100 strings. These find it once per request and
+# locale, and give the same result: the same catalog (force_locale, used for
+# e-mails, sets another Locale object, so its strings come from its own
+# catalog), and Jinja's "new style" rules (the text escaped when the template
+# is, then always formatted with "%").
+def _catalog() -> NullTranslations:
+    babel_context = g.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None)
+    if locale is None:  # the first string of the request: the locale is chosen here
+        return get_translations()
+    found = getattr(babel_context, "relais_catalog", None)
+    if found is None or found[0] is not locale:
+        found = babel_context.relais_catalog = (locale, get_translations())
+    return found[1]
+
+
+def current_locale() -> str:
+    """``{{ current_locale() }}``: "fr" or "en", the reader's language."""
+    babel_context = g.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None)
+    found = getattr(babel_context, "relais_locale_name", None)
+    if locale is None or found is None or found[0] is not locale:
+        name = str(get_locale())
+        babel_context = g.get("_flask_babel")  # made by get_locale() when it was missing
+        if getattr(babel_context, "babel_locale", None) is not None:  # else outside a request: not kept
+            babel_context.relais_locale_name = (babel_context.babel_locale, name)
+        return name
+    return found[1]
+
+
+def _formatted(eval_context: EvalContext, text: str, variables: dict) -> str:
+    text = Markup(text) if eval_context.autoescape else text
+    # Without "%" there is nothing to format: the text as it is, without the cost of "%".
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_gettext(eval_context: EvalContext, string: str, **variables) -> str:
+    return _formatted(eval_context, _catalog().ugettext(string), variables)
+
+
+@pass_eval_context
+def _template_ngettext(eval_context: EvalContext, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return _formatted(eval_context, _catalog().ungettext(singular, plural, num), variables)
+
+
+@pass_eval_context
+def _template_pgettext(eval_context: EvalContext, context: str, string: str, **variables) -> str:
+    variables.setdefault("context", context)
+    return _formatted(eval_context, _catalog().upgettext(context, string), variables)
+
+
+@pass_eval_context
+def _template_npgettext(eval_context: EvalContext, context: str, singular: str, plural: str, num: int,
+                        **variables) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    return _formatted(eval_context, _catalog().unpgettext(context, singular, plural, num), variables)
+
+
+def csrf_token() -> str:
+    """``{{ csrf_token() }}``: Flask-WTF's token for this request, made once and then read from ``g``
+    (a page of cards has a form per card, and Flask-WTF reads its settings again for each)."""
+    token = g.get("relais_csrf_token")
+    if token is None:
+        token = g.relais_csrf_token = generate_csrf()
+    return token
+
+
+def install_translations(app: Flask) -> None:
+    """After Flask-Babel's init_app, which installs its own."""
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext,
+                                 pgettext=_template_pgettext, npgettext=_template_npgettext,
+                                 # Jinja's "_" looks "gettext" up again on each call: the same function, directly.
+                                 _=_template_gettext)
+
+
 def init_app(app: Flask) -> None:
+    install_translations(app)
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(month)
     app.add_template_filter(topic_names)
     app.add_template_global(time_range)
+    app.add_template_global(fixed_url)
+    app.add_template_global(fast_url_for, "url_for")
+    app.add_template_global(csrf_token)  # in place of Flask-WTF's, which its init_app installed
     app.add_template_filter(paragraphs)
     app.add_template_filter(images_removed)
     app.add_template_filter(people_count)
@@ -199,6 +319,6 @@ def init_app(app: Flask) -> None:
         return {
             "navigation": navigation,
             "my_pages": my_pages,
-            "current_locale": lambda: str(get_locale()),
+            "current_locale": current_locale,
             "language_labels": LANGUAGE_LABELS,
         }

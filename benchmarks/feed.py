@@ -28,11 +28,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# --before: the app of another checkout (main, say), measured beside this one
+# on the same data; its code is imported from there (the servers, the child
+# processes of the in-process measures).
+ENV_APP_ROOT = "BENCH_FEED_APP_ROOT"
 if __name__ == "__main__":
     # benchmarks/queue.py would shadow the standard library's queue.
     sys.path[0] = str(ROOT)
+if __import__("os").environ.get(ENV_APP_ROOT):
+    sys.path.insert(0, __import__("os").environ[ENV_APP_ROOT])
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -45,6 +52,7 @@ from datetime import UTC, datetime  # noqa: E402
 ENV_URL, ENV_INSTANCE = "BENCH_FEED_DATABASE_URL", "BENCH_FEED_INSTANCE"
 PASSWORD = "bench-password"
 BARE_ROWS = 10  # the feed's page size
+ROUNDS = 10  # CPU per request: interleaved rounds, median
 
 
 # --- the two apps, as gunicorn loads them ("benchmarks.feed:real_app()") -----
@@ -196,6 +204,58 @@ def single_request_ms(url: str, instance: str, email: str, path: str, repeat: in
     return statistics.median(times)
 
 
+def _csrf_signed_in_client(app, email: str):
+    """Signed in through the real form (CSRF on, as in production): the pages then make their tokens."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def cpu_per_request(url: str, instance: str, email: str, paths: dict[str, str], repeat: int,
+                    profile: bool = False) -> dict[str, float]:
+    """Milliseconds of this process's CPU per request (test client, after a warm-up), the bare page
+    included: unlike wrk's rates, robust to what else runs on the machine."""
+    from advocacy.db import get_engine
+
+    os.environ[ENV_URL], os.environ[ENV_INSTANCE] = url, instance
+    app = real_app()
+    bare = bare_app().test_client()
+    client = _csrf_signed_in_client(app, email)
+    requests = {"bare Flask page": lambda: bare.get("/bare")}
+    requests.update({label: (lambda path=path: client.get(path)) for label, path in paths.items()})
+    for request in requests.values():
+        for _ in range(3):  # warm-up: templates compiled, caches filled
+            assert request().status_code == 200
+    # Interleaved rounds, the median of each page's: a burst of load elsewhere
+    # on the machine slows one round of every page, not one page.
+    rounds: dict[str, list[float]] = {label: [] for label in requests}
+    for _ in range(ROUNDS):
+        for label, request in requests.items():
+            started = time.process_time()
+            for _ in range(max(1, repeat // ROUNDS)):
+                request()
+            rounds[label].append((time.process_time() - started) * 1000 / max(1, repeat // ROUNDS))
+    results = {label: statistics.median(values) for label, values in rounds.items()}
+    if profile:
+        import cProfile
+        import pstats
+
+        for label, request in requests.items():
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(20):
+                request()
+            profiler.disable()
+            print(f"\n### profile: {label} (20 requests)")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+    with app.app_context():
+        get_engine().dispose()
+    return results
+
+
 def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     from benchmarks.links import start_gunicorn as start
 
@@ -243,54 +303,105 @@ def wrk(port: int, path: str, cookie: str | None, connections: int, seconds: int
             "p50": percentiles.get(50, float("nan")), "p99": percentiles.get(99, float("nan"))}
 
 
-def load(url: str, instance: str, email: str, paths: dict[str, str], connections: int, seconds: int) -> None:
+def _servers(url: str, instance: str, before: str | None) -> dict[str, dict[str, str]]:
+    """The app servers to start: this checkout's ("after") and, with --before, the other's."""
     env = {ENV_URL: url, ENV_INSTANCE: instance}
-    real, real_port = start_gunicorn("benchmarks.feed:real_app()", env)
-    bare, bare_port = start_gunicorn("benchmarks.feed:bare_app()", env)
+    apps = {"after": {**env, ENV_APP_ROOT: ""}}
+    if before:
+        apps = {"before": {**env, ENV_APP_ROOT: before}, **apps}
+    return apps
+
+
+def load(url: str, instance: str, email: str, paths: dict[str, str], args) -> None:
+    """wrk on the bare page and on each page of each app, interleaved, ``--rounds`` times: medians."""
+    bare, bare_port = start_gunicorn("benchmarks.feed:bare_app()", {ENV_URL: url, ENV_INSTANCE: instance})
+    started = {name: start_gunicorn("benchmarks.feed:real_app()", env)
+               for name, env in _servers(url, instance, args.before).items()}
     try:
-        cookie = session_cookie(real_port, email)
-        for path in paths.values():  # warm-up: imports, template compilation, connection pools
-            wrk(real_port, path, cookie, 2, 2)
+        cookies = {name: session_cookie(port, email) for name, (_process, port) in started.items()}
+        for name, (_process, port) in started.items():
+            for path in paths.values():  # warm-up: imports, template compilation, connection pools
+                wrk(port, path, cookies[name], 2, 2)
         wrk(bare_port, "/bare", None, 2, 2)
-        floor = wrk(bare_port, "/bare", None, connections, seconds)
-        print(f"\n| {connections} connections, {seconds} s | requests/s | × bare | p50 (ms) | p99 (ms) |")
+        results: dict[str, list[dict]] = {}
+        for _ in range(args.rounds):
+            floor = wrk(bare_port, "/bare", None, args.connections, args.seconds)
+            results.setdefault("bare", []).append({**floor, "ratio": 1.0})
+            for label, path in paths.items():
+                for name, (_process, port) in started.items():
+                    result = wrk(port, path, cookies[name], args.connections, args.seconds)
+                    results.setdefault(f"{label}, {name}", []).append(
+                        {**result, "ratio": result["rate"] / floor["rate"]})
+        print(f"\n| {args.connections} connections, {args.seconds} s, median of {args.rounds} | requests/s "
+              f"| × bare (same round) | p50 (ms) | p99 (ms) |")
         print("|---|---:|---:|---:|---:|")
-        print(f"| bare Flask page, {BARE_ROWS} rows | {floor['rate']:.0f} | 1.00 | {floor['p50']:.1f} "
-              f"| {floor['p99']:.1f} |")
-        for label, path in paths.items():
-            result = wrk(real_port, path, cookie, connections, seconds)
-            print(f"| {label} | {result['rate']:.1f} | {result['rate'] / floor['rate']:.2f} "
-                  f"| {result['p50']:.1f} | {result['p99']:.1f} |")
+        for label, runs in results.items():
+            def median(key: str, runs=runs) -> float:
+                return statistics.median(run[key] for run in runs)
+            print(f"| {label} | {median('rate'):.0f} | {median('ratio'):.2f} | {median('p50'):.1f} "
+                  f"| {median('p99'):.1f} |")
+        print(f"load average after the load: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
-        for process in (real, bare):
+        for process, _port in [(bare, bare_port), *started.values()]:
             process.terminate()
             process.wait(timeout=30)
+
+
+def in_app(app_root: str | None, measure: str, **kwargs) -> dict:
+    """Run one in-process measure in a child process importing the app from ``app_root`` (None: here)."""
+    env = {**os.environ, ENV_APP_ROOT: app_root or "", "PYTHONSAFEPATH": "1"}
+    output = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", measure, json.dumps(kwargs)],
+                            env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def child(measure: str, kwargs: str) -> None:
+    measures = {"cpu": cpu_per_request, "statements": statements_per_request, "single": single_request_ms}
+    print(json.dumps(measures[measure](**json.loads(kwargs))))
 
 
 def run(url: str | None, label: str, args) -> None:
     def database(folder: str, name: str) -> str:
         return url or f"sqlite:///{folder}/{name}.sqlite3"
 
+    apps = {"before": args.before, "after": None} if args.before else {"after": None}
     with tempfile.TemporaryDirectory(prefix="relais-bench-feed-") as folder:
         print(f"\n## {label}")
         if not args.curve_only:
-            email, content_id = build(database(folder, "full"), folder, args.scale)
+            full = database(folder, "full")
+            email, content_id = build(full, folder, args.scale)
             # The panel first: a slow page's requests left queued when wrk stops
             # would still hold the workers during the next run.
-            paths = {"share panel, GET /content/<id>/share": f"/content/{content_id}/share",
-                     "personal feed, GET /": "/"}
-            counts = statements_per_request(database(folder, "full"), folder, email, list(paths.values()))
-            print("\nstatements per request: " + ", ".join(f"{k} {counts[v]}" for k, v in paths.items()))
-            load(database(folder, "full"), folder, email, paths, args.connections, args.seconds)
-        print("\n| contents | one feed request, median (ms) | statements |")
-        print("|---:|---:|---:|")
+            paths = {"share panel": f"/content/{content_id}/share", "personal feed": "/"}
+            for name, root in apps.items():
+                counts = in_app(root, "statements", url=full, instance=folder, email=email,
+                                paths=list(paths.values()))
+                print(f"\nstatements per request ({name}): "
+                      + ", ".join(f"{k} {counts[v]}" for k, v in paths.items()))
+            print(f"\n| CPU per request, in-process, median of {ROUNDS} rounds (ms) | bare | panel | feed "
+                  "| panel × bare | feed × bare |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for name, root in apps.items():
+                cpu = in_app(root, "cpu", url=full, instance=folder, email=email, paths=paths, repeat=args.cpu_repeat)
+                bare, panel, feed = cpu["bare Flask page"], cpu["share panel"], cpu["personal feed"]
+                print(f"| {name} | {bare:.2f} | {panel:.2f} | {feed:.2f} | {panel / bare:.1f} | {feed / bare:.1f} |",
+                      flush=True)
+            load(full, folder, email, paths, args)
+        print("\n| contents | " + " | ".join(f"one feed request, median (ms), {name} | statements, {name}"
+                                             for name in apps) + " |")
+        print("|---:|" + "---:|---:|" * len(apps))
         for contents in args.curve:
             name = f"curve{contents}"
             email, _ = build(database(folder, name), folder, 1.0, contents=contents, shares=10 * contents,
                              clicks=0)
-            ms = single_request_ms(database(folder, name), folder, email, "/", args.repeat)
-            counts = statements_per_request(database(folder, name), folder, email, ["/"])
-            print(f"| {contents:,} | {ms:.1f} | {counts['/']} |", flush=True)
+            cells = []
+            for root in apps.values():
+                ms = in_app(root, "single", url=database(folder, name), instance=folder, email=email, path="/",
+                            repeat=args.repeat)
+                counts = in_app(root, "statements", url=database(folder, name), instance=folder, email=email,
+                                paths=["/"])
+                cells += [f"{ms:.1f}", str(counts["/"])]
+            print(f"| {contents:,} | {' | '.join(cells)} |", flush=True)
 
 
 def main() -> None:
@@ -303,6 +414,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9, help="curve: timed requests per size")
     parser.add_argument("--curve", type=int, nargs="*", default=[1_000, 20_000, 100_000])
     parser.add_argument("--curve-only", action="store_true", help="skip the load part")
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="also measure the app of this checkout (e.g. main), on the same data, in the same run")
+    parser.add_argument("--rounds", type=int, default=3, help="load: wrk rounds (medians)")
+    parser.add_argument("--cpu-repeat", type=int, default=200, help="CPU per request: requests per page")
+    if sys.argv[1:2] == ["--child"]:
+        child(*sys.argv[2:4])
+        return
     args = parser.parse_args()
     if args.pg:
         if not args.reset:

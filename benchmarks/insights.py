@@ -53,7 +53,7 @@ from advocacy.models import (  # noqa: E402
 )
 from advocacy.models.content import content_needs, content_topics  # noqa: E402
 from advocacy.services import accounts, insights_rollup, taxonomy  # noqa: E402
-from advocacy.services.networks import NETWORKS  # noqa: E402
+from advocacy.services.networks import LINK_NETWORKS, NETWORKS  # noqa: E402
 
 NEW_INDEXES = {  # what migration 0011 adds to the raw tables: dropped for the naive run
     "ix_share_events_day_user": "share_events (day, user_id)",
@@ -92,7 +92,7 @@ def generate(session, today: date, scale: float, seed: int = 6, *, contents: int
     start = today - timedelta(days=364)
     now = datetime.now(UTC)
     needs = [need.id for need in taxonomy.ensure_needs(session)]
-    topics = [taxonomy.add_topic(session, f"Topic {n}").id for n in range(30)]
+    topics = [taxonomy.add_topic(session, name_fr=f"Thème {n}", name_en=f"Topic {n}").id for n in range(30)]
     departments = []
     for n in range(25):
         department = Department(name=f"Department {n}", headcount=rng.randint(50, 900))
@@ -113,8 +113,8 @@ def generate(session, today: date, scale: float, seed: int = 6, *, contents: int
                                     "fr", True, now) for u in users),
          ["id", "email", "name", "password_hash", "role", "language", "active", "created_at"])
     bulk(session, AmbassadorProfile.__table__,
-         ((u, now, today + timedelta(days=200), rng.choices(departments, weights)[0].id, []) for u in users),
-         ["user_id", "joined_at", "mandate_ends_on", "department_id", "networks"])
+         ((u, now, now, today + timedelta(days=200), rng.choices(departments, weights)[0].id, []) for u in users),
+         ["user_id", "joined_at", "onboarded_at", "mandate_ends_on", "department_id", "networks"])
     consents = [(u, Purpose.MEMBERSHIP, True, now, charter.version, charter.sha256, "fr", ConsentChannel.WEB)
                 for u in users]
     consents += [(u, Purpose.SHARE_ATTRIBUTION, True, now, attribution.version, attribution.sha256, "fr",
@@ -136,7 +136,7 @@ def generate(session, today: date, scale: float, seed: int = 6, *, contents: int
     links = []
     link_id = 1
     for c in content_ids:
-        for network in NETWORKS:
+        for network in LINK_NETWORKS:  # the share sheet's link too, as create_links makes them
             links.append((link_id, c, network, hashlib.sha1(f"{c}{network}".encode()).hexdigest()[:12], now))
             link_id += 1
     bulk(session, TrackedLink.__table__, links, ["id", "content_id", "network", "code", "created_at"])

@@ -72,6 +72,12 @@ def _browser_required() -> None:
     pytest.fail(f"RELAIS_REQUIRE_BROWSER=1 but: {missing(AXE_SCRIPT, VNU_JAR, LIGHTHOUSE)}")
 
 
+# Each test module that imports the fixture gets its own session-scoped copy,
+# but a second sync_playwright() in the same run fails ("Sync API inside the
+# asyncio loop"): the first copy started keeps the browser, the others share it.
+_RUNNING: list = []
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One Chromium for the whole run (a context per test keeps them apart).
@@ -79,12 +85,19 @@ def chromium():
     Registered once, by conftest.py: a test module importing it would get a
     second session fixture, and a second Playwright inside the first fails.
     """
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        _RUNNING.append(browser)
+        try:
+            yield browser
+        finally:
+            _RUNNING.clear()
+            browser.close()
 
 
 @pytest.fixture

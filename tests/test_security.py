@@ -1,5 +1,7 @@
 """Headers, cookies, CSRF and rate limits that every page relies on."""
 
+import re
+
 import pytest
 
 from advocacy.models import Role
@@ -48,7 +50,7 @@ class TestWithCsrf:
     def test_post_with_token_from_the_page_works(self, client, auth):
         user = auth.create_user(Role.AMBASSADOR)
         html = client.get("/login").get_data(as_text=True)
-        token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
         response = client.post("/login", data={"email": user.email, "password": "ambassador-password",
                                                "csrf_token": token})
         assert response.status_code == 302

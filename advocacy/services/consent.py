@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..models import ConsentChannel, ConsentRecord, ConsentText, Purpose, User, utcnow
@@ -92,17 +92,24 @@ def has_consent(session: Session, user_id: int, purpose: Purpose) -> bool:
     return purpose in in_force(session, user_id)
 
 
-def in_force(session: Session, user_id: int) -> frozenset[Purpose]:
-    """Every purpose the person's consent stands for now (``has_consent`` for all purposes, one statement)."""
-    latest = (select(func.max(ConsentRecord.id).label("id")).where(ConsentRecord.user_id == user_id)
+def _in_force_statement():
+    latest = (select(func.max(ConsentRecord.id).label("id")).where(ConsentRecord.user_id == bindparam("user_id"))
               .group_by(ConsentRecord.purpose).subquery())
     current = (select(ConsentText.purpose, func.max(ConsentText.version).label("version"))
                .group_by(ConsentText.purpose).subquery())
-    return frozenset(session.scalars(
-        select(ConsentRecord.purpose).join(latest, latest.c.id == ConsentRecord.id)
-        .join(current, and_(current.c.purpose == ConsentRecord.purpose,
-                            current.c.version == ConsentRecord.text_version))
-        .where(ConsentRecord.granted.is_(True))))
+    return (select(ConsentRecord.purpose).join(latest, latest.c.id == ConsentRecord.id)
+            .join(current, and_(current.c.purpose == ConsentRecord.purpose,
+                                current.c.version == ConsentRecord.text_version))
+            .where(ConsentRecord.granted.is_(True)))
+
+
+# Read on every signed-in ambassador request: built once, not per request.
+_IN_FORCE = _in_force_statement()
+
+
+def in_force(session: Session, user_id: int) -> frozenset[Purpose]:
+    """Every purpose the person's consent stands for now (``has_consent`` for all purposes, one statement)."""
+    return frozenset(session.scalars(_IN_FORCE, {"user_id": user_id}))
 
 
 def grant(

@@ -62,7 +62,7 @@ class Status(enum.StrEnum):
     ARCHIVED = "archived"
 
 
-def visible_to_ambassadors(now: datetime) -> ColumnElement[bool]:
+def visible_to_ambassadors(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Content an ambassador may see and share at ``now`` (a SQL condition)."""
     return and_(
         Content.archived_at.is_(None),

@@ -23,10 +23,12 @@ but is no longer suggested; within the candidates the order is the score's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, delete, exists, func, literal, select, union_all
+from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
@@ -84,14 +86,20 @@ def _matches(user_id: int):
     return need_matches, topic_matches
 
 
-def _score(user_id: int, now: datetime):
+def _score(user_id, fresh_since: Sequence):
+    """``fresh_since``: per FRESHNESS step, the instant from which a content earns its points."""
     need_matches, topic_matches = _matches(user_id)
-    freshness = case(*((Content.publish_at >= now - age, points) for age, points in FRESHNESS), else_=0)
+    freshness = case(*((Content.publish_at >= since, points)
+                       for since, (_age, points) in zip(fresh_since, FRESHNESS, strict=True)), else_=0)
     highlight = case((Content.highlighted, HIGHLIGHT_BONUS), else_=0)
     return NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + highlight + freshness
 
 
-def _shareable_by(user_id: int, now: datetime):
+def _fresh_since(now: datetime) -> list[datetime]:
+    return [now - age for age, _points in FRESHNESS]
+
+
+def _shareable_by(user_id, now):
     """Visible now, not dismissed by this person, and not excluded by another area."""
     dismissed = exists().where(Dismissal.user_id == user_id, Dismissal.content_id == Content.id)
     return [visible_to_ambassadors(now), ~dismissed, *(exclude(user_id) for exclude in EXCLUSIONS)]
@@ -99,33 +107,64 @@ def _shareable_by(user_id: int, now: datetime):
 
 def feed_query(user_id: int, now: datetime):
     """Every shareable content ranked (unbounded: callers narrow it, as the digest does to a week)."""
-    score = _score(user_id, now).label("score")
+    score = _score(user_id, _fresh_since(now)).label("score")
     return select(Content, score).where(*_shareable_by(user_id, now)).order_by(
         score.desc(), Content.publish_at.desc(), Content.id.desc())
 
 
-def _candidates(user_id: int, now: datetime):
+def _candidates(user_id, now, how_many):
     """The ids a page ranks: the newest shareable contents, and the highlights (a few, indexed)."""
     shareable = _shareable_by(user_id, now)
     newest = (select(Content.id).where(*shareable)
-              .order_by(Content.publish_at.desc(), Content.id.desc()).limit(CANDIDATES).subquery())
+              .order_by(Content.publish_at.desc(), Content.id.desc()).limit(how_many).subquery())
     highlights = select(Content.id).where(Content.highlighted.is_(True), *shareable)
     return union_all(select(newest.c.id), highlights)
 
 
+# The page's three statements are built once per process with bound
+# parameters, not per request: building SQLAlchemy statements (the score's
+# subqueries, the exclusions) cost more CPU than running them. The values go
+# in as parameters; the compiled SQL comes from SQLAlchemy's cache.
+_USER: BindParameter[int] = bindparam("user_id")
+_NOW = bindparam("now", type_=Content.publish_at.type)
+_FRESH_SINCE = [bindparam(f"fresh_since_{n}", type_=Content.publish_at.type) for n in range(len(FRESHNESS))]
+
+
+@cache
+def _page_statement(exclusions: tuple):
+    """Built for the exclusions registered when first asked (the key: an area added later gets its own)."""
+    score = _score(_USER, _FRESH_SINCE).label("score")
+    return (select(Content, score).where(Content.id.in_(_candidates(_USER, _NOW, bindparam("candidates"))))
+            .order_by(score.desc(), Content.publish_at.desc(), Content.id.desc())
+            .offset(bindparam("offset")).limit(bindparam("limit")))
+
+
 def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:
     number = max(1, number)
-    score = _score(user_id, now).label("score")
-    rows = session.execute(
-        select(Content, score).where(Content.id.in_(_candidates(user_id, now)))
-        .order_by(score.desc(), Content.publish_at.desc(), Content.id.desc())
-        .offset((number - 1) * size).limit(size + 1)
-    ).all()
+    params = {"user_id": user_id, "now": now, "candidates": CANDIDATES, "offset": (number - 1) * size,
+              "limit": size + 1,
+              **{bind.key: since for bind, since in zip(_FRESH_SINCE, _fresh_since(now), strict=True)}}
+    rows = session.execute(_page_statement(tuple(EXCLUSIONS)), params).all()
     shown = [content.id for content, _score_value in rows[:size]]
     needs, topics = _why(session, user_id, shown)
     suggestions = [Suggestion(content, score_value, needs.get(content.id, []), topics.get(content.id, []))
                    for content, score_value in rows[:size]]
     return Page(suggestions, number, has_next=len(rows) > size)
+
+
+_SHOWN: BindParameter[list[int]] = bindparam("content_ids", expanding=True)
+_NEEDS_SERVED = (
+    select(content_needs.c.content_id, Need).join(Need, Need.id == content_needs.c.need_id)
+    .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
+                                 ambassador_needs.c.user_id == _USER))
+    .where(content_needs.c.content_id.in_(_SHOWN)).order_by(Need.position, Need.id)
+)
+_TOPICS_ABOUT = (
+    select(content_topics.c.content_id, Topic).join(Topic, Topic.id == content_topics.c.topic_id)
+    .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
+                                  ambassador_topics.c.user_id == _USER))
+    .where(content_topics.c.content_id.in_(_SHOWN)).order_by(Topic.id)  # as Content.topics
+)
 
 
 def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[int, list[Need]],
@@ -135,19 +174,10 @@ def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[i
     topics: dict[int, list[Topic]] = {}
     if not content_ids:
         return needs, topics
-    for content_id, need in session.execute(
-        select(content_needs.c.content_id, Need).join(Need, Need.id == content_needs.c.need_id)
-        .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
-                                     ambassador_needs.c.user_id == user_id))
-        .where(content_needs.c.content_id.in_(content_ids)).order_by(Need.position, Need.id)
-    ):
+    params = {"user_id": user_id, "content_ids": content_ids}
+    for content_id, need in session.execute(_NEEDS_SERVED, params):
         needs.setdefault(content_id, []).append(need)
-    for content_id, topic in session.execute(
-        select(content_topics.c.content_id, Topic).join(Topic, Topic.id == content_topics.c.topic_id)
-        .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
-                                      ambassador_topics.c.user_id == user_id))
-        .where(content_topics.c.content_id.in_(content_ids)).order_by(Topic.id)  # as Content.topics
-    ):
+    for content_id, topic in session.execute(_TOPICS_ABOUT, params):
         topics.setdefault(content_id, []).append(topic)
     return needs, topics
 

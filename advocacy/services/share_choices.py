@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, ShareText, TrackedLink
@@ -58,18 +58,27 @@ def kit_of(content: Content, links: Mapping[str, TrackedLink]) -> ShareKit:
                     {network: found for network, found in texts.items() if found})
 
 
-def kits_for(session: Session, content_ids: list[int]) -> dict[int, ShareKit]:
-    """The kits of a page of contents, links and wordings together, in ONE statement."""
-    kits: dict[int, ShareKit] = {content_id: ShareKit() for content_id in content_ids}
-    if not content_ids:
-        return kits
+def _kits_statement():
+    content_ids = bindparam("content_ids", expanding=True)
     links = select(TrackedLink.content_id, literal("link").label("kind"), TrackedLink.network,
                    TrackedLink.code.label("value"), literal(0).label("position")
                    ).where(TrackedLink.content_id.in_(content_ids))
     texts = select(ShareText.content_id, literal("text").label("kind"), ShareText.network,
                    ShareText.text.label("value"), ShareText.position
                    ).where(ShareText.content_id.in_(content_ids))
-    rows = session.execute(union_all(links, texts).order_by("content_id", "kind", "network", "position"))
+    return union_all(links, texts).order_by("content_id", "kind", "network", "position")
+
+
+# Read by every feed page: built once per process, not per request (building it cost more than running it).
+_KITS = _kits_statement()
+
+
+def kits_for(session: Session, content_ids: list[int]) -> dict[int, ShareKit]:
+    """The kits of a page of contents, links and wordings together, in ONE statement."""
+    kits: dict[int, ShareKit] = {content_id: ShareKit() for content_id in content_ids}
+    if not content_ids:
+        return kits
+    rows = session.execute(_KITS, {"content_ids": content_ids})
     for content_id, kind, network, value, _position in rows:
         kit = kits[content_id]
         if kind == "link":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..db import changed_rows
@@ -70,12 +70,16 @@ def share_page_url(network: str, text: str, link_url: str, *, subject: str = "",
     raise SharingError("unknown_network")
 
 
+# Read by every share panel: built once with bound parameters, not per request.
+_SHAREABLE = select(Content).where(Content.id == bindparam("content_id"),
+                                   visible_to_ambassadors(bindparam("now", type_=Content.publish_at.type)))
+_SHAREABLE_WITH_TEXTS = _SHAREABLE.options(joinedload(Content.texts))
+
+
 def shareable_content(session: Session, content_id: int, now, *, with_texts: bool = False) -> Content | None:
     """The content if an ambassador may share it now; ``with_texts`` loads its share texts in the same statement."""
-    query = select(Content).where(Content.id == content_id, visible_to_ambassadors(now))
-    if with_texts:
-        query = query.options(joinedload(Content.texts))
-    return session.scalars(query).unique().one_or_none()
+    query = _SHAREABLE_WITH_TEXTS if with_texts else _SHAREABLE
+    return session.scalars(query, {"content_id": content_id, "now": now}).unique().one_or_none()
 
 
 @dataclass

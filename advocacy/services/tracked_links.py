@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import TrackedLink
@@ -36,7 +36,10 @@ def create_links(session: Session, content_id: int) -> None:
     session.flush()
 
 
+# Read by every share panel: built once, not per request.
+_LINKS_OF = select(TrackedLink).where(TrackedLink.content_id == bindparam("content_id"))
+
+
 def links_of(session: Session, content_id: int) -> dict[str, TrackedLink]:
     """The content's links by network (reads only)."""
-    return {link.network: link for link in session.scalars(
-        select(TrackedLink).where(TrackedLink.content_id == content_id))}
+    return {link.network: link for link in session.scalars(_LINKS_OF, {"content_id": content_id})}

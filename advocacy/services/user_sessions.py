@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import changed_rows
@@ -78,17 +78,21 @@ class SignedIn:
         return now - self.last_seen_at >= LAST_SEEN_STEP
 
 
+# Read on every signed-in request: built once, not per request.
+_SIGNED_IN = (
+    select(User, UserSession.id, UserSession.last_seen_at, UserSession.persistent, AmbassadorProfile)
+    .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"), User.id == bindparam("user_id"))
+)
+
+
 def find(session: Session, user_id: str, token: str | None, *, now: datetime,
          lifetimes: Lifetimes) -> SignedIn | None:
     """The active person this cookie signs in, or None (signed out, ended elsewhere, idle too long)."""
     if not token or not user_id.isdigit():
         return None
-    row = session.execute(
-        select(User, UserSession.id, UserSession.last_seen_at, UserSession.persistent, AmbassadorProfile)
-        .join(UserSession, UserSession.user_id == User.id)
-        .outerjoin(AmbassadorProfile, AmbassadorProfile.user_id == User.id)
-        .where(UserSession.token_hash == _token_hash(token), User.id == int(user_id))
-    ).first()
+    row = session.execute(_SIGNED_IN, {"token_hash": _token_hash(token), "user_id": int(user_id)}).first()
     if row is None:
         return None
     user, session_id, last_seen_at, persistent, profile = row
