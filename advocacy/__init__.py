@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, errors, feed_settings, i18n, logs, security, templating
+from . import db, errors, feed_settings, health, i18n, logs, security, templating
 from .config import load_config
 from .extensions import babel, csrf, limiter, login_manager
 from .services import passwords
@@ -28,9 +28,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     templating.init_app(app)
     security.init_app(app)
     logs.init_app(app)
+    health.mount(app)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    logs.wrap(app)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -35,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(serve)
     app.cli.add_command(scheduler)
+    app.cli.add_command(backup)
     app.cli.add_command(feeds_group)
     app.cli.add_command(jobs_group)
     app.cli.add_command(digest_group)
@@ -149,6 +151,20 @@ def scheduler() -> None:
         with app.app_context():
             jobs.release_lease()
     sys.exit(0)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Copy the SQLite database to PATH, consistent while Relais runs (PostgreSQL: pg_dump)."""
+    from .backup import BackupError, backup_sqlite
+
+    try:
+        size = backup_sqlite(current_app.config["DATABASE_URL"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {path} ({size} bytes, integrity checked).")
 
 
 def _renew_lease(app: Flask) -> None:

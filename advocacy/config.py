@@ -90,8 +90,15 @@ DEFAULTS: dict[str, object] = {
     # Trust X-Forwarded-* from this many proxies (0 = none).
     "PROXY_FIX": 0,
     # Logs (advocacy serve's request log, rate-limit breaches) leave out the
-    # visitor's address unless this is turned on (DESIGN §2.4).
+    # visitor's address unless this is turned on (privacy principle 4, docs/privacy.md).
     "LOG_CLIENT_ADDRESSES": False,
+    # The app configures logging (to stderr): this level and up, as "text"
+    # lines or "json" objects, one a line.
+    "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "text",
+    # /readyz answers 503 unless a scheduler holds a fresh lease: turn on
+    # where `advocacy scheduler` runs beside the web workers.
+    "SCHEDULER_EXPECTED": False,
     "WTF_CSRF_TIME_LIMIT": None,
     # argon2id cost: RFC_9106_LOW_MEMORY (argon2-cffi's default) or
     # RFC_9106_HIGH_MEMORY; the test suite alone may use CHEAPEST.

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from content_feeds import FeedError
 
+from .models import Role
 from .services.contents import Problem
 from .services.errors import ServiceError
+from .services.ingest import ALLOWED_NETWORKS_SETTING
 
 MESSAGES: dict[str, dict[str, LazyString]] = {
     "accounts": {
@@ -176,6 +179,13 @@ FEED_PARSE_REASONS = {
     ("invalid_opml", "too_large"): _l("The OPML file is larger than %(limit)s."),
 }
 
+# What an administrator may change about a feed error: the setting that
+# would allow it, named (an admin can pass it on to whoever runs the server).
+FEED_ERROR_SETTINGS = {
+    "blocked_address": _l("To fetch feeds from an intranet, whoever runs the server lists its network in the "
+                          "%(setting)s setting (for instance 10.20.0.0/16)."),
+}
+
 FEED_DISABLED_REASONS = {
     "curator": _l("Switched off by a curator."),
     "errors": _l("Switched off after too many failed checks in a row."),
@@ -229,9 +239,16 @@ def feed_error_message(code: str | None, params: dict | None) -> str:
     reason = params.get("reason") or ("line" if "line" in params else None)
     template = FEED_PARSE_REASONS.get((code, str(reason))) or feed_messages.get(code, feed_messages["fetch_error"])
     try:
-        return str(template) % params
+        text = str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(feed_messages["fetch_error"])
+    if code in FEED_ERROR_SETTINGS and _reader_is_admin():
+        text += " " + str(FEED_ERROR_SETTINGS[code]) % {"setting": ALLOWED_NETWORKS_SETTING}
+    return text
+
+
+def _reader_is_admin() -> bool:
+    return has_request_context() and current_user.is_authenticated and current_user.role == Role.ADMIN
 
 
 def _format(value):

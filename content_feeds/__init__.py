@@ -1,6 +1,6 @@
 """content_feeds: fetch, parse, normalise and sanitise RSS/Atom feeds.
 
-Flask-free and database-free on purpose (DESIGN.md §4): the app's ingest
+Flask-free and database-free on purpose (docs/architecture.md): the app's ingest
 service calls ``fetch_feed`` then ``parse_feed`` and stores the Entries.
 Every failure is a FeedError with a stable ``code`` and ``params`` so the app
 can show a translated, curator-friendly message.

@@ -9,6 +9,7 @@ database migrated once per run.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -175,6 +176,36 @@ def _empty_all_tables(engine) -> None:
                     connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"(SELECT max(id) FROM \"{table.name}\"))"))
+
+
+@pytest.fixture(autouse=True)
+def logging_as_pytest_set_it():
+    """An app built without TESTING configures the root logger (logs.configure):
+    put it back after the test, so that its handler does not write into later tests' output."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
+def build_app(tmp_path):
+    """Apps of a test's own, each on the database URL it is given (not the shared app
+    the ``app`` fixture hands out); their connections are closed after the test."""
+    built: list[Flask] = []
+
+    def build(database_url: str, **config) -> Flask:
+        application = create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **config},
+                                 instance_path=str(tmp_path / f"instance-{len(built)}"))
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        links.close(application)
+        with application.app_context():
+            get_engine().dispose()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The architecture as a test: dependencies point one way (DESIGN.md §4).
+"""The architecture as a test: dependencies point one way (docs/architecture.md).
 
 Every module's imports are read with ast, so nothing is imported and no
 import side effect can hide a violation. Each rule names the layer it

@@ -1,4 +1,4 @@
-"""Consent per purpose (DESIGN §2.2), each rule shown by a test."""
+"""Consent per purpose (privacy principle 2, docs/privacy.md), each rule shown by a test."""
 
 import hashlib
 from datetime import date, timedelta

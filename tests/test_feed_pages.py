@@ -65,6 +65,20 @@ def test_private_address_is_refused_without_allow_list(app, client, auth, feed_s
     url = feed_server.static("/pages/private.xml", RSS)
     response = client.post("/feeds/", data={"url": url})
     assert "private network" in response.get_data(as_text=True)
+    assert "FEED_ALLOWED_NETWORKS" not in response.get_data(as_text=True)  # a curator cannot change it
+    assert feeds_in(app) == []
+
+
+@pytest.mark.parametrize("app_config", [{}])  # no allow-list
+def test_an_admin_is_told_which_setting_allows_a_private_address(app, client, auth, feed_server):
+    auth.login_as(Role.ADMIN, language="en")
+    url = feed_server.static("/pages/private.xml", RSS)
+    response = client.post("/feeds/", data={"url": url})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "private network" in html and "the FEED_ALLOWED_NETWORKS setting" in html
+    assert f'value="{url}"' in html  # what was typed is kept
+    assert feeds_in(app) == []
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/feed", "javascript:alert(1)", "not a url"])

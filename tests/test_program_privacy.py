@@ -1,4 +1,4 @@
-"""The schema itself keeps anonymous answers anonymous (DESIGN §2.3 and §2.5).
+"""The schema itself keeps anonymous answers anonymous (privacy principles 3 and 5, docs/privacy.md).
 
 Read from the SQLAlchemy metadata, so a future column that could point to a
 person, or a time finer than the day, fails here before it ships.

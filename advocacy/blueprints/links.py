@@ -15,7 +15,7 @@ from flask.sessions import SessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from .. import db, security
+from .. import db, logs, security
 from ..errors import ERROR_TEXTS
 from ..extensions import babel
 from ..models import utcnow
@@ -47,6 +47,7 @@ def mount(app: Flask) -> Flask:
     babel.init_app(links_app, locale_selector=_browser_language)
     links_app.register_error_handler(HTTPException, lambda error: _unavailable(error.code or 500))
     links_app.register_blueprint(bp)
+    links_app.teardown_request(logs.note_route)  # the request log names /s/<code>, never the code
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: links_app.wsgi_app})  # type: ignore[method-assign]
     app.extensions[APP_KEY] = links_app
     return links_app

@@ -1,6 +1,6 @@
 """The feedback loop: questions, irritants and ideas, answered by the team.
 
-Privacy shapes these tables (DESIGN §2.3, §2.5): an item has no column that
+Privacy shapes these tables (privacy principles 3 and 5, docs/privacy.md): an item has no column that
 could point to a person (no user id, no time finer than the day, a random
 UUID key so that key order says nothing about who wrote when). Only a
 *named* item gets a row in ``feedback_authors``, so its author can read the

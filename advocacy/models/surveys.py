@@ -1,6 +1,6 @@
 """Pulse surveys: questions, who took part, and the anonymous answers.
 
-Privacy shapes these tables (DESIGN §2.3, §2.5):
+Privacy shapes these tables (privacy principles 3 and 5, docs/privacy.md):
 - survey answers have no column that could point to a person: no user id,
   no time finer than the day, random (UUID) keys so that key order says
   nothing about who answered when;

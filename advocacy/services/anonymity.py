@@ -1,6 +1,6 @@
 """The anonymity threshold k: the one place that decides what a figure about people may show.
 
-DESIGN.md §2.3: nobody sees a figure about fewer than k people, counts
+Privacy principle 3 (docs/privacy.md): nobody sees a figure about fewer than k people, counts
 included, and subtracting the figures shown from a total must not give one
 either. k is ``MIN_GROUP_SIZE`` (default 5; config.py refuses less than 3)
 and always comes in as an argument. Services and blueprints never compare a

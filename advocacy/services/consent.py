@@ -1,6 +1,6 @@
 """Consent per purpose: texts, grants, withdrawals, current state and their effects.
 
-Rules (DESIGN §2.2): separate purposes, opt-in, never pre-ticked; every grant
+Rules (privacy principle 2, docs/privacy.md): separate purposes, opt-in, never pre-ticked; every grant
 or withdrawal appends a record (user, purpose, granted/withdrawn, UTC time,
 text version and SHA-256 of the exact text shown, language, channel); a
 grant counts only for the current version of its purpose's text, so a new

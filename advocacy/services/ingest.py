@@ -34,6 +34,8 @@ from . import sample_feeds
 from .images import ImageSettings, copy_feed_images
 
 MAX_BACKOFF = timedelta(hours=24)
+# The setting that lets private addresses be fetched; an admin's refusal message names it (messages.py).
+ALLOWED_NETWORKS_SETTING = "FEED_ALLOWED_NETWORKS"
 log = logging.getLogger(__name__)
 
 
@@ -51,7 +53,7 @@ class FeedSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> FeedSettings:
-        networks = config.get("FEED_ALLOWED_NETWORKS") or ()
+        networks = config.get(ALLOWED_NETWORKS_SETTING) or ()
         if isinstance(networks, str):
             networks = [part for part in networks.replace(",", " ").split() if part]
         fetch = FetchSettings(

@@ -9,7 +9,7 @@ Erasure deletes the account and everything that names the person. Shares
 stay in the aggregates but lose their link to the person. Consent history
 is deleted rather than kept in a de-identified form: a consent record that
 no longer says whose consent it was proves nothing, so keeping it would be
-keeping data for no purpose (DESIGN §2.5, "minimal and erasable").
+keeping data for no purpose (privacy principle 5, "minimal and erasable", docs/privacy.md).
 
 Deleting rows is not the whole of it: ``remove_traces`` runs once the
 erasure is committed and removes the copies the database and the mail
