@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from advocacy.db import get_session
 from advocacy.models import Content, Purpose, Role, ShareEvent, utcnow
-from advocacy.services import ambassadors, contents
+from advocacy.services import ambassadors, contents, personal_feed
 from advocacy.services.networks import LINK_NETWORKS, NETWORKS, SHARE_SHEET
 from advocacy.services.share_choices import NEAREST, wordings
 from advocacy.services.tracked_links import links_of
@@ -217,3 +217,21 @@ def test_the_panel_offers_the_share_sheet_and_the_prompt(app, client, auth, worl
     assert "data-share-prompt hidden" in page and 'name="return_to"' not in page  # the panel leads to thanks
     linkedin = page.split('data-share-panel="linkedin"')[1].split("</section>")[0]
     assert 'role="status"' in linkedin and "Ctrl+V on a computer" in linkedin
+
+
+def test_answering_from_a_later_page_of_the_feed_returns_to_that_page(app, client, auth, world):
+    auth.login_as(Role.AMBASSADOR, language="en")
+    ids = [publish(app, f"Post {n:02}", {"x": ["Words"]}) for n in range(personal_feed.PAGE_SIZE + 3)]
+    second = client.get("/?page=2", headers=EN).get_data(as_text=True)
+    on_second = next(content_id for content_id in ids if f'id="content-{content_id}"' in second)
+    action = f"/content/{on_second}/shared"
+    data = form_data(second, action) | {"network": "x"}
+    assert data["page"] == "2"
+    answer = client.post(action, data=data)
+    assert answer.headers["Location"].startswith("/?") and "page=2" in answer.headers["Location"]
+    first = client.get("/", headers=EN).get_data(as_text=True)
+    assert 'name="page"' not in first  # page 1 needs no parameter
+    for bad in ("0", "-3", "two"):  # nonsense leads to page 1
+        page = client.get("/", headers=EN).get_data(as_text=True)
+        data = form_data(page, f"/content/{ids[-1]}/shared") | {"network": "x", "page": bad}
+        assert "page=" not in client.post(f"/content/{ids[-1]}/shared", data=data).headers["Location"]

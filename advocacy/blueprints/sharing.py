@@ -66,7 +66,10 @@ def shared(content_id: int):
     # Post/redirect/get: reloading the page that follows records nothing.
     if request.form.get("return_to") == "feed":
         # The feed's "Did you share it?": back where the person was, which says it is counted.
-        return intent.done(url_for("main.home", shared=recorded.event.id))
+        # The feed's page the person answered from (page 1 needs no parameter).
+        page = request.form.get("page", type=int)
+        return intent.done(url_for("main.home", shared=recorded.event.id,
+                                   page=page if page and page > 1 else None))
     return intent.done(url_for("sharing.thanks", share_id=recorded.event.id))
 
 
