@@ -1,4 +1,5 @@
-"""The share loop in a real browser on a phone (390×844): taps counted, the share recorded.
+"""The share loop in a real browser on a phone (390×844): taps counted, the share recorded,
+LinkedIn's copied text (and what happens when the clipboard refuses).
 
 The network's compose page opens in a new tab as on a phone; its address is
 answered here by a stand-in page (the test never leaves this machine), so
@@ -118,3 +119,40 @@ def test_not_this_time_is_asked_once_and_never_again(app, auth, phone_offline, w
         page.evaluate(LEFT + RETURNED)
         expect(prompt).to_be_hidden()  # dismissed: never again for this use
         assert shares(app) == []
+
+
+def test_linkedin_copies_the_text_and_says_how_to_paste_it(app, auth, phone_offline, world):
+    user = auth.create_user(Role.AMBASSADOR, language="en", password=PASSWORD)
+    set_networks(app, user, ["linkedin"])
+    content_id = publish(app, "Solar schools", {"linkedin": ["Our schools go solar, and here is how."]})
+    with live_server(app) as base:
+        phone_offline.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        page = phone_offline.new_page()
+        sign_in(page, base, user.email, PASSWORD)
+        page.goto(base + "/")
+        card = page.locator(f"#content-{content_id}")
+        with page.context.expect_page() as opened:
+            card.locator('[data-share-network="linkedin"]').tap()
+        assert opened.value.url.startswith("https://www.linkedin.com/")
+        expect(card.locator("[data-share-status]")).to_contain_text("Your text is copied")
+        assert page.evaluate("navigator.clipboard.readText()") == "Our schools go solar, and here is how."
+
+
+def test_when_the_clipboard_refuses_the_text_is_shown_selected(app, auth, phone_offline, world):
+    user = auth.create_user(Role.AMBASSADOR, language="en", password=PASSWORD)
+    set_networks(app, user, ["linkedin"])
+    content_id = publish(app, "Solar schools", {"linkedin": ["Our schools go solar, and here is how."]})
+    with live_server(app) as base:
+        page = phone_offline.new_page()
+        sign_in(page, base, user.email, PASSWORD)
+        page.goto(base + "/")
+        page.evaluate("() => { navigator.clipboard.writeText = () => Promise.reject(new Error('refused')); }")
+        card = page.locator(f"#content-{content_id}")
+        with page.context.expect_page():
+            card.locator('[data-share-network="linkedin"]').tap()
+        expect(card.locator("[data-share-status]")).to_contain_text("could not be copied")
+        manual = card.locator("[data-share-manual]")
+        expect(manual).to_be_visible()
+        assert manual.input_value() == "Our schools go solar, and here is how."
+        selected = "(e => e.value.substring(e.selectionStart, e.selectionEnd))(document.activeElement)"
+        assert page.evaluate(selected) == "Our schools go solar, and here is how."  # ready to copy by hand
