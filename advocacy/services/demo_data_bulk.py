@@ -11,9 +11,9 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import FromClause, Table, insert, text
 from sqlalchemy.orm import Session
 
 CHUNK = 20_000
@@ -28,26 +28,28 @@ def _copy_value(value: Any) -> Any:
     return value
 
 
-def bulk(session: Session, table: Table, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table``; returns how many."""
+def bulk(session: Session, table: FromClause, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` (a model's __table__); returns how many."""
     written = 0
     if session.get_bind().dialect.name == "postgresql":
         raw = session.connection().connection.driver_connection
-        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        assert raw is not None  # a live psycopg connection inside the session's transaction
+        copy_statement = f"COPY {table.description} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_statement) as copy:
             for row in rows:
                 copy.write_row([_copy_value(value) for value in row])
                 written += 1
         return written
+    statement = insert(cast(Table, table))  # a model's __table__ is typed as any FromClause
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(dict(zip(columns, row, strict=True)))
         if len(batch) == CHUNK:
-            session.execute(insert(table), batch)
+            session.execute(statement, batch)
             written += len(batch)
             batch = []
     if batch:
-        session.execute(insert(table), batch)
+        session.execute(statement, batch)
         written += len(batch)
     return written
 
