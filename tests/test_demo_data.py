@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import timedelta
 
@@ -25,8 +26,8 @@ from advocacy.models import (
 from advocacy.services import accounts, clock, consent, contents, sharing
 from advocacy.services.demo_data import Sizes, generate
 from advocacy.services.networks import LINK_NETWORKS, NETWORKS
-from conftest import TEST_DATABASE_URL
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 SMALL = ["--ambassadors", "30", "--contents", "40", "--shares", "600", "--days", "45",
          "--password", "demo-password-1"]
 LOADED_TABLES = ("users", "consent_records", "feed_items", "contents", "share_texts", "tracked_links",
