@@ -71,10 +71,16 @@ def test_the_data_is_consistent(app, runner, db):
     without = [u for u in ambassadors if not consent.has_consent(db, u, Purpose.SHARE_ATTRIBUTION)]
     assert without, "some people did not consent: their shares are counted, never named"
     assert all(consent.has_consent(db, u, Purpose.MEMBERSHIP) for u in ambassadors)
-    # Consent records name a text that exists, by version and digest.
-    texts = {(t.purpose, t.version, t.sha256) for t in db.scalars(select(ConsentText))}
+    # Consent records name the text the person read: its version and digest, in their language.
+    texts = {(t.purpose, t.version, t.sha256, t.language) for t in db.scalars(select(ConsentText))}
+    languages = dict(db.execute(select(User.id, User.language)).all())
+    purposes = Counter()
     for record in db.scalars(select(ConsentRecord)):
-        assert (record.purpose, record.text_version, record.text_sha256) in texts
+        assert record.language == languages[record.user_id]
+        assert (record.purpose, record.text_version, record.text_sha256, record.language) in texts
+        purposes[record.purpose] += 1
+    assert purposes[Purpose.MEMBERSHIP] == 30
+    assert 0 < purposes[Purpose.DIGEST] < 30 and 0 < purposes[Purpose.NAMED_THANKS] < 30
     # Every content: a tracked link per link network (the share sheet too), a wording per network.
     links = Counter(db.execute(select(TrackedLink.content_id, TrackedLink.network)).all())
     wordings = Counter(db.execute(select(ShareText.content_id, ShareText.network)).all())

@@ -3,7 +3,9 @@
 For load tests and benchmarks (``benchmarks/``), not for a program's first
 days (that is ``services/demo.py``, a handful of hand-written rows). The
 rows are what the app itself records: ambassadors onboarded with needs,
-topics, networks and consent records naming the consent text's version;
+topics, networks and consent records (membership for all; share
+attribution, digest, named thanks for some) naming the version and digest
+of the text in the person's language;
 contents (some approved from a feed's items) with wordings for every
 network and a tracked link for every link network, the share sheet's too;
 share events on or after the content's publication, attributed to the
@@ -49,7 +51,7 @@ from ..models import (
     ambassador_topics,
 )
 from ..models.content import content_needs, content_topics
-from . import taxonomy
+from . import consent, taxonomy
 from .demo_data_bulk import advance_sequences, bulk
 from .errors import ServiceError
 from .networks import LINK_NETWORKS, NETWORKS
@@ -64,6 +66,10 @@ TOPICS = (("Climat", "Climate"), ("Emploi", "Jobs"), ("Santé", "Health"), ("Éd
           ("Vie locale", "Local life"))
 DEPARTMENTS = ("Communication", "Research", "Sales", "Engineering", "Human resources", "Finance", "Legal",
                "Customer care", "Operations", "Marketing", "Logistics", "Training")
+# Which consents people give, and how many: membership is everyone's (the charter).
+OPTIONAL_CONSENTS = ((Purpose.SHARE_ATTRIBUTION, ATTRIBUTION_SHARE), (Purpose.DIGEST, 0.5),
+                     (Purpose.NAMED_THANKS, 0.3))
+LANGUAGES = ("fr", "en")
 FEED_URL = "https://blog.demo.example/feed.xml"
 DEMO_DOMAIN = "demo.example"
 
@@ -112,12 +118,12 @@ def _departments(session: Session, rng: random.Random) -> list[int]:
     return [known[name].id for name in DEPARTMENTS]
 
 
-def _latest_text(session: Session, purpose: Purpose) -> ConsentText:
-    consent_text = session.scalar(select(ConsentText).where(ConsentText.purpose == purpose)
-                                  .order_by(ConsentText.version.desc(), ConsentText.id.desc()))
-    if consent_text is None:
+def _current_texts(session: Session, purpose: Purpose) -> dict[str, ConsentText]:
+    """The text a person reads, by their language, as the consent pages pick it."""
+    texts = {language: consent.current_text(session, purpose, language) for language in LANGUAGES}
+    if any(text is None for text in texts.values()):
         raise DemoDataError("no_consent_text", purpose=purpose.value)
-    return consent_text
+    return {language: text for language, text in texts.items() if text is not None}
 
 
 def _feed(session: Session, now: datetime) -> int:
@@ -152,8 +158,8 @@ def generate(session: Session, sizes: Sizes, *, now: datetime, password_hash: st
     departments = _departments(session, rng)
     department_weights = [rng.choice((1, 2, 10, 30, 60)) for _ in departments]  # some fall under k
     feed_id = _feed(session, now)
-    charter = _latest_text(session, Purpose.MEMBERSHIP)
-    attribution = _latest_text(session, Purpose.SHARE_ATTRIBUTION)
+    texts = {purpose: _current_texts(session, purpose)
+             for purpose in (Purpose.MEMBERSHIP, *(purpose for purpose, _ in OPTIONAL_CONSENTS))}
     session.flush()
 
     first_user = _next_id(session, User.id)
@@ -179,11 +185,12 @@ def generate(session: Session, sizes: Sizes, *, now: datetime, password_hash: st
         (u, n) for u in users for n in rng.sample(needs, min(2, len(needs)))), ["user_id", "need_id"])
     counts["ambassador_topics"] = bulk(session, ambassador_topics, (
         (u, t) for u in users for t in rng.sample(topics, 3)), ["user_id", "topic_id"])
-    attributed = {u for u in users if rng.random() < ATTRIBUTION_SHARE}
-    consents = [(u, Purpose.MEMBERSHIP, True, joined[u], charter.version, charter.sha256, language[u],
-                 ConsentChannel.WEB) for u in users]
-    consents += [(u, Purpose.SHARE_ATTRIBUTION, True, joined[u], attribution.version, attribution.sha256,
-                  language[u], ConsentChannel.WEB) for u in users if u in attributed]
+    given = {Purpose.MEMBERSHIP: set(users)}
+    given |= {purpose: {u for u in users if rng.random() < share} for purpose, share in OPTIONAL_CONSENTS}
+    attributed = given[Purpose.SHARE_ATTRIBUTION]
+    consents = [(u, purpose, True, joined[u], texts[purpose][language[u]].version,
+                 texts[purpose][language[u]].sha256, language[u], ConsentChannel.WEB)
+                for purpose, people in given.items() for u in users if u in people]
     counts["consent_records"] = bulk(session, ConsentRecord.__table__, consents, [
         "user_id", "purpose", "granted", "at", "text_version", "text_sha256", "language", "channel"])
 
