@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from . import jobs, logs, migrate
+from .cli_demo_data import demo_data
 from .cli_feeds import feeds_group
 from .cli_jobs import digest_group, jobs_group
 from .db import get_session
@@ -34,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(demo_data)
     app.cli.add_command(serve)
     app.cli.add_command(scheduler)
     app.cli.add_command(backup)

@@ -40,6 +40,12 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "invitation_expired": _l("This invitation has expired. Ask the person who invited you for a new one."),
         "invitation_gone": _l("This invitation no longer exists."),
     },
+    "demo_data": {
+        "not_empty": _l("This database already has ambassadors or contents: generated data is only loaded into "
+                        "an empty program."),
+        "bad_size": _l("Give at least one ambassador, one content and one day."),
+        "no_consent_text": _l("The consent texts are missing: upgrade the database first."),
+    },
     "sign_in_links": {
         "unknown": _l("This sign-in link is not valid. Check that you copied all of it, or ask for a new one."),
         "used": _l("This sign-in link has already been used: each link works once. Ask for a new one."),

@@ -41,7 +41,6 @@ if __import__("os").environ.get(ENV_APP_ROOT):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import random  # noqa: E402
 import re  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -103,13 +102,12 @@ def reset_postgres(url: str) -> None:
 
 def build(url: str, instance: str, scale: float, **sizes) -> tuple[str, int]:
     """Migrate and generate; returns the bench ambassador's e-mail and a shareable content id."""
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from advocacy import create_app, migrate
     from advocacy.db import get_engine, get_session
-    from advocacy.models import Content, Role, User, ambassador_needs, ambassador_topics
-    from advocacy.models.content import content_needs, content_topics
-    from benchmarks.insights import analyze, bulk, generate
+    from advocacy.models import Content, Role, User
+    from benchmarks.insights import analyze, generate
 
     if url.startswith("postgresql"):
         reset_postgres(url)
@@ -118,21 +116,9 @@ def build(url: str, instance: str, scale: float, **sizes) -> tuple[str, int]:
     with app.app_context():
         session = get_session()
         started = time.perf_counter()
-        generate(session, datetime.now(UTC).date(), scale, **sizes)
-        rng = random.Random(7)
-        users = list(session.scalars(select(User.id).where(User.role == Role.AMBASSADOR)))
-        needs = sorted(set(session.scalars(select(content_needs.c.need_id))))
-        topics = sorted(set(session.scalars(select(content_topics.c.topic_id))))
-        bulk(session, ambassador_needs, ((u, n) for u in users for n in rng.sample(needs, 2)),
-             ["user_id", "need_id"])
-        bulk(session, ambassador_topics, ((u, t) for u in users for t in rng.sample(topics, 3)),
-             ["user_id", "topic_id"])
-        if get_engine().dialect.name == "postgresql":
-            # COPY with explicit ids leaves the sequences behind: the next insert would collide.
-            for table in ("users", "contents", "tracked_links"):
-                session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                     f"(SELECT coalesce(max(id), 1) FROM {table}))"))
-        session.commit()
+        # Profiles with needs and topics, and the sequences past the loaded ids: the service's.
+        generate(session, datetime.now(UTC), scale, **sizes)
+        users = list(session.scalars(select(User.id).where(User.role == Role.AMBASSADOR).order_by(User.id)))
         analyze(session)
         email = session.scalar(select(User.email).where(User.id == users[0]))
         newest = session.scalar(select(func.max(Content.id)))

@@ -24,13 +24,14 @@ from pathlib import Path
 # APScheduler imports: put the project root in place of this folder.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from sqlalchemy import ClauseElement, Executable, insert, inspect, text  # noqa: E402
+from sqlalchemy import ClauseElement, Executable, inspect, text  # noqa: E402
 from sqlalchemy.ext.compiler import compiles  # noqa: E402
 
 from advocacy import create_app, migrate  # noqa: E402
 from advocacy.db import get_engine, get_session  # noqa: E402
 from advocacy.models import Feed, FeedItem, ItemStatus  # noqa: E402
 from advocacy.services import queue  # noqa: E402
+from advocacy.services.demo_data_bulk import bulk  # noqa: E402
 
 WORDS = [
     "solar", "community", "energy", "cooperative", "roof", "workshop", "lyon", "grenoble", "results", "members",
@@ -60,21 +61,20 @@ def fill(session, count: int, seed: int = 4) -> list[int]:
     session.add_all(feeds)
     session.flush()
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    rows = []
-    for n in range(count):
-        published = start + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
-        title = " ".join(rng.choice(WORDS) for _ in range(6)).capitalize()
-        status = rng.choices([ItemStatus.NEW, ItemStatus.SKIPPED, ItemStatus.APPROVED], [90, 8, 2])[0]
-        rows.append({
-            "feed_id": feeds[n % len(feeds)].id, "dedupe_key": f"bench-{n}", "guid": None, "title": title,
-            "link": f"https://example.org/post/{n}", "published_at": published, "updated_at": published,
-            "summary_html": f"<p>{title}</p>", "content_html": "",
-            "excerpt": " ".join(rng.choice(WORDS) for _ in range(40)),
-            "image_url": None, "categories": [], "author": None, "status": status.value,
-            "first_seen_at": published, "curated_at": None, "skip_reason": None,
-        })
-    for chunk in range(0, len(rows), 5000):
-        session.execute(insert(FeedItem.__table__), rows[chunk:chunk + 5000])
+
+    def rows():
+        for n in range(count):
+            published = start + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+            title = " ".join(rng.choice(WORDS) for _ in range(6)).capitalize()
+            status = rng.choices([ItemStatus.NEW, ItemStatus.SKIPPED, ItemStatus.APPROVED], [90, 8, 2])[0]
+            yield (feeds[n % len(feeds)].id, f"bench-{n}", title, f"https://example.org/post/{n}", published,
+                   published, f"<p>{title}</p>", "", " ".join(rng.choice(WORDS) for _ in range(40)), [], status,
+                   published)
+
+    # The bulk insert of `advocacy demo-data` (COPY on PostgreSQL); ids from the sequence.
+    bulk(session, FeedItem.__table__, rows(), [
+        "feed_id", "dedupe_key", "title", "link", "published_at", "updated_at", "summary_html", "content_html",
+        "excerpt", "categories", "status", "first_seen_at"])
     session.commit()
     session.execute(text("ANALYZE"))
     session.commit()
