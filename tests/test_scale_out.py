@@ -30,14 +30,13 @@ from sqlalchemy import func, select
 from advocacy import jobs
 from advocacy.db import get_session
 from advocacy.models import ClickCount, SchedulerLease
-from conftest import TEST_DATABASE_URL
 from redis_server import redis_url  # noqa: F401  (a fixture)
 from test_deploy import DEPLOY, ROOT
 from test_links import link_code
 from test_personal_feed import publish
 from test_serve_logs import free_port, get, wait_until_it_answers
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only (set TEST_DATABASE_URL)")
+pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
 
 ALL_JOBS = {function.__name__ for _id, function, _trigger in jobs.JOBS}
 ACCOUNT_LIMIT = 3
