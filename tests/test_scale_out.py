@@ -145,7 +145,10 @@ def test_clicks_spread_over_both_instances_are_all_counted_once_stopped(app, red
         for _port, process in instances:
             stop(process)  # a normal stop: each worker writes what it still holds
             assert process.returncode == 0
-    assert clicks_written(app) == CLICKS
+    logs = "".join((tmp_path / name / "log").read_text() for name in ("one", "two"))
+    # A stop once found the buffer empty while the writer thread was writing
+    # what it had taken out, and the exit cut that write short: clicks lost, now and then.
+    assert clicks_written(app) == CLICKS, logs[-5000:]
 
 
 def runs(log: Path) -> list[str]:
