@@ -140,7 +140,8 @@ def scheduler() -> None:
     blocking = BlockingScheduler(timezone="UTC")
     jobs.add_jobs(blocking, app, need_lease=True)
     # Keep the lease fresh even between jobs, so a standby does not take over.
-    blocking.add_job(_renew_lease, "interval", seconds=30, id="lease", args=(app,), max_instances=1)
+    blocking.add_job(_renew_lease, "interval", seconds=jobs.lease_seconds() / 3, id="lease", args=(app,),
+                     max_instances=1)
 
     def stop(*_args):
         blocking.shutdown(wait=False)

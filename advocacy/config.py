@@ -99,6 +99,12 @@ DEFAULTS: dict[str, object] = {
     # /readyz answers 503 unless a scheduler holds a fresh lease: turn on
     # where `advocacy scheduler` runs beside the web workers.
     "SCHEDULER_EXPECTED": False,
+    # A scheduler holds its lease this long and renews it every third of it:
+    # a standby scheduler takes over this long after the other was killed.
+    "SCHEDULER_LEASE_SECONDS": 90,
+    # Every job this often instead of its own interval (0: their own); for
+    # demonstrations and tests, every job being safe to run twice.
+    "SCHEDULER_EVERY_SECONDS": 0,
     "WTF_CSRF_TIME_LIMIT": None,
     # argon2id cost: RFC_9106_LOW_MEMORY (argon2-cffi's default) or
     # RFC_9106_HIGH_MEMORY; the test suite alone may use CHEAPEST.

@@ -26,6 +26,8 @@ from .models import SchedulerLease, utcnow
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
+# SCHEDULER_LEASE_SECONDS's default: how long a scheduler killed outright
+# keeps the jobs from its standby.
 LEASE_SECONDS = 90
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -149,8 +151,15 @@ JOBS: list[tuple[str, Callable[[], str], dict]] = [
 ]
 
 
-def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
+def lease_seconds() -> float:
+    """The lease's length (SCHEDULER_LEASE_SECONDS); a holder renews it every third of it."""
+    return float(current_app.config.get("SCHEDULER_LEASE_SECONDS") or LEASE_SECONDS)
+
+
+def acquire_lease(holder: str = HOLDER, seconds: float | None = None) -> bool:
     """Take or renew the lease atomically; True while this process holds it."""
+    if seconds is None:
+        seconds = lease_seconds()
     session = get_session()
     now = utcnow()
     expires = now + timedelta(seconds=seconds)
@@ -177,17 +186,27 @@ def release_lease(holder: str = HOLDER) -> None:
 
 
 def run_job(app: Flask, job: Callable[[], str | None], *, need_lease: bool) -> str | None:
-    """Run one job in its own app context (its own session), if we hold the lease; what it did."""
+    """Run one job in its own app context (its own session), if we hold the lease; what it did.
+
+    Both outcomes are logged, so that an operator running two schedulers
+    sees which one works and which one waits.
+    """
     with app.app_context():
         if need_lease and not acquire_lease():
             log.info("another scheduler holds the lease; %s skipped", job.__name__)
             return None
-        return job()
+        done = job()
+        log.info("%s ran: %s", job.__name__, done)
+        return done
 
 
 def add_jobs(scheduler: BaseScheduler, app: Flask, *, need_lease: bool) -> None:
+    # SCHEDULER_EVERY_SECONDS runs every job that often instead (demonstrations,
+    # tests/test_scale_out.py): every job is safe to run twice.
+    every = app.config.get("SCHEDULER_EVERY_SECONDS")
     for job_id, function, trigger in JOBS:
         scheduler.add_job(
             run_job, id=job_id, args=(app, function), kwargs={"need_lease": need_lease},
-            replace_existing=True, max_instances=1, coalesce=True, **trigger,
+            replace_existing=True, max_instances=1, coalesce=True,
+            **({"trigger": "interval", "seconds": float(every)} if every else trigger),
         )

@@ -3,7 +3,7 @@
 The rule that never runs a job twice at once: a run by hand takes the
 scheduler lease itself, under its own holder name, for as long as it runs.
 While a scheduler process holds a fresh lease the run is refused (the
-scheduler renews it every 30 seconds, so that means "while a scheduler is
+scheduler renews it every third of SCHEDULER_LEASE_SECONDS, so that means "while a scheduler is
 running"); while the run holds it, the scheduler's jobs are skipped
 (``run_job`` finds the lease taken) and a second run by hand is refused.
 
@@ -30,8 +30,6 @@ from .db import get_session
 from .models import SchedulerLease, utcnow
 
 HOLDER = f"by-hand:{jobs.HOLDER}"
-# As often as the scheduler renews its own: a run longer than the lease keeps it.
-RENEW_SECONDS = jobs.LEASE_SECONDS / 3
 
 JobTable = list[tuple[str, Callable[[], str], dict]]
 
@@ -97,7 +95,10 @@ class _KeepLease:
         self._thread = threading.Thread(target=self._renew, daemon=True)
 
     def _renew(self) -> None:
-        while not self._stop.wait(RENEW_SECONDS):
+        # As often as the scheduler renews its own: a run longer than the lease keeps it.
+        with self._app.app_context():
+            every = jobs.lease_seconds() / 3
+        while not self._stop.wait(every):
             with self._app.app_context():
                 jobs.acquire_lease(self._holder)
 

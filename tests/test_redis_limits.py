@@ -1,50 +1,13 @@
 """Sign-in limits kept in Redis (RATELIMIT_STORAGE_URI=redis://…) hold across workers.
 
-Runs its own redis-server on a free port, keeping nothing on disk; skipped
-where Debian's redis-server is not installed, except on CI (.ci/install-test-tools installs it).
+Runs its own redis-server (tests/redis_server.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import time
-
-import pytest
-
-from test_serve_logs import free_port
+from redis_server import redis_url  # noqa: F401  (a fixture)
 
 VISITOR = "198.51.100.7"
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):  # .ci/run installs it: missing there is a broken set-up, not a skip
-            pytest.fail("redis-server is missing on CI (.ci/install-test-tools installs it)")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    import redis
-
-    port = free_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(host="127.0.0.1", port=port)
-    try:
-        for _attempt in range(300):  # until it answers (bounded)
-            assert server.poll() is None, "redis-server stopped at start"
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def worker(build_app, database_url: str, redis_url: str):

@@ -34,3 +34,26 @@ def test_job_is_skipped_without_the_lease(app):
     assert ran == []
     jobs.run_job(app, lambda: ran.append(1), need_lease=False)
     assert ran == [1]
+
+
+def test_the_lease_lasts_as_long_as_the_setting_says(app):
+    app.config["SCHEDULER_LEASE_SECONDS"] = 3
+    with app.app_context():
+        before = utcnow()
+        assert jobs.acquire_lease("one")
+        expires = get_session().get(SchedulerLease, jobs.LEASE_NAME).expires_at
+        assert timedelta(seconds=3) <= expires - before < timedelta(seconds=60)
+
+
+def test_every_job_runs_at_its_own_interval_unless_one_interval_is_set(app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    def intervals() -> dict[str, timedelta]:
+        scheduler = BackgroundScheduler(timezone="UTC")
+        jobs.add_jobs(scheduler, app, need_lease=True)
+        return {job.id: job.trigger.interval for job in scheduler.get_jobs()}
+
+    assert intervals()["refresh-feeds"] == timedelta(minutes=1)
+    assert intervals()["prune-sessions"] == timedelta(hours=6)
+    app.config["SCHEDULER_EVERY_SECONDS"] = 2
+    assert intervals() == {job_id: timedelta(seconds=2) for job_id, _function, _trigger in jobs.JOBS}

@@ -70,6 +70,10 @@ class ClickBuffer:
         self.engine = engine
         self.interval = interval
         self._lock = threading.Lock()
+        # Held for a whole write: a stop (close) waits for the writer thread's
+        # write in progress, which the interpreter's exit would otherwise cut
+        # short, losing the counts it had taken out of the buffer.
+        self._writing = threading.Lock()
         self._pending: Pending = {}
         self._wake = threading.Event()
         self._closed = False
@@ -90,6 +94,10 @@ class ClickBuffer:
 
     def flush(self) -> int:
         """Write what has built up; returns how many visits were written."""
+        with self._writing:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             pending, self._pending = self._pending, {}
         if not pending:
