@@ -7,18 +7,12 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from .db import get_session
+from .messages import message_for
 from .services import clock, passwords
 from .services.demo_data import DemoDataError, Sizes, generate
-
-REFUSALS = {
-    "not_empty": "the database already has {ambassadors} ambassador(s) and {contents} content(s): demo-data only "
-                 "loads into a program with neither (generated rows mixed with real ones could never be told "
-                 "apart). Use a new database.",
-    "bad_size": "--ambassadors, --contents and --days must be at least 1, --shares at least 0.",
-    "no_consent_text": "no consent text for {purpose}: run `advocacy db upgrade` first.",
-}
 
 
 @click.command("demo-data")
@@ -40,9 +34,11 @@ def demo_data(ambassadors: int, contents: int, shares: int, days: int, clicks: i
     try:
         counts = generate(session, Sizes(ambassadors, contents, shares, days, clicks), now=clock.now(),
                           password_hash=passwords.hash_password(password), seed=seed)
+        session.commit()
     except DemoDataError as error:
         session.rollback()
-        raise click.ClickException(REFUSALS[error.code].format(**error.params)) from error
+        with force_locale("en"):  # the command line speaks English, as every other command does
+            raise click.ClickException(message_for(error)) from error
     elapsed = time.perf_counter() - started
     click.echo(f"Generated in {elapsed:.1f} s (seed {seed}, the last {days} days):")
     for table, count in counts.items():

@@ -41,10 +41,11 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "invitation_gone": _l("This invitation no longer exists."),
     },
     "demo_data": {
-        "not_empty": _l("This database already has ambassadors or contents: generated data is only loaded into "
-                        "an empty program."),
-        "bad_size": _l("Give at least one ambassador, one content and one day."),
-        "no_consent_text": _l("The consent texts are missing: upgrade the database first."),
+        "not_empty": _l("This database already holds ambassadors (%(ambassadors)s) or contents (%(contents)s): "
+                        "generated data is only loaded into a program with neither (generated rows mixed "
+                        "with real ones could never be told apart). Use a new database."),
+        "bad_size": _l("Give at least one ambassador, one content and one day, and no negative number of shares."),
+        "no_consent_text": _l("The consent text for %(purpose)s is missing: upgrade the database first."),
     },
     "sign_in_links": {
         "unknown": _l("This sign-in link is not valid. Check that you copied all of it, or ask for a new one."),

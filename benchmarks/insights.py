@@ -57,7 +57,9 @@ def generate(session, now: datetime, scale: float, seed: int = 6, *, contents: i
         ambassadors=int(2000 * scale), contents=int(20_000 * scale) if contents is None else contents,
         shares=int(1_000_000 * scale) if shares is None else shares, days=365,
         clicks=int(2_000_000 * scale) if clicks is None else clicks)
-    return demo_data.generate(session, sizes, now=now, password_hash=curator.password_hash, seed=seed)
+    counts = demo_data.generate(session, sizes, now=now, password_hash=curator.password_hash, seed=seed)
+    session.commit()
+    return counts
 
 
 def analyze(session) -> None:

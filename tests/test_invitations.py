@@ -51,28 +51,31 @@ def test_invitation_round_trip(app, client, auth):
     assert client.get("/admin/users").status_code == 403
 
 
-def test_used_invitation_is_refused_with_a_clear_page(app, client, auth):
+ACCEPTANCE = {"name": "A", "password": "a long enough password", "confirm": "a long enough password", "language": "fr"}
+
+
+def invited_and_accepted(app, client, auth) -> str:
+    """An admin invites someone, who accepts (and is signed in); the invitation's link."""
     auth.login_as(Role.ADMIN)
     invite(client)
     link = invitation_link(outbox_messages(app)[0])
     auth.logout()
-    data = {"name": "A", "password": "a long enough password", "confirm": "a long enough password", "language": "fr"}
-    assert client.post(link, data=data).status_code == 302
+    assert client.post(link, data=ACCEPTANCE).status_code == 302
+    return link
+
+
+def test_used_invitation_is_refused_with_a_clear_page(app, client, auth):
+    link = invited_and_accepted(app, client, auth)
     auth.logout()
     again = client.get(link, headers={"Accept-Language": "en"})
     assert again.status_code == 410
     assert b"already been used" in again.data
     assert b'<a class="button" href="/login">Sign in</a>' in again.data  # it offers to sign in
-    assert client.post(link, data=data).status_code == 410
+    assert client.post(link, data=ACCEPTANCE).status_code == 410
 
 
 def test_a_used_invitation_opened_by_its_own_signed_in_person_leads_home(app, client, auth):
-    auth.login_as(Role.ADMIN)
-    invite(client)
-    link = invitation_link(outbox_messages(app)[0])
-    auth.logout()
-    data = {"name": "A", "password": "a long enough password", "confirm": "a long enough password", "language": "fr"}
-    assert client.post(link, data=data).status_code == 302
+    link = invited_and_accepted(app, client, auth)
     again = client.get(link)
     assert again.status_code == 302 and again.headers["Location"] == "/"
 

@@ -261,5 +261,4 @@ def generate(session: Session, sizes: Sizes, *, now: datetime, password_hash: st
                                   ["link_id", "day", "clicks", "previews"])
     advance_sequences(session, ("users", "consent_records", "feed_items", "contents", "share_texts",
                                 "tracked_links", "share_events", "departments", "topics", "feeds"))
-    session.commit()
     return counts
