@@ -56,9 +56,9 @@ def register_data_rules() -> None:
     from .services import (  # noqa: F401
         digest,
         feedback,
+        reader_feeds,
         renewals,
         sharing,
-        reader_feeds,
         sign_in_links,
         surveys,
         thanks,

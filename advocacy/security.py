@@ -74,7 +74,7 @@ SESSIONLESS_PREFIX = "/atom/"
 class SessionInterface(SecureCookieSessionInterface):
     """Signed cookie sessions, marked Secure whenever the request is HTTPS; none under SESSIONLESS_PREFIX."""
 
-    def open_session(self, app: Flask, request):  # type: ignore[override]
+    def open_session(self, app: Flask, request):
         if request.path.startswith(SESSIONLESS_PREFIX):
             return None  # Flask then uses a read-only, empty NullSession, saved never
         return super().open_session(app, request)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from advocacy.db import get_session
 from advocacy.models import FeedbackItem, FeedbackStatus, ReaderFeedToken, Role, User, utcnow
 from advocacy.services import ambassadors, personal_data, reader_feeds
+from idempotency_helpers import count, fresh, replay
 from program_helpers import switch_to
 from test_feedback import send
 from test_personal_feed import choose, publish, ranked_titles, world  # noqa: F401
@@ -28,6 +29,7 @@ from test_personal_feed import choose, publish, ranked_titles, world  # noqa: F4
 A = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+TAG_OR_URN = re.compile(r"^(tag:[a-z0-9.-]+,\d{4}(-\d{2}){0,2}:\S+|urn:\S+)$")  # RFC 4151 / RFC 8141
 HOSTILE = 'Tom & Jerry <script>alert("x")</script> ]]> end'
 
 
@@ -57,7 +59,7 @@ def atom_problems(body: bytes, self_url: str) -> list[str]:
         return found[0]
 
     def check_id(element, where):
-        if element is not None and not re.match(r"^(tag:[a-z0-9.-]+,\d{4}(-\d{2}){0,2}:\S+|urn:\S+)$", element.text or ""):
+        if element is not None and not TAG_OR_URN.match(element.text or ""):
             problems.append(f"{where}: id {element.text!r} is no tag: or urn: URI")
 
     def check_time(element, where):
@@ -215,7 +217,7 @@ def test_conditional_get(app, client, reader):
     publish(app, "Newer post")
     changed = feed_reader.get(reader["path"], headers={"If-None-Match": etag, "If-Modified-Since": modified})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
-    assert [e.title for e in feedparser.parse(changed.data).entries][0] == "Newer post"
+    assert feedparser.parse(changed.data).entries[0].title == "Newer post"
 
 
 def test_the_link_is_long_random_shown_once_and_stored_hashed(app, client, reader):
@@ -265,6 +267,19 @@ def test_a_link_that_ended_is_a_404_like_a_made_up_one(app, client, reader, endi
         left_rows = get_session().scalars(select(ReaderFeedToken.user_id)).all()
     if ending in ("revoked", "left", "erased"):
         assert left_rows == []
+
+
+def test_the_link_shown_survives_a_reload_of_its_page(app, client, auth):
+    auth.login_as(Role.AMBASSADOR)
+    data = fresh(client, "/me/reader-feed", "/me/reader-feed")
+    first, *repeats = replay(client, "/me/reader-feed", data)
+    link = first.get_data(as_text=True).split('class="copy-field" value="')[1].split('"')[0]
+    assert all(r.status_code == 302 for r in repeats)
+    assert count(app, ReaderFeedToken) == 1
+    assert app.test_client().get(path_of(link)).status_code == 200  # still the one that works
+    replay(client, "/me/reader-feed", fresh(client, "/me/reader-feed", "/me/reader-feed"), times=1)
+    assert count(app, ReaderFeedToken) == 1  # a new link on purpose replaces the old one
+    assert app.test_client().get(path_of(link)).status_code == 404
 
 
 def test_the_link_page_is_for_ambassadors(app, client, auth):

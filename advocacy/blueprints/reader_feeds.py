@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as ResponseBase
 
 from .. import intents
 from ..auth import roles_required
@@ -81,7 +82,7 @@ def _host() -> str:
     return urlsplit(current_app.config.get("BASE_URL") or request.host_url).hostname or ""
 
 
-def _atom_response(feed: atom.Feed, caching: str) -> Response:
+def _atom_response(feed: atom.Feed, caching: str) -> ResponseBase:
     body = atom.render(feed)
     response = Response(body, mimetype=atom.MEDIA_TYPE)
     # The body's digest: any change (an entry added, removed, reordered, edited) is a new ETag.
@@ -120,8 +121,8 @@ def suggestions(token: str):
 
 
 def _language_of(chosen: str | None) -> str:
-    languages = current_app.config["LANGUAGES"]
-    return chosen if chosen in languages else languages[0]
+    languages: list[str] = current_app.config["LANGUAGES"]
+    return chosen if chosen is not None and chosen in languages else languages[0]
 
 
 def _suggestion_entry(host: str, suggestion: personal_feed.Suggestion, language: str) -> atom.Entry:
