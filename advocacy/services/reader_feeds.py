@@ -74,6 +74,12 @@ def _revoke_on_erasure(session: Session, user_id: int) -> None:
     revoke(session, user_id)  # the account's deletion cascades too; said here so no database setting matters
 
 
+@personal_data.export_section("reader_feed_link")
+def _export_link(session: Session, user: User) -> dict | None:
+    created_at = link_created_at(session, user.id)
+    return {"created_at": created_at.isoformat()} if created_at else None
+
+
 @dataclass(frozen=True)
 class Reader:
     """The ambassador a suggestions link belongs to, as the feed needs them."""
