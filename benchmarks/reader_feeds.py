@@ -39,7 +39,8 @@ def build(folder: str, ambassadors: int, contents: int):
     from advocacy import create_app, migrate
     from advocacy.db import get_session
     from advocacy.models import FeedbackItem, FeedbackKind, FeedbackStatus, Role, User
-    from advocacy.services import accounts, ambassadors as ambassador_service, clock, passwords, reader_feeds
+    from advocacy.services import accounts, clock, passwords, reader_feeds
+    from advocacy.services import ambassadors as ambassador_service
     from advocacy.services.demo_data import Sizes, generate
 
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench-reader-feeds",

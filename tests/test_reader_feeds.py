@@ -366,7 +366,13 @@ def test_ids_use_base_url_host_whatever_the_request_host(app, decided):
     assert atom_problems(body, "https://relais.example.org/atom/decisions") == []
 
 
-def test_status_enum_decisions_match_the_log(app, decided):
+def test_the_decision_feed_speaks_the_readers_language(app, decided):
+    parsed = feedparser.parse(app.test_client().get("/atom/decisions", headers={"Accept-Language": "fr"}).data)
+    assert parsed.feed.language == "fr" and parsed.feed.title.startswith("Décisions")
+    assert any(entry.title.startswith("Retenu") and "\u00a0: Retain me" in entry.title for entry in parsed.entries)
+
+
+def test_only_decided_items_are_read_for_the_feed(app, decided):
     with app.app_context():
         shown = {item.status for item in reader_feeds.latest_decisions(get_session())}
     assert shown == {FeedbackStatus.RETAINED, FeedbackStatus.DECLINED}

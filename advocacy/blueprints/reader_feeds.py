@@ -33,7 +33,7 @@ ambassador_required = roles_required(Role.AMBASSADOR)
 # A feed reader asks again every so often; a cache may keep the copy but must ask first.
 PRIVATE_CACHING = "private, no-cache"
 PUBLIC_CACHING = "public, no-cache"
-TITLE_WORDS = 80  # characters of a decision's text in its entry's title
+TITLE_CHARACTERS = 80  # of a decision's text, in its entry's title
 
 
 # --- "Me": the personal link ---------------------------------------------------
@@ -156,8 +156,9 @@ def decisions():
 def _decision_entry(host: str, item: FeedbackItem, page: str) -> atom.Entry:
     decided_on = item.replied_on or item.created_on
     text = " ".join(item.body.split())
-    short = text if len(text) <= TITLE_WORDS else text[:TITLE_WORDS - 1].rstrip() + "…"
-    title = f"{FEEDBACK_STATUS_LABELS[item.status]} · {FEEDBACK_KIND_LABELS[item.kind]}: {short}"
+    short = text if len(text) <= TITLE_CHARACTERS else text[:TITLE_CHARACTERS - 1].rstrip() + "…"
+    title = _("%(status)s · %(kind)s: %(text)s", status=FEEDBACK_STATUS_LABELS[item.status],
+              kind=FEEDBACK_KIND_LABELS[item.kind], text=short)
     html = render_template("reader_feeds/_decision.html", item=item)
     # A day is all a decision keeps: its entry is dated at the start of that day in the program's zone.
     return atom.Entry(id=atom.tag_uri(host, item.created_on, f"decision/{item.id}"), title=title,
