@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.db import get_session
-from advocacy.models import FeedbackItem, FeedbackStatus, ReaderFeedToken, Role, User, utcnow
-from advocacy.services import ambassadors, personal_data, reader_feeds
+from advocacy.models import FeedbackItem, FeedbackStatus, Purpose, ReaderFeedToken, Role, User, utcnow
+from advocacy.services import ambassadors, consent, personal_data, reader_feeds
 from idempotency_helpers import count, fresh, replay
 from program_helpers import switch_to
 from test_feedback import send
@@ -239,7 +239,8 @@ def test_an_unknown_address_under_atom_is_a_plain_404_without_session(app, clien
     assert response.status_code == 404 and "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("ending", ["revoked", "replaced", "left", "deactivated", "lapsed", "erased"])
+@pytest.mark.parametrize("ending", ["revoked", "replaced", "left", "deactivated", "lapsed", "erased",
+                                    "new charter"])
 def test_a_link_that_ended_is_a_404_like_a_made_up_one(app, client, reader, ending):
     feed_reader = app.test_client()
     assert feed_reader.get(reader["path"]).status_code == 200
@@ -259,6 +260,8 @@ def test_a_link_that_ended_is_a_404_like_a_made_up_one(app, client, reader, endi
             ambassadors.profile_of(session, user_id).mandate_ends_on = utcnow().date() - timedelta(days=2)
         elif ending == "erased":
             personal_data.erase(session, user, "ambassador-password")
+        elif ending == "new charter":  # not accepted yet: no suggestions on the home page either
+            consent.publish_texts(session, Purpose.MEMBERSHIP, {"en": ("Charter", "Version two.")}, author=None)
         session.commit()
     response = feed_reader.get(reader["path"])
     assert response.status_code == 404  # not 401: nothing says the link ever worked
