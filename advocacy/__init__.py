@@ -56,6 +56,7 @@ def register_data_rules() -> None:
     from .services import (  # noqa: F401
         digest,
         feedback,
+        reader_feeds,
         renewals,
         sharing,
         sign_in_links,
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         onboarding,
         program_admin,
+        reader_feeds,
         sharing,
         surveys,
         thanks,
@@ -94,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, onboarding.bp,
                       program_admin.bp, kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp,
-                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp):
+                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp, reader_feeds.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from .security import SESSIONLESS_PREFIX
 
 ERROR_TEXTS = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -22,6 +24,9 @@ ERROR_TEXTS = {
 def render_error(code: int, message: str | None = None, action: tuple[str, str] | None = None):
     """The error page; ``action`` (label, URL) replaces its "back to the home page" button."""
     title, default_message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if request.path.startswith(SESSIONLESS_PREFIX):
+        # Feed readers show no page, and a page's forms need the session these paths never open.
+        return f"{title}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default_message, action=action
     ), code

@@ -65,8 +65,19 @@ KEPT_FOR_OFFLINE = "private, no-cache"
 SIGNED_OUT_CLEAR_SITE_DATA = '"cache", "storage"'
 
 
+# Paths read by programs that carry no login (feed readers, blueprints/reader_feeds.py):
+# no session is opened, so nothing there can read who is signed in in this
+# browser, and no cookie is ever set, whatever the request carries.
+SESSIONLESS_PREFIX = "/atom/"
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Signed cookie sessions, marked Secure whenever the request is HTTPS."""
+    """Signed cookie sessions, marked Secure whenever the request is HTTPS; none under SESSIONLESS_PREFIX."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith(SESSIONLESS_PREFIX):
+            return None  # Flask then uses a read-only, empty NullSession, saved never
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure

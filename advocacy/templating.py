@@ -79,6 +79,7 @@ MY_PAGES = [
     ("ambassador.my_shares", _l("My shares")),
     ("ambassador.my_data", _l("My data")),
     ("devices.index", _l("My devices")),
+    ("reader_feeds.index", _l("In my feed reader")),
 ]
 
 

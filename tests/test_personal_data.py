@@ -9,7 +9,7 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from advocacy.db import get_session
 from advocacy.models import Base, Department, Invitation, Purpose, Role, User, utcnow
-from advocacy.services import accounts, ambassadors, consent, contents, personal_feed, taxonomy
+from advocacy.services import accounts, ambassadors, consent, contents, personal_feed, reader_feeds, taxonomy
 from test_consent import grant
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "personal-data-export.schema.json").read_text())
@@ -31,6 +31,7 @@ def fill_everything(app, user):
         content = contents.create_content(session, contents.ContentDraft(
             title="A post", target_url="https://example.org/post", publish_at=utcnow()), None, utcnow())
         personal_feed.dismiss(session, user.id, content.id, utcnow())
+        reader_feeds.new_link(session, session.get(User, user.id))
         session.commit()
     for purpose in (Purpose.DIGEST, Purpose.DIRECTORY):
         grant(app, user, purpose)
@@ -66,6 +67,7 @@ def test_export_follows_the_schema_and_holds_every_field(app, client, auth):
     assert data["profile"]["needs"] and data["profile"]["topics"] == ["Energy"]
     assert data["dismissed_contents"][0]["title"] == "A post"
     assert [device["kept_signed_in"] for device in data["devices"]] == [False]  # this browser
+    assert data["reader_feed_link"]["created_at"]  # when it was made; the token itself is not kept
     purposes = [entry["purpose"] for entry in data["consents"]["history"]]
     assert set(purposes) >= {"membership", "digest", "directory"}
 

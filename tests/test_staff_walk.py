@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from advocacy.db import get_session
 from advocacy.models import CalendarEvent, Content, Feed, FeedbackItem, FeedItem, KitPage, Purpose, Role, Survey, User
-from advocacy.services import accounts, digest
+from advocacy.services import accounts, digest, reader_feeds
 from curation_helpers import make_feed, make_item
 from insights_helpers import add_clicks, add_shares, place_in_department
 from program_helpers import switch_to
@@ -153,6 +153,14 @@ def first(app, column):
     return value
 
 
+def reader_feed_token(app, user_id: int) -> str:
+    with app.app_context():
+        session = get_session()
+        token = reader_feeds.new_link(session, session.get(User, user_id))
+        session.commit()
+        return token
+
+
 def parameter_value(app, program, endpoint: str, name: str):
     """A real value for this URL parameter; fails for a parameter no one taught the walk."""
     by_endpoint = {
@@ -160,6 +168,8 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("feedback.answer", "item_id"): lambda: first(app, FeedbackItem.id),
         ("feedback.mine", "item_id"): lambda: first(app, FeedbackItem.id),
         ("calendar.feed", "token"): lambda: program["calendar_token"],
+        # An ambassador's suggestions feed, as their reader fetches it (a fresh link per walk).
+        ("reader_feeds.suggestions", "token"): lambda: reader_feed_token(app, program["persons"][0]["id"]),
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
         ("digest.unsubscribe", "token"): lambda: program["unsubscribe_token"],
         # The e-mailed sign-in link's page shows a button and no one's data (and is off by default).

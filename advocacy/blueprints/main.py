@@ -12,7 +12,7 @@ from ..forms.common import NETWORK_LABELS
 from ..models import Role, utcnow
 from ..program_clock import program_today
 from ..security import keep_for_offline
-from ..services import ambassadors, milestones, personal_feed, share_choices
+from ..services import ambassadors, milestones, personal_feed, share_choices, staff_todo
 from ..services.networks import SHARE_SHEET
 from ..urls import page_number, tracked_url
 from . import sharing as sharing_views
@@ -24,7 +24,9 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     if current_user.role != Role.AMBASSADOR:
-        return render_template("main/home.html")
+        todo = staff_todo.todo(get_session(), today=program_today(), k=current_app.config["MIN_GROUP_SIZE"],
+                               include_mail=current_user.role == Role.ADMIN)
+        return render_template("main/home.html", todo=todo)
     db = get_session()
     number = page_number(request.args.get("page", type=int))
     now = utcnow()

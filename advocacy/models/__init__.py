@@ -12,6 +12,7 @@ from .images import StoredImage
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
+from .reader_feeds import ReaderFeedToken
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import (
     QuestionType,
@@ -62,6 +63,7 @@ __all__ = [
     "NetworkThanks",
     "Purpose",
     "QuestionType",
+    "ReaderFeedToken",
     "RenewalNotice",
     "Role",
     "SchedulerLease",
