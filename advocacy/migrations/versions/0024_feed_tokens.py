@@ -1,6 +1,6 @@
 """reader feeds: the private link to an ambassador's suggestions as Atom
 
-Revision ID: 0027
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-05 18:00:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import advocacy.models.base
 
 
-revision = '0027'
+revision = '0024'
 down_revision = '0023'
 branch_labels = None
 depends_on = None
