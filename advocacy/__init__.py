@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         onboarding,
         program_admin,
         sharing,
+        sso,
         surveys,
         thanks,
         webapp,
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, onboarding.bp,
                       program_admin.bp, kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp,
-                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp):
+                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp, sso.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

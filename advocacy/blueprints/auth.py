@@ -1,4 +1,5 @@
-"""Signing in (with a password or an e-mailed link) and out, accepting invitations, choosing the language."""
+"""Signing in (with a password or an e-mailed link; single sign-on: blueprints/sso.py) and out, accepting
+invitations, choosing the language."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _sign_in_limit_per_email() -> str:
     return current_app.config["SIGN_IN_LINK_RATE_LIMIT"]
 
 
-def _start_session(user, *, persistent: bool = False) -> None:
+def start_session(user, *, persistent: bool = False) -> None:
     """Sign this browser in as ``user`` (the caller commits). ``persistent``: "keep me
     signed in on this device", a cookie the browser keeps after closing (REMEMBER_DAYS)."""
     db = get_session()
@@ -72,7 +73,7 @@ def login():
         db = get_session()
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is not None:
-            _start_session(user, persistent=form.remember.data)
+            start_session(user, persistent=form.remember.data)
             response = redirect(safe_next(form.next.data))
             sign_in_limit.remember_device(response, form.email.data)
             return response
@@ -120,7 +121,7 @@ def accept_invitation(token: str):
         except accounts.AccountError as error:
             db.rollback()
             return render_error(410, message_for(error))
-        _start_session(user)
+        start_session(user)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
     # An ambassador's account is the first of their guided steps (services/onboarding.py).
@@ -206,7 +207,7 @@ def sign_in_by_link(token: str):
         db.rollback()
         return render_error(410, message_for(error), action=(_("Ask for a new link"),
                                                             url_for("auth.request_sign_in_link")))
-    _start_session(user, persistent=form.remember.data)
+    start_session(user, persistent=form.remember.data)
     response = redirect(safe_next(form.next.data))
     sign_in_limit.remember_device(response, user.email)
     return response
