@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from advocacy.db import get_session
 from advocacy.models import ConsentRecord, Purpose, Role, User, UserSession
 from advocacy.services import accounts, clock, consent, sso
+from browser import live_server, needs
 from oidc_provider import REDIRECT_URI, start_provider, walk_provider
 
 ADA = "ada@example.org"  # invited, verified at the provider
@@ -287,3 +288,32 @@ def test_an_unreachable_provider_is_a_clear_page(build_app, database_url):
                                      "OIDC_CLIENT_SECRET": "secret"})
     response = app.test_client().get("/login/sso", headers=ENGLISH)
     assert response.status_code == 502 and "cannot be reached" in page(response)
+
+
+@needs()
+def test_in_a_browser_the_button_leads_through_the_provider_and_back(build_app, database_url, provider, desktop):
+    """The sign-in page's policy lets its form lead on to the provider (browsers apply
+    form-action to the redirect too), and the whole round trip signs in, CSRF on."""
+    # The callback address registered at the provider is http://localhost/…: BASE_URL says so.
+    app = build_app(database_url, **provider.settings(OIDC_LABEL="Example ID", BASE_URL="http://localhost",
+                                                      WTF_CSRF_ENABLED=True))
+    with app.app_context():
+        accounts.create_user(get_session(), email=ADA, name="Ada", password="a-long-password", role=Role.CURATOR)
+        get_session().commit()
+    page = desktop.new_page()
+    # Nothing listens on localhost:80: note where the provider sends the browser back.
+    page.route("http://localhost/**", lambda route: route.fulfill(status=200, body="back"))
+    with live_server(app) as base:
+        page.goto(base + "/login")
+        page.get_by_role("button", name="Sign in with Example ID").click()
+        page.wait_for_url(provider.issuer + "/**")
+        page.fill("input[name=login]", ADA)
+        page.fill("input[name=password]", "any")
+        page.click("button[type=submit]")
+        page.wait_for_selector("input[name=prompt][value=consent]", state="attached")
+        page.click("button[type=submit]")
+        page.wait_for_url("http://localhost/login/sso/callback?**")
+        page.goto(base + "/login/sso/callback?" + urlsplit(page.url).query)
+        assert page.url == base + "/"
+        assert page.get_by_role("button", name="Sign out").count() >= 1
+    assert count(app, UserSession) == 1

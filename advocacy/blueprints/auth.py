@@ -3,7 +3,18 @@ invitations, choosing the language."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -24,8 +35,8 @@ from ..forms.accounts import (
 from ..forms.common import ActionForm
 from ..messages import message_for
 from ..models import Role
-from ..security import forget_on_this_device
-from ..services import accounts, clock, devices, mail, sign_in_links, user_sessions
+from ..security import allow_form_target, forget_on_this_device
+from ..services import accounts, clock, devices, mail, sign_in_links, sso, user_sessions
 from ..services.onboarding import Step
 from ..urls import safe_next
 
@@ -80,7 +91,9 @@ def login():
         sign_in_limit.note_failure()
         # One message for a wrong e-mail and a wrong password alike.
         form.password.errors = [_("Wrong e-mail or password.")]
-    return render_template("auth/login.html", form=form)
+    response = make_response(render_template("auth/login.html", form=form))
+    provider = sso.Provider.from_config(current_app.config)
+    return allow_form_target(response, provider.origin) if provider else response
 
 
 @bp.post("/logout")

@@ -23,15 +23,17 @@ the link between the two, which is why only a verified one counts.
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import logging
 import secrets
+import ssl
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -69,6 +71,12 @@ class Provider:
     client_id: str
     client_secret: str
     label: str
+
+    @property
+    def origin(self) -> str:
+        """Scheme, host and port of the issuer: where the sign-in page's form leads on to."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Provider | None:
@@ -308,6 +316,13 @@ def account_for(session: Session, identity: Identity) -> User:
     return user
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One verifying context per process, shared by every sign-in (it is thread-safe):
+    loading the CA certificates costs more than a call to the provider (benchmarks/sso.py)."""
+    return httpx.create_ssl_context()
+
+
 def http_client() -> httpx.Client:
     """The client the flow uses: a short deadline, no redirects (every endpoint is named by discovery)."""
-    return httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False)
+    return httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False, verify=_tls())
