@@ -81,13 +81,15 @@ def test_an_invited_verified_person_signs_in(app, client, auth):
     assert response.status_code == 302 and response.headers["Location"] == "/me/data"
     assert client.get("/me/data").status_code == 200
     assert count(app, UserSession, UserSession.user_id == user.id) == 1
+    assert client.get_cookie("relais_known_device", path="/login") is not None  # as after a password
     # A browser session, not kept after closing: "keep me signed in" was not ticked.
-    assert not any(cookie.expires for cookie in client._cookies.values() if cookie.key == "session")
+    assert client.get_cookie("session").expires is None
 
 
 def test_keep_me_signed_in_makes_the_session_persistent(app, client, auth):
     user = auth.create_user(Role.AMBASSADOR, email=ADA)
     assert sign_in(client, ADA, remember="y").status_code == 302
+    assert client.get_cookie("session").expires is not None  # kept after the browser closes
     with app.app_context():
         [row] = get_session().scalars(select(UserSession).where(UserSession.user_id == user.id))
         assert row.persistent
@@ -317,3 +319,25 @@ def test_in_a_browser_the_button_leads_through_the_provider_and_back(build_app, 
         assert page.url == base + "/"
         assert page.get_by_role("button", name="Sign out").count() >= 1
     assert count(app, UserSession) == 1
+
+
+def test_another_refusal_of_the_provider_is_a_clear_page(app, client):
+    state = parse_qs(urlsplit(start(client)).query)["state"][0]
+    response = client.get("/login/sso/callback", query_string={"error": "server_error", "state": state},
+                          headers=ENGLISH)
+    assert response.status_code == 400 and "refused the request" in page(response)
+    assert count(app, UserSession) == 0
+
+
+def test_a_discovery_document_of_another_issuer_is_refused(build_app, database_url, provider):
+    # The provider's issuer has no trailing "/": written with one, it is another issuer.
+    app = build_app(database_url, **provider.settings(OIDC_ISSUER=provider.issuer + "/"))
+    response = app.test_client().get("/login/sso", headers=ENGLISH)
+    assert response.status_code == 502 and "cannot be reached" in page(response)
+
+
+def test_the_callback_is_limited_per_address(build_app, database_url, provider):
+    app = build_app(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", **provider.settings())
+    client = app.test_client()
+    answers = [client.get("/login/sso/callback?code=guess&state=guess").status_code for _ in range(3)]
+    assert answers == [400, 400, 429]

@@ -81,7 +81,8 @@ class Provider:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Provider | None:
         """The configured provider, or None when single sign-on is off (OIDC_ISSUER unset)."""
-        issuer = (config.get("OIDC_ISSUER") or "").strip().rstrip("/")
+        # Kept exactly as written: tokens must name this very string (some issuers end in "/").
+        issuer = (config.get("OIDC_ISSUER") or "").strip()
         if not issuer:
             return None
         return cls(issuer=issuer, client_id=str(config.get("OIDC_CLIENT_ID") or ""),
@@ -162,7 +163,7 @@ def metadata(provider: Provider, http: httpx.Client, *, now: datetime) -> dict[s
         cached = _cache.get(provider.issuer)
         if cached is not None and now - cached.fetched_at < METADATA_TTL:
             return cached.metadata
-    found = _get_json(http, f"{provider.issuer}/.well-known/openid-configuration")
+    found = _get_json(http, f"{provider.issuer.rstrip('/')}/.well-known/openid-configuration")
     # The document must speak for the issuer we trust, not another (OpenID Connect Discovery §4.3).
     if found.get("issuer") != provider.issuer or not found.get("authorization_endpoint") \
             or not found.get("token_endpoint") or not found.get("jwks_uri"):
