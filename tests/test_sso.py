@@ -341,3 +341,8 @@ def test_the_callback_is_limited_per_address(build_app, database_url, provider):
     client = app.test_client()
     answers = [client.get("/login/sso/callback?code=guess&state=guess").status_code for _ in range(3)]
     assert answers == [400, 400, 429]
+
+
+def test_an_issuer_that_is_no_address_fails_at_start(build_app, database_url):
+    with pytest.raises(ValueError, match="OIDC_ISSUER must be an https://"):
+        build_app(database_url, OIDC_ISSUER="login.example.org", OIDC_CLIENT_ID="relais", OIDC_CLIENT_SECRET="s")

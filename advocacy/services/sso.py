@@ -96,7 +96,8 @@ def check_settings(config: Mapping[str, Any]) -> None:
     if provider is None:
         return
     if not provider.issuer.startswith(("https://", "http://")):
-        raise ValueError(f"OIDC_ISSUER must be an https:// address (got {provider.issuer!r})")
+        raise ValueError("OIDC_ISSUER must be an https:// (or, on a test network, http://) address "
+                         f"(got {provider.issuer!r})")
     missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config.get(name)]
     if missing:
         raise ValueError(f"OIDC_ISSUER is set but {' and '.join(missing)} is not")
