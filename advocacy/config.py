@@ -13,7 +13,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from flask import Flask
 
-from .services import clock
+from .services import clock, sso
 
 DEFAULTS: dict[str, object] = {
     # Database: SQLite in the instance folder unless a URL is given.
@@ -82,6 +82,14 @@ DEFAULTS: dict[str, object] = {
     "SIGN_IN_LINKS": False,
     "SIGN_IN_LINK_MINUTES": 15,
     "SIGN_IN_LINK_RATE_LIMIT": "3 per 15 minutes",
+    # Single sign-on through an OpenID Connect provider, beside passwords: on
+    # when OIDC_ISSUER is set (then the client id and secret are required).
+    # It signs in existing accounts only, matched on a verified e-mail.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    # The button reads "Sign in with <label>"; unset: "with your organisation's account".
+    "OIDC_LABEL": None,
     # Cookies: never readable by script, not sent cross-site on POST.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -158,6 +166,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             f"(got {app.config['MIN_GROUP_SIZE']})"
         )
     app.config["MIN_GROUP_SIZE"] = int(app.config["MIN_GROUP_SIZE"])
+    sso.check_settings(app.config)  # half a single sign-on configuration fails at start
     clock.zone(app.config["TIMEZONE"])  # fail at start, not on the first form, if misspelt
     for date_locale in app.config["DATE_LOCALES"].values():  # and not on the first date shown
         try:

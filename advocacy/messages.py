@@ -52,6 +52,27 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "used": _l("This sign-in link has already been used: each link works once. Ask for a new one."),
         "expired": _l("This sign-in link has expired. Ask for a new one."),
     },
+    "sso": {
+        "no_attempt": _l("This sign-in attempt is not known here (it was already used, or started in another "
+                         "browser). Start again from the sign-in page."),
+        "bad_state": _l("This sign-in answer does not match the attempt started in this browser, so it was "
+                        "refused. Start again from the sign-in page."),
+        "expired": _l("This sign-in attempt took too long and has expired. Start again from the sign-in page."),
+        "denied": _l("The sign-in was cancelled at your organisation's sign-in service. You are not signed in."),
+        "provider_error": _l("Your organisation's sign-in service refused the request. Try again, or sign in "
+                             "with your password."),
+        "unreachable": _l("Your organisation's sign-in service cannot be reached just now. Try again later, or "
+                          "sign in with your password."),
+        "token_refused": _l("Your organisation's sign-in service did not confirm the sign-in. Start again from "
+                            "the sign-in page."),
+        "bad_token": _l("The answer of your organisation's sign-in service could not be verified, so it was "
+                        "refused. Start again from the sign-in page."),
+        "email_unverified": _l("Your organisation's sign-in service does not confirm that your e-mail address is "
+                               "verified, so it cannot sign you in here. Sign in with your password."),
+        "unknown_account": _l("No account here has the e-mail address of your organisation's account. Signing in "
+                              "does not create an account: ambassadors join by invitation from the program team."),
+        "inactive": _l("This account is deactivated. Ask the program team if you think this is a mistake."),
+    },
     "ambassadors": {
         "invalid_instance": _l("Enter the name of your Mastodon server, e.g. mastodon.social."),
         "instance_required": _l("Say which Mastodon server you use."),

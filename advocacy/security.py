@@ -30,6 +30,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+
+
+def allow_form_target(response: Response, origin: str) -> Response:
+    """This page's policy, letting its forms lead to ``origin`` as well as to us.
+
+    Only the sign-in page needs it, for its single sign-on form: browsers
+    apply form-action to the redirect that follows a form too, and ours
+    leads on to the provider's sign-in page (blueprints/sso.py).
+    """
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {origin}")
+    return response
+
+
 # Browser features no page of ours uses, denied to us and to anything framed.
 # The clipboard and the system share sheet (web-share) stay allowed: the
 # share panel uses both.

@@ -66,7 +66,11 @@ STATES = {
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"OPEN_JOIN": True, "JOIN_ALLOWED_DOMAINS": ["walk.example"], "SIGN_IN_LINKS": True}
+    # Single sign-on on, so that the sign-in page shows its button (the provider is never
+    # reached: the walk keeps only pages that answer 200, and starting the flow does not).
+    return {"OPEN_JOIN": True, "JOIN_ALLOWED_DOMAINS": ["walk.example"], "SIGN_IN_LINKS": True,
+            "OIDC_ISSUER": "http://127.0.0.1:9", "OIDC_CLIENT_ID": "relais", "OIDC_CLIENT_SECRET": "walk-secret",
+            "OIDC_LABEL": "Walk ID"}
 
 
 def more_rows(app, auth, world) -> None:

@@ -1,8 +1,20 @@
-"""Signing in (with a password or an e-mailed link) and out, accepting invitations, choosing the language."""
+"""Signing in (with a password or an e-mailed link; single sign-on: blueprints/sso.py) and out, accepting
+invitations, choosing the language."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -23,8 +35,8 @@ from ..forms.accounts import (
 from ..forms.common import ActionForm
 from ..messages import message_for
 from ..models import Role
-from ..security import forget_on_this_device
-from ..services import accounts, clock, devices, mail, sign_in_links, user_sessions
+from ..security import allow_form_target, forget_on_this_device
+from ..services import accounts, clock, devices, mail, sign_in_links, sso, user_sessions
 from ..services.onboarding import Step
 from ..urls import safe_next
 
@@ -39,7 +51,7 @@ def _sign_in_limit_per_email() -> str:
     return current_app.config["SIGN_IN_LINK_RATE_LIMIT"]
 
 
-def _start_session(user, *, persistent: bool = False) -> None:
+def start_session(user, *, persistent: bool = False) -> None:
     """Sign this browser in as ``user`` (the caller commits). ``persistent``: "keep me
     signed in on this device", a cookie the browser keeps after closing (REMEMBER_DAYS)."""
     db = get_session()
@@ -72,14 +84,16 @@ def login():
         db = get_session()
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is not None:
-            _start_session(user, persistent=form.remember.data)
+            start_session(user, persistent=form.remember.data)
             response = redirect(safe_next(form.next.data))
             sign_in_limit.remember_device(response, form.email.data)
             return response
         sign_in_limit.note_failure()
         # One message for a wrong e-mail and a wrong password alike.
         form.password.errors = [_("Wrong e-mail or password.")]
-    return render_template("auth/login.html", form=form)
+    response = make_response(render_template("auth/login.html", form=form))
+    provider = sso.Provider.from_config(current_app.config)
+    return allow_form_target(response, provider.origin) if provider else response
 
 
 @bp.post("/logout")
@@ -120,7 +134,7 @@ def accept_invitation(token: str):
         except accounts.AccountError as error:
             db.rollback()
             return render_error(410, message_for(error))
-        _start_session(user)
+        start_session(user)
         flash(_("Welcome to %(program)s!", program=current_app.config["PROGRAM_NAME"]), "success")
         return redirect(url_for("main.home"))
     # An ambassador's account is the first of their guided steps (services/onboarding.py).
@@ -206,7 +220,7 @@ def sign_in_by_link(token: str):
         db.rollback()
         return render_error(410, message_for(error), action=(_("Ask for a new link"),
                                                             url_for("auth.request_sign_in_link")))
-    _start_session(user, persistent=form.remember.data)
+    start_session(user, persistent=form.remember.data)
     response = redirect(safe_next(form.next.data))
     sign_in_limit.remember_device(response, user.email)
     return response
