@@ -63,13 +63,17 @@ def needs(*paths: Path) -> pytest.MarkDecorator:
     """Skip (or, in CI, fail) the test when Chromium or one of these tools is missing."""
     reason = missing(*paths)
     if reason and REQUIRED:
-        return pytest.mark.usefixtures("_browser_required")
+        # Failing at collection time would stop the whole run; a failing
+        # test says what is missing and lets the others run.
+        return pytest.mark.browser_missing(reason)
     return pytest.mark.skipif(reason is not None, reason=reason or "")
 
 
-@pytest.fixture
-def _browser_required() -> None:
-    pytest.fail(f"RELAIS_REQUIRE_BROWSER=1 but: {missing(AXE_SCRIPT, VNU_JAR, LIGHTHOUSE)}")
+@pytest.fixture(autouse=True)
+def _browser_required(request) -> None:
+    marker = request.node.get_closest_marker("browser_missing")
+    if marker is not None:
+        pytest.fail(f"RELAIS_REQUIRE_BROWSER=1 but {marker.args[0]}")
 
 
 # Each test module that imports the fixture gets its own session-scoped copy,

@@ -25,7 +25,7 @@ from advocacy.db import get_engine, get_session
 from advocacy.extensions import limiter
 from advocacy.models import Base, Purpose, Role
 from advocacy.services import accounts, ambassadors, clock, consent, onboarding, passwords
-from browser import chromium, desktop, phone  # noqa: F401  (one Chromium for the whole run)
+from browser import _browser_required, chromium, desktop, phone  # noqa: F401  (one Chromium for the whole run)
 from feed_server import feed_server  # noqa: F401  (a fixture shared by all tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
