@@ -1,5 +1,6 @@
 """Typed ORM models, one module per area. Importing this registers them all."""
 
+from .api_tokens import ApiToken
 from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_needs, ambassador_topics
 from .base import Base, UTCDateTime, utcnow
 from .calendar import CalendarEvent, CalendarToken
@@ -29,6 +30,7 @@ from .user import Invitation, Role, SignInLink, User, UserSession
 __all__ = [
     "DECISIONS",
     "AmbassadorProfile",
+    "ApiToken",
     "Base",
     "CalendarEvent",
     "CalendarToken",
