@@ -47,7 +47,8 @@ def _rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-limiter.limit(_rate_limit, key_func=_rate_limit_key)(bp)
+# One count for the whole API per token, not one per endpoint.
+limiter.shared_limit(_rate_limit, scope="api", key_func=_rate_limit_key)(bp)
 
 
 @bp.url_value_preprocessor

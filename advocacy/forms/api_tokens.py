@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectChoice, StringField
 
 from ..services.api_tokens import MAX_NAME, STAFF_SCOPES
 from .common import MultiCheckboxField
@@ -22,5 +22,5 @@ class PersonalTokenForm(FlaskForm):
 
 
 class StaffTokenForm(PersonalTokenForm):
-    scopes = MultiCheckboxField(_l("What it may read"), choices=[(scope, SCOPE_LABELS[scope])
-                                                                  for scope in STAFF_SCOPES])
+    scopes = MultiCheckboxField(_l("What it may read"),
+                                choices=lambda: [SelectChoice(scope, SCOPE_LABELS[scope]) for scope in STAFF_SCOPES])
