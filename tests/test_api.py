@@ -12,7 +12,6 @@ import pytest
 from openapi_spec_validator import validate as validate_openapi
 from sqlalchemy import select
 
-from advocacy.db import get_session
 from advocacy.models import ApiToken, Content, Role
 from api_helpers import document, get, personal_token, staff_token
 from curation_helpers import make_feed
@@ -176,8 +175,8 @@ def test_the_day_of_last_use_is_recorded_once_a_day(app, client, admin, db):
     assert token not in (row.token_hash, row.name)  # hashed at rest
 
 
-def test_my_suggestions_and_my_data(app, client, auth, world):  # noqa: F811
-    needs, topics = world
+def test_my_suggestions_and_my_data(app, client, auth, world):
+    needs, _topics = world
     me = auth.create_user(Role.AMBASSADOR, email="me@example.org", name="Mia Me", language="en")
     other = auth.create_user(Role.AMBASSADOR, email="other@example.org", name="Otto Other")
     choose(app, me, needs=[needs["career"]])

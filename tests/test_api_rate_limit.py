@@ -34,7 +34,7 @@ def test_a_token_over_its_limit_gets_429_problems_and_another_token_does_not(app
     assert response.headers.get("Retry-After")
 
 
-def test_the_limit_is_counted_in_redis_by_the_tokens_hash_across_workers(database_url, redis_url, build_app,  # noqa: F811
+def test_the_limit_is_counted_in_redis_by_the_tokens_hash_across_workers(database_url, redis_url, build_app,
                                                                            auth_free_admin):
     import redis
 

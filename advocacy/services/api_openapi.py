@@ -118,8 +118,8 @@ def _get(summary: str, scope: str, schema: str, parameters: list | None = None, 
 
 
 def document(server_url: str) -> dict[str, Any]:
-    scopes = {**{scope: "staff: aggregates and the program's own data, never a person" for scope in STAFF_SCOPES},
-              **{scope: "an ambassador: their own suggestions and data" for scope in PERSONAL_SCOPES}}
+    scopes = {**dict.fromkeys(STAFF_SCOPES, "staff: aggregates and the program's own data, never a person"),
+              **dict.fromkeys(PERSONAL_SCOPES, "an ambassador: their own suggestions and data")}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Relais read-only API", "version": VERSION,
