@@ -51,6 +51,7 @@ def problem(status: int, error: ApiRequestError | None = None) -> Response:
     body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
             "detail": message_for(error), "code": error.code}
     response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
+    response.headers["Cache-Control"] = "no-store"  # also where no API route matched
     if status == 401:
         # RFC 6750: a missing token gets the bare challenge, a bad one says so.
         challenge = 'Bearer realm="relais"' + ('' if error.code == "missing_token" else ', error="invalid_token"')

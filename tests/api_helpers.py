@@ -55,6 +55,7 @@ def get(client, path: str, token: str | None, schema: str | None = None, status:
     response = client.get(path, headers=headers)
     assert response.status_code == status, (path, response.status_code, response.get_data(as_text=True))
     assert "Set-Cookie" not in response.headers  # the API sets no cookie
+    assert response.headers["Cache-Control"] == "no-store"
     if status >= 400:
         assert response.mimetype == PROBLEM_TYPE
         body = response.get_json(force=True)

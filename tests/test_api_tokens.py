@@ -112,6 +112,7 @@ def test_a_token_stops_when_its_ambassador_leaves(app, client, auth):
     get(client, "/api/v1/me/suggestions", token, "Suggestions")
     client.post("/me/leave")
     get(client, "/api/v1/me/suggestions", token, status=401)
+    assert token_count(app) == 0  # revoked: coming back does not bring it back to life
 
 
 def test_tokens_are_deleted_with_the_erased_account(app, client, auth):

@@ -59,6 +59,14 @@ def _without_cookies(_endpoint, _values) -> None:
     g._login_user = login_manager.anonymous_user()
 
 
+@bp.after_request
+def _kept_by_no_cache(response):
+    """Answers are personal or staff-only: no browser or proxy keeps a copy (the session-based
+    rule in security.py sees no signed-in person here)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _language() -> str:
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or current_app.config["LANGUAGES"][0]
 

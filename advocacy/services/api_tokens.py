@@ -4,9 +4,8 @@ Two kinds, told apart by their scopes. Staff tokens (``STAFF_SCOPES``) are
 created by an admin and read aggregates, contents and feeds, never a person;
 they work while their owner is still an active admin. An ambassador's token
 (``PERSONAL_SCOPES``) reads that person's own suggestions and data; it works
-while they are an active member, and stops when they leave (their account
-stays, the token with it, until they revoke it or erase the account, which
-deletes it). The token is shown once; only its SHA-256 is kept, so a copy
+while they are an active member; leaving the program or erasing the account
+deletes it. The token is shown once; only its SHA-256 is kept, so a copy
 of the table opens nothing. A token lasts ``API_TOKEN_DAYS``.
 """
 
@@ -21,8 +20,8 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from ..db import changed_rows
-from ..models import AmbassadorProfile, ApiToken, Role, User
-from . import personal_data
+from ..models import AmbassadorProfile, ApiToken, Purpose, Role, User
+from . import consent, personal_data
 from .errors import ServiceError
 
 STAFF_SCOPES = ("insights:read", "contents:read", "feeds:read")
@@ -167,6 +166,13 @@ def record_last_used(connection: Connection, token_id: int, today: date) -> None
     """Note the day the token was used. Its own connection: an API request only reads and
     never commits. Called at most once a day per token (``Caller.due_for_last_used``)."""
     connection.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_on=today))
+
+
+@consent.on_withdrawal(Purpose.MEMBERSHIP)
+def _revoke_on_leaving(session: Session, user_id: int) -> None:
+    """Leaving the program (membership withdrawn) revokes the person's tokens: coming back
+    later must not bring an old token, perhaps forgotten in some tool, back to life."""
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
 @personal_data.export_section("api_tokens")
