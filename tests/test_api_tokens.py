@@ -136,3 +136,15 @@ def test_a_staff_token_stops_when_its_admin_is_deactivated_or_no_longer_admin(ap
     get(client, "/api/v1/feeds", token, "FeedList")
     client.post(f"/admin/users/{creator.id}/deactivate")
     get(client, "/api/v1/feeds", token, status=401)
+
+
+def test_a_staff_token_of_a_demoted_admin_is_still_listed_and_revocable(app, client, auth):
+    creator = auth.create_user(Role.ADMIN, email="creator@example.org")
+    staff_token(app, creator, name="Old report")
+    switch_to(auth, auth.create_user(Role.ADMIN, email="other-admin@example.org"))
+    client.post(f"/admin/users/{creator.id}/role", data={"role": "curator"})
+    assert "Old report" in client.get("/admin/api-tokens").get_data(as_text=True)
+    with app.app_context():
+        token_id = get_session().scalar(select(ApiToken.id))
+    assert client.post(f"/admin/api-tokens/{token_id}/revoke").status_code == 302
+    assert token_count(app) == 0

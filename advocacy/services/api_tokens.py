@@ -96,9 +96,9 @@ class StaffTokenRow:
 
 
 def staff_tokens(session: Session) -> list[StaffTokenRow]:
-    """Every staff token, whoever created it: admins revoke each other's (one may have left)."""
+    """Every staff token, whoever created it, their role now whatever it is: admins revoke each
+    other's, and one whose admin was demoted (so it works no more) can still be cleared away."""
     rows = session.execute(select(ApiToken, User.name).join(User, User.id == ApiToken.user_id)
-                           .where(User.role == Role.ADMIN)
                            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
     return [StaffTokenRow(token, name) for token, name in rows
             if set(token.scope_list) <= set(STAFF_SCOPES)]
