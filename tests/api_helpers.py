@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -47,6 +49,22 @@ def conforms(client, body, schema_name: str) -> None:
     Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
 
 
+def declared(client, path: str, status: int, media_type: str) -> dict | None:
+    """The schema the document declares for this answer (None: no documented path matches, as for an
+    unknown address); fails when the path is documented but this status or media type is not."""
+    doc = document(client)
+    route = urlsplit(path).path.removeprefix(urlsplit(doc["servers"][0]["url"]).path)
+    for template, item in doc["paths"].items():
+        pattern = "/".join("[^/]+" if part.startswith("{") else re.escape(part) for part in template.split("/"))
+        if re.fullmatch(pattern, route):
+            responses = item["get"]["responses"]
+            assert str(status) in responses, f"{template} does not document the status {status}"
+            content = responses[str(status)]["content"]
+            assert media_type in content, f"{template} {status} does not document {media_type}"
+            return content[media_type]["schema"]
+    return None
+
+
 def get(client, path: str, token: str | None, schema: str | None = None, status: int = 200, **headers):
     """GET an API path with a bearer token; checks the status, the media type and the body's schema
     (a problem for any error status)."""
@@ -56,6 +74,10 @@ def get(client, path: str, token: str | None, schema: str | None = None, status:
     assert response.status_code == status, (path, response.status_code, response.get_data(as_text=True))
     assert "Set-Cookie" not in response.headers  # the API sets no cookie
     assert response.headers["Cache-Control"] == "no-store"
+    found = declared(client, path, status, response.mimetype)
+    if found is not None:  # the answer is what the document says this path answers
+        Draft202012Validator({**document(client), **found}, format_checker=FormatChecker()).validate(
+            response.get_json(force=True))
     if status >= 400:
         assert response.mimetype == PROBLEM_TYPE
         body = response.get_json(force=True)

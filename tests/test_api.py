@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import validate as validate_openapi
 from sqlalchemy import select
 
 from advocacy.models import ApiToken, Content, Role
-from api_helpers import document, get, personal_token, staff_token
+from api_helpers import declared, document, get, personal_token, staff_token
 from curation_helpers import make_feed
 from insights_helpers import add_clicks, add_shares, place_in_department
 from program_helpers import people
@@ -34,6 +35,21 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
     assert doc["openapi"].startswith("3.1")
     assert {"/insights", "/contents", "/contents/{content_id}", "/feeds", "/me/suggestions",
             "/me/data"} <= set(doc["paths"])
+
+
+def test_the_conformance_check_finds_the_declared_schema_and_catches_a_wrong_answer(client):
+    schema = declared(client, "/api/v1/contents/12", 200, "application/json")
+    assert schema == {"$ref": "#/components/schemas/Content"}
+    assert declared(client, "/api/v1/contents?limit=3", 429, "application/problem+json")
+    assert declared(client, "/api/v1/elsewhere", 404, "application/problem+json") is None
+    with pytest.raises(AssertionError, match="does not document the status 404"):
+        declared(client, "/api/v1/feeds", 404, "application/problem+json")
+    validator = Draft202012Validator({**document(client), **schema})
+    with pytest.raises(ValidationError):
+        validator.validate({"id": "12", "title": "No other field"})
+    people = Draft202012Validator({**document(client), "$ref": "#/components/schemas/People"})
+    with pytest.raises(ValidationError):  # an exact count of people is not a shape the API has
+        people.validate(3)
 
 
 def test_contents_page_by_cursor_with_no_duplicates_or_gaps_while_rows_are_inserted(app, client, admin):
