@@ -34,6 +34,18 @@ def test_a_token_over_its_limit_gets_429_problems_and_another_token_does_not(app
     assert response.headers.get("Retry-After")
 
 
+def test_made_up_tokens_from_one_address_are_limited_together(app, client, auth):
+    admin = auth.create_user(Role.ADMIN)
+    valid = staff_token(app, admin)
+    for attempt in range(3):
+        get(client, "/api/v1/feeds", f"relais_made-up-{attempt}", status=401)
+    get(client, "/api/v1/feeds", "relais_made-up-again", status=429)
+    other_address = app.test_client()
+    response = other_address.get("/api/v1/feeds", headers={"Authorization": f"Bearer {valid}"},
+                                  environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert response.status_code == 200  # another address, a valid token: untouched
+
+
 def test_the_limit_is_counted_in_redis_by_the_tokens_hash_across_workers(database_url, redis_url, build_app,
                                                                            auth_free_admin):
     import redis

@@ -47,8 +47,16 @@ def _rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-# One count for the whole API per token, not one per endpoint.
+def _refused_token(response) -> bool:
+    return response.status_code == 401
+
+
+# One count for the whole API per token, not one per endpoint; and, per
+# address, the requests refused for want of a valid token, so that trying
+# one made-up token after another (each its own count above) is limited too.
 limiter.shared_limit(_rate_limit, scope="api", key_func=_rate_limit_key)(bp)
+limiter.shared_limit(_rate_limit, scope="api-refused", key_func=lambda: f"api-refused:{get_remote_address()}",
+                     deduct_when=_refused_token)(bp)
 
 
 @bp.url_value_preprocessor
