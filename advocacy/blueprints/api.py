@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
@@ -76,7 +77,7 @@ def _kept_by_no_cache(response):
 
 
 def _language() -> str:
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or current_app.config["LANGUAGES"][0]
+    return str(get_locale())  # from Accept-Language only under /api/ (i18n.select_locale)
 
 
 def requires(scope: str) -> Callable:
