@@ -54,6 +54,7 @@ def register_data_rules() -> None:
     loaded with the app rather than with the page that uses them.
     """
     from .services import (  # noqa: F401
+        api_tokens,
         digest,
         feedback,
         reader_feeds,
@@ -70,6 +71,8 @@ def register_blueprints(app: Flask) -> None:
     from .blueprints import (
         admin,
         ambassador,
+        api,
+        api_tokens,
         auth,
         calendar,
         curation,
@@ -97,7 +100,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, onboarding.bp,
                       program_admin.bp, kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp,
-                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp, reader_feeds.bp, sso.bp):
+                      digest.bp, insights.bp, images.bp, webapp.bp, devices.bp, reader_feeds.bp, sso.bp,
+                      api.bp, api_tokens.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -71,6 +71,10 @@ DEFAULTS: dict[str, object] = {
     # failed attempts count, and never from a browser that has signed in to
     # that account before (see README, Accounts).
     "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
+    # The read-only API (/api/v1/): requests per token (per address without one).
+    "API_RATE_LIMIT": "120 per minute",
+    # An API token stops working this long after it was created; a new one is a click away.
+    "API_TOKEN_DAYS": 365,
     # A session unused this long is over (signing out ends it at once).
     "SESSION_IDLE_DAYS": 30,
     # "Keep me signed in on this device": the cookie outlives the browser and

@@ -1,4 +1,4 @@
-"""Error pages in the visitor's language, and a clean 400 for bad CSRF tokens."""
+"""Error pages in the visitor's language, and a clean 400 for bad CSRF tokens (API paths: problem details)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import problems
 from .security import SESSIONLESS_PREFIX
 
 ERROR_TEXTS = {
@@ -43,10 +44,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if problems.is_api_request():  # a program reads these: problem details, not a page
+            return problems.from_http_error(error)
         if error.code in ERROR_TEXTS:
             return render_error(error.code)
         return error
 
     @app.errorhandler(500)
     def server_error(_error):
+        if problems.is_api_request():
+            return problems.problem(500)
         return render_error(500)

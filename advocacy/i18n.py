@@ -14,6 +14,8 @@ from flask_login import current_user
 
 def select_locale() -> str:
     languages: list[str] = current_app.config["LANGUAGES"]
+    if request.blueprint == "api":  # the API reads no cookie, the language one included
+        return request.accept_languages.best_match(languages) or languages[0]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")

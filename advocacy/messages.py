@@ -28,6 +28,30 @@ from .services.errors import ServiceError
 from .services.ingest import ALLOWED_NETWORKS_SETTING
 
 MESSAGES: dict[str, dict[str, LazyString]] = {
+    "api": {
+        "bad_request": _l("The request could not be understood."),
+        "bad_limit": _l("limit must be a whole number from 1 to %(max)s."),
+        "bad_cursor": _l("This cursor was not made by this list: start again without one, then use next_cursor."),
+        "bad_date": _l("start and end must be dates written YYYY-MM-DD, start before end, at most three years "
+                       "apart."),
+        "missing_token": _l("Send a token in the header Authorization: Bearer <token>."),
+        "invalid_token": _l("This token is unknown, revoked or expired, or its owner may no longer use it."),
+        "insufficient_scope": _l("This token does not give access to this: it lacks the scope %(scope)s."),
+        "forbidden": _l("This token does not give access to this."),
+        "not_found": _l("There is nothing at this address."),
+        "method_not_allowed": _l("This API only reads: use GET."),
+        "rate_limited": _l("Too many requests with this token. Wait a little, then try again."),
+        "server_error": _l("An unexpected error occurred. It has been logged; please try again later."),
+    },
+    "api_tokens": {
+        "name_required": _l("Give the token a name, so that you know later what it is for."),
+        "name_too_long": _l("A name of at most %(max)s characters, please."),
+        "scope_required": _l("Choose at least one scope."),
+        "unknown_scope": _l("Choose scopes from the list."),
+        "too_many": _l("You hold %(max)s tokens already: revoke one you no longer use first."),
+        "not_admin": _l("Only administrators create staff tokens."),
+        "not_ambassador": _l("Only ambassadors create a token for their own suggestions and data."),
+    },
     "accounts": {
         "email_taken": _l("An account already exists for this e-mail address."),
         "already_registered": _l("An account already exists for this e-mail address. Sign in instead."),

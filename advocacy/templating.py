@@ -57,6 +57,7 @@ NAVIGATION = [
     ("admin.users", _l("People"), (Role.ADMIN,), ADMINISTRATION),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,), ADMINISTRATION),
     ("digest.settings", _l("Digest"), (Role.ADMIN,), ADMINISTRATION),
+    ("api_tokens.staff", _l("API tokens"), (Role.ADMIN,), ADMINISTRATION),
     # "Me": profile, consents, data (and own shares) are linked from each other.
     ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,), None),
     ("ambassador.my_data", _l("My data"), STAFF, None),
@@ -80,6 +81,7 @@ MY_PAGES = [
     ("ambassador.my_data", _l("My data")),
     ("devices.index", _l("My devices")),
     ("reader_feeds.index", _l("In my feed reader")),
+    ("api_tokens.mine", _l("My API tokens")),
 ]
 
 

@@ -49,6 +49,8 @@ STATES = {
         ("flash after a withdrawal", f"/me/consents/{Purpose.DIRECTORY.value}/withdraw", {}, FLASH),
         ("thanks after a share", "/content/1/shared", {"network": "x"}, "/undo"),
         ("a staff page refused", "/insights/", None, "403"),
+        ("a new API token shown once", "/me/api-tokens", {"name": "My reader"}, "relais_"),
+        ("API token with errors", "/me/api-tokens", {"name": ""}, ERRORS),
     ],
     "curator": [
         ("new post with errors", "/curation/contents/new", {"title": ""}, ERRORS),
@@ -60,6 +62,9 @@ STATES = {
         ("invitation with errors", "/admin/invitations", {"email": "not an address"}, ERRORS),
         ("department with errors", "/admin/program/departments", {"name": ""}, ERRORS),
         ("feed with errors", "/feeds/", {"url": ""}, ERRORS),
+        ("staff API token with errors", "/admin/api-tokens", {"name": ""}, ERRORS),
+        ("a new staff API token shown once", "/admin/api-tokens", {"name": "Report", "scopes": "feeds:read"},
+         "relais_"),
     ],
 }
 

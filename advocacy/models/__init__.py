@@ -1,6 +1,7 @@
 """Typed ORM models, one module per area. Importing this registers them all."""
 
 from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_needs, ambassador_topics
+from .api_tokens import ApiToken
 from .base import Base, UTCDateTime, utcnow
 from .calendar import CalendarEvent, CalendarToken
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
@@ -30,6 +31,7 @@ from .user import Invitation, Role, SignInLink, User, UserSession
 __all__ = [
     "DECISIONS",
     "AmbassadorProfile",
+    "ApiToken",
     "Base",
     "CalendarEvent",
     "CalendarToken",
