@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..db import changed_rows
 from ..models import Content, FeedItem, ItemStatus, Need, ShareText, Topic, User
-from . import content_revisions, text_rules, tracked_links
+from . import chat_webhooks, content_revisions, text_rules, tracked_links
 from .errors import ServiceError
 from .networks import NETWORKS
 
@@ -310,6 +310,7 @@ def create_content(
     session.flush()
     tracked_links.create_links(session, content.id)
     content_revisions.record(session, content, {}, user, now)
+    chat_webhooks.queue_highlight(session, content, now)  # posted later by a job, never in this request
     session.flush()
     return content
 
@@ -324,6 +325,7 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
     _apply(session, content, draft)
     session.flush()
     changes = content_revisions.record(session, content, before, user, now)
+    chat_webhooks.queue_highlight(session, content, now)
     session.flush()
     return changes
 
@@ -335,6 +337,7 @@ def set_archived(session: Session, content: Content, archived: bool, user: User 
     if archived:
         content.highlighted = False
     content_revisions.record(session, content, before, user, now)
+    chat_webhooks.queue_highlight(session, content, now)
     session.flush()
 
 
