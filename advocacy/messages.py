@@ -66,13 +66,6 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "private_address": _l("This address points to a private network, which Relais may not reach. Whoever "
                               "runs the server can allow a network in the FEED_ALLOWED_NETWORKS setting."),
         "too_many": _l("The program has %(max)s webhooks already: delete one first."),
-        # What a delivery or a test message met (stored on the delivery, never raised).
-        "unreadable": _l("Its address can no longer be read: the server's secret key (SECRET_KEY) changed since "
-                         "it was added. Delete it and add it again."),
-        "no_base_url": _l("The link could not be made: whoever runs the server must set BASE_URL."),
-        "http_status": _l("The chat platform refused the message (HTTP %(detail)s)."),
-        "timeout": _l("The chat platform did not answer within %(detail)s seconds."),
-        "unreachable": _l("Relais could not reach %(detail)s."),
     },
     "accounts": {
         "email_taken": _l("An account already exists for this e-mail address."),
@@ -260,6 +253,17 @@ FEED_ERROR_SETTINGS = {
                           "%(setting)s setting (for instance 10.20.0.0/16)."),
 }
 
+# What a chat delivery or a test message met, beside the "chat_webhooks" codes an address
+# may also meet when posting (host_not_found, private_address): stored on the delivery, never raised.
+CHAT_DELIVERY_ERRORS = {
+    "unreadable": _l("Its address can no longer be read: the server's secret key (SECRET_KEY) changed since "
+                  "it was added. Delete it and add it again."),
+    "no_base_url": _l("The link could not be made: whoever runs the server must set BASE_URL."),
+    "http_status": _l("The chat platform refused the message (HTTP %(detail)s)."),
+    "timeout": _l("The chat platform did not answer within %(detail)s seconds."),
+    "unreachable": _l("Relais could not reach %(detail)s."),
+}
+
 FEED_DISABLED_REASONS = {
     "curator": _l("Switched off by a curator."),
     "errors": _l("Switched off after too many failed checks in a row."),
@@ -325,7 +329,7 @@ def chat_error_message(code: str | None, detail: str | None) -> str:
     """What a chat delivery or test message met, from the code and detail stored on it."""
     if not code:
         return ""
-    template = MESSAGES["chat_webhooks"].get(code)
+    template = CHAT_DELIVERY_ERRORS.get(code) or MESSAGES["chat_webhooks"].get(code)
     if template is None:
         return _("The message could not be posted.")
     return _fill(template, {"detail": detail or "", "host": detail or ""} if "%(" in str(template) else {})
