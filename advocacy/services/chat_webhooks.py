@@ -178,9 +178,9 @@ class WebhookState:
 
 def states(session: Session, secret_key: str | bytes) -> list[WebhookState]:
     webhooks = list(session.scalars(select(ChatWebhook).order_by(ChatWebhook.created_at, ChatWebhook.id)))
-    pending: dict[int, int] = {webhook_id: count for webhook_id, count in session.execute(
-        select(ChatDelivery.webhook_id, func.count()).where(ChatDelivery.status == ChatDeliveryStatus.PENDING)
-        .group_by(ChatDelivery.webhook_id))}
+    pending: dict[int, int] = {row.webhook_id: row.waiting for row in session.execute(
+        select(ChatDelivery.webhook_id, func.count().label("waiting"))
+        .where(ChatDelivery.status == ChatDeliveryStatus.PENDING).group_by(ChatDelivery.webhook_id))}
     troubled = session.scalars(
         select(ChatDelivery).where(ChatDelivery.last_error.is_not(None),
                                    ChatDelivery.status.in_([ChatDeliveryStatus.PENDING, ChatDeliveryStatus.FAILED]))
