@@ -319,3 +319,28 @@ def test_the_migration_goes_down_and_up_again(app):
     migrate.upgrade(app)
     add_webhook(app, "slack", "https://93.184.215.14/services/T/B/x")
     assert webhook_count(app) == 1
+
+
+def edit_title(app, content_id: int, title: str) -> None:
+    with app.app_context():
+        session = get_session()
+        content = session.get(Content, content_id)
+        draft = contents.ContentDraft.of(content)
+        draft.title = title
+        contents.update_content(session, content, draft, None, utcnow())
+        session.commit()
+
+
+def test_editing_a_highlight_posts_it_again_nowhere_and_only_new_ones_reach_a_webhook_added_later(app, receiver):
+    receiver.up()
+    first = add_webhook(app, "slack", receiver.url("slack"))
+    content_id = publish_highlight(app)
+    assert run_job(app).sent == 1
+    edit_title(app, content_id, "Our new site in Lyon, twelve jobs")  # sent already: not again
+    later = add_webhook(app, "mattermost", receiver.url("mattermost"))
+    edit_title(app, content_id, "Our new site in Lyon (12 jobs)")  # published before `later` existed: not posted
+    scheduled = publish_highlight(app, "Next week", publish_at=utcnow() + timedelta(days=1))
+    with app.app_context():
+        rows = {(d.webhook_id, d.content_id) for d in get_session().scalars(select(ChatDelivery))}
+    assert rows == {(first, content_id), (first, scheduled), (later, scheduled)}
+    assert run_job(app).due == 0 and len(receiver.received) == 1

@@ -208,7 +208,7 @@ def is_announced_highlight(content: Content, now: datetime) -> bool:
             and (content.expires_at is None or content.expires_at > max(now, content.publish_at)))
 
 
-def queue_highlight(session: Session, content: Content, now: datetime) -> None:
+def queue_highlight(session: Session, content: Content, now: datetime, *, was_announced: bool = False) -> None:
     """Queue (or re-time, or withdraw) the chat posts of this content, as it has just been saved.
 
     A highlight gets one delivery per enabled webhook, due when it is
@@ -216,7 +216,10 @@ def queue_highlight(session: Session, content: Content, now: datetime) -> None:
     yet tried move with it. No longer a highlight (unticked, archived, back
     to draft) before it was posted: its waiting deliveries are withdrawn.
     A highlight is announced once per webhook (a unique key): saving it
-    again after it was posted posts nothing.
+    again after it was posted posts nothing. ``was_announced`` says whether
+    it was already a highlight before this save: then a webhook added since
+    gets it only if it is not published yet (fixing a typo in last week's
+    highlight does not post it in a channel added today).
     """
     if not is_announced_highlight(content, now):
         session.execute(delete(ChatDelivery).where(ChatDelivery.content_id == content.id,
@@ -224,7 +227,8 @@ def queue_highlight(session: Session, content: Content, now: datetime) -> None:
         return
     assert content.publish_at is not None
     due = max(content.publish_at, now)
-    webhook_ids = list(session.scalars(select(ChatWebhook.id).where(ChatWebhook.enabled.is_(True))))
+    newly = not was_announced or content.publish_at > now
+    webhook_ids = list(session.scalars(select(ChatWebhook.id).where(ChatWebhook.enabled.is_(True)))) if newly else []
     if webhook_ids:
         session.execute(
             insert_for(session)(ChatDelivery)

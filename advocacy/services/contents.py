@@ -322,10 +322,11 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
     if problems:
         raise ContentInvalid(problems)
     before = content_revisions.snapshot(content)
+    was_announced = chat_webhooks.is_announced_highlight(content, now)
     _apply(session, content, draft)
     session.flush()
     changes = content_revisions.record(session, content, before, user, now)
-    chat_webhooks.queue_highlight(session, content, now)
+    chat_webhooks.queue_highlight(session, content, now, was_announced=was_announced)
     session.flush()
     return changes
 
@@ -333,11 +334,12 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
 def set_archived(session: Session, content: Content, archived: bool, user: User | None, now: datetime) -> None:
     """Archive (hidden from ambassadors, highlight released) or bring back."""
     before = content_revisions.snapshot(content)
+    was_announced = chat_webhooks.is_announced_highlight(content, now)
     content.archived_at = now if archived else None
     if archived:
         content.highlighted = False
     content_revisions.record(session, content, before, user, now)
-    chat_webhooks.queue_highlight(session, content, now)
+    chat_webhooks.queue_highlight(session, content, now, was_announced=was_announced)
     session.flush()
 
 
