@@ -56,7 +56,10 @@ def test_message() -> ChatMessage:
 
 
 def _post(webhook_url: str, platform, message: ChatMessage) -> chat_delivery.PostOutcome:
-    return chat_delivery.post(webhook_url, payload(platform, message), address_rules().allowed_networks)
+    rules = address_rules()
+    if not chat_webhooks.scheme_allowed(webhook_url, rules):
+        return chat_delivery.PostOutcome(False, "https_only")
+    return chat_delivery.post(webhook_url, payload(platform, message), rules.allowed_networks)
 
 
 def send_test(webhook: ChatWebhook) -> chat_delivery.PostOutcome:

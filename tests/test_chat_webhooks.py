@@ -344,3 +344,12 @@ def test_editing_a_highlight_posts_it_again_nowhere_and_only_new_ones_reach_a_we
         rows = {(d.webhook_id, d.content_id) for d in get_session().scalars(select(ChatDelivery))}
     assert rows == {(first, content_id), (first, scheduled), (later, scheduled)}
     assert run_job(app).due == 0 and len(receiver.received) == 1
+
+
+def test_an_http_address_stops_posting_once_the_development_setting_is_off(app, receiver):
+    receiver.up()
+    add_webhook(app, "slack", receiver.url("slack"))
+    publish_highlight(app)
+    app.config["CHAT_WEBHOOK_HTTP_LOOPBACK"] = False
+    run_job(app)
+    assert the_delivery(app).last_error == "https_only" and receiver.received == []

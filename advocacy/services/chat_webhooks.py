@@ -99,6 +99,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def scheme_allowed(url: str, rules: AddressRules) -> bool:
+    """https://, or http:// to a loopback address where the development setting allows it
+    (checked again before each post: the setting may have been turned off since)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and rules.http_loopback and _is_loopback(parts.hostname or "")
+
+
 def check_address(url: str, rules: AddressRules) -> str:
     """The address, stripped, if a webhook may use it; ChatWebhookError (field "url") saying why not."""
     url = (url or "").strip()
@@ -115,7 +124,7 @@ def check_address(url: str, rules: AddressRules) -> str:
         raise ChatWebhookError("not_a_url", field="url")
     if parts.username is not None or parts.password is not None:
         raise ChatWebhookError("not_a_url", field="url")
-    if parts.scheme == "http" and not (rules.http_loopback and _is_loopback(host)):
+    if not scheme_allowed(url, rules):
         raise ChatWebhookError("https_only", field="url")
     try:
         netguard.check_host(host, port or (443 if parts.scheme == "https" else 80), rules.allowed_networks)
