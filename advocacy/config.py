@@ -144,6 +144,9 @@ DEFAULTS: dict[str, object] = {
     # Feed and content images, copied so that Relais serves them itself.
     "FEED_IMAGE_MAX_BYTES": 5 * 1024 * 1024,
     "FEED_IMAGES_PER_REFRESH": 10,
+    # The team's chat: http:// webhook addresses on a loopback address (tests,
+    # development); everywhere else only https:// is accepted.
+    "CHAT_WEBHOOK_HTTP_LOOPBACK": False,
 }
 
 MIN_GROUP_SIZE_FLOOR = 3

@@ -126,6 +126,13 @@ def prune_sessions() -> str:
     return f"{sessions} idle sessions and {links} expired sign-in links deleted"
 
 
+def post_to_chat() -> str:
+    """Scheduled: announce the published highlights in the team's chat webhooks, retrying failures with back-off."""
+    from . import chat_posts
+
+    return "chat: " + chat_posts.send_due().describe()
+
+
 def forget_used_intents() -> str:
     """Scheduled: drop the intent keys older than the web layer accepts (see services/intents)."""
     from .services import clock, intents
@@ -139,6 +146,8 @@ def forget_used_intents() -> str:
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], str], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
+    # Every minute: a delivery's first retry is due a minute after its failure.
+    ("post-to-chat", post_to_chat, {"trigger": "interval", "minutes": 1}),
     # Often enough to start within 15 minutes of the slot; a run finds the
     # claims of the previous ones, so running more often never sends twice.
     ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),

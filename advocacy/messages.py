@@ -52,6 +52,21 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "not_admin": _l("Only administrators create staff tokens."),
         "not_ambassador": _l("Only ambassadors create a token for their own suggestions and data."),
     },
+    "chat_webhooks": {
+        "unknown_platform": _l("Choose the chat platform from the list."),
+        "name_required": _l("Give the webhook a name, such as the channel it posts in."),
+        "name_too_long": _l("A name of at most %(max)s characters, please."),
+        "url_required": _l("Paste the webhook's address, as the chat platform gave it."),
+        "url_too_long": _l("This address is longer than %(max)s characters: check what was pasted."),
+        "not_a_url": _l("This is not a web address: paste the whole address the chat platform gave, starting "
+                        "with https://."),
+        "https_only": _l("Only addresses starting with https:// are accepted: the address is a secret and "
+                         "must not travel in clear."),
+        "host_not_found": _l("The server name %(host)s could not be found. Check the address for typos."),
+        "private_address": _l("This address points to a private network, which Relais may not reach. Whoever "
+                              "runs the server can allow a network in the FEED_ALLOWED_NETWORKS setting."),
+        "too_many": _l("The program has %(max)s webhooks already: delete one first."),
+    },
     "accounts": {
         "email_taken": _l("An account already exists for this e-mail address."),
         "already_registered": _l("An account already exists for this e-mail address. Sign in instead."),
@@ -238,6 +253,17 @@ FEED_ERROR_SETTINGS = {
                           "%(setting)s setting (for instance 10.20.0.0/16)."),
 }
 
+# What a chat delivery or a test message met, beside the "chat_webhooks" codes an address
+# may also meet when posting (host_not_found, private_address): stored on the delivery, never raised.
+CHAT_DELIVERY_ERRORS = {
+    "unreadable": _l("Its address can no longer be read: the server's secret key (SECRET_KEY) changed since "
+                  "it was added. Delete it and add it again."),
+    "no_base_url": _l("The link could not be made: whoever runs the server must set BASE_URL."),
+    "http_status": _l("The chat platform refused the message (HTTP %(detail)s)."),
+    "timeout": _l("The chat platform did not answer within %(detail)s seconds."),
+    "unreachable": _l("Relais could not reach %(detail)s."),
+}
+
 FEED_DISABLED_REASONS = {
     "curator": _l("Switched off by a curator."),
     "errors": _l("Switched off after too many failed checks in a row."),
@@ -297,6 +323,16 @@ def feed_error_message(code: str | None, params: dict | None) -> str:
     if code in FEED_ERROR_SETTINGS and _reader_is_admin():
         text += " " + str(FEED_ERROR_SETTINGS[code]) % {"setting": ALLOWED_NETWORKS_SETTING}
     return text
+
+
+def chat_error_message(code: str | None, detail: str | None) -> str:
+    """What a chat delivery or test message met, from the code and detail stored on it."""
+    if not code:
+        return ""
+    template = CHAT_DELIVERY_ERRORS.get(code) or MESSAGES["chat_webhooks"].get(code)
+    if template is None:
+        return _("The message could not be posted.")
+    return _fill(template, {"detail": detail or "", "host": detail or ""} if "%(" in str(template) else {})
 
 
 def _reader_is_admin() -> bool:

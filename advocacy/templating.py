@@ -58,6 +58,7 @@ NAVIGATION = [
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,), ADMINISTRATION),
     ("digest.settings", _l("Digest"), (Role.ADMIN,), ADMINISTRATION),
     ("api_tokens.staff", _l("API tokens"), (Role.ADMIN,), ADMINISTRATION),
+    ("chat_webhooks.index", _l("Team chat"), (Role.ADMIN,), ADMINISTRATION),
     # "Me": profile, consents, data (and own shares) are linked from each other.
     ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,), None),
     ("ambassador.my_data", _l("My data"), STAFF, None),

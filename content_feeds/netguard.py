@@ -297,3 +297,26 @@ class GuardedTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._pool.close()
+
+
+def check_host(host: str, port: int, allowed: Sequence[IPNetwork] = (), timeout: float = 5.0) -> list[str]:
+    """The addresses ``host`` resolves to, once each passed the same rule as a connection.
+
+    For callers that must refuse an address before anything is sent (a
+    webhook's address as an admin types it); the connection itself is still
+    checked by GuardedBackend, since a name may resolve differently later.
+    Raises DNSError when the name is unknown, BlockedAddressError when any
+    answer is forbidden.
+    """
+    clean_host = host.strip("[]")
+    try:
+        addresses = [str(ipaddress.ip_address(clean_host))]
+    except ValueError:
+        try:
+            addresses = [ip for _family, ip in _resolve(clean_host, port, timeout)]
+        except httpcore.ConnectTimeout as exc:
+            raise DNSError(host=clean_host) from exc
+    for ip in addresses:
+        if is_blocked(ip, allowed):
+            raise BlockedAddressError(host=clean_host, address=ip)
+    return addresses

@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from accessibility_helpers import Page, audit_in_browser, axe_violations, html_pages, new_context, vnu_errors
 from advocacy.db import get_session
-from advocacy.models import Feed, Purpose, Role, User
-from advocacy.services import ambassadors, clock
+from advocacy.models import ChatDelivery, ChatPlatform, ChatWebhook, Feed, Purpose, Role, User, utcnow
+from advocacy.services import ambassadors, chat_webhooks, clock
 from browser import AXE_SCRIPT, PHONE, VNU_JAR, chromium, live_server, needs  # noqa: F401  (fixtures)
 from curation_helpers import make_item
 from program_helpers import switch_to
@@ -63,6 +63,7 @@ STATES = {
         ("department with errors", "/admin/program/departments", {"name": ""}, ERRORS),
         ("feed with errors", "/feeds/", {"url": ""}, ERRORS),
         ("staff API token with errors", "/admin/api-tokens", {"name": ""}, ERRORS),
+        ("chat webhook with errors", "/admin/chat-webhooks", {"platform": "slack", "name": "", "url": ""}, ERRORS),
         ("a new staff API token shown once", "/admin/api-tokens", {"name": "Report", "scopes": "feeds:read"},
          "relais_"),
     ],
@@ -81,13 +82,27 @@ def app_config() -> dict:
 def more_rows(app, auth, world) -> None:
     """Beyond the staff walk's program: what brings badges and hints onto the pages."""
     needs, topics = world
-    publish(app, "Highlighted walk post", topics=[topics["Energy"]], needs=[needs["career"]], highlighted=True)
+    content_id = publish(app, "Highlighted walk post", topics=[topics["Energy"]], needs=[needs["career"]],
+                         highlighted=True)
     gone = auth.create_user(Role.AMBASSADOR, email="gone@walk.example", name="Former Ambassador")
     with app.app_context():
         session = get_session()
+        failing_chat_webhook(session, app.config["SECRET_KEY"], content_id)
         make_item(session, session.scalars(select(Feed)).first(), 2, categories=["Energy", "Jobs"], link=None)
         session.get(User, gone.id).active = False
         session.commit()
+
+
+def failing_chat_webhook(session, secret_key: str, content_id: int) -> None:
+    """A team chat webhook being retried after an error: the page's failure lines and the to-do's."""
+    url = "https://hooks.example.org/services/T1/B2/walk"
+    webhook = ChatWebhook(platform=ChatPlatform.SLACK, name="#walk", url_sealed=chat_webhooks.seal(secret_key, url),
+                          url_hint=chat_webhooks.hint(url))
+    session.add(webhook)
+    session.flush()
+    now = utcnow()
+    session.add(ChatDelivery(webhook_id=webhook.id, content_id=content_id, attempts=2, next_attempt_at=now,
+                             last_attempt_at=now, last_error="http_status", last_error_detail="503"))
 
 
 def sign_in(app, auth, program, world, role: str) -> None:

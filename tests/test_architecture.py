@@ -82,7 +82,7 @@ RULES = (
          ("advocacy.db", "advocacy.config", "advocacy.extensions"), ("advocacy.blueprints", "advocacy.forms")),
     Rule("jobs and the command line call services, never views",
          ("advocacy.jobs", "advocacy.jobs_by_hand", "advocacy.cli", "advocacy.cli_feeds", "advocacy.cli_jobs",
-          "advocacy.mailings"), ("advocacy.blueprints",)),
+          "advocacy.mailings", "advocacy.chat_posts"), ("advocacy.blueprints",)),
 )
 
 

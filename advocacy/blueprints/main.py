@@ -25,7 +25,8 @@ bp = Blueprint("main", __name__)
 def home():
     if current_user.role != Role.AMBASSADOR:
         todo = staff_todo.todo(get_session(), today=program_today(), k=current_app.config["MIN_GROUP_SIZE"],
-                               include_mail=current_user.role == Role.ADMIN)
+                               include_mail=current_user.role == Role.ADMIN,
+                               include_chat=current_user.role == Role.ADMIN)
         return render_template("main/home.html", todo=todo)
     db = get_session()
     number = page_number(request.args.get("page", type=int))

@@ -4,6 +4,7 @@ from .ambassador import AmbassadorProfile, Department, Dismissal, ambassador_nee
 from .api_tokens import ApiToken
 from .base import Base, UTCDateTime, utcnow
 from .calendar import CalendarEvent, CalendarToken
+from .chat_webhooks import ChatDelivery, ChatDeliveryStatus, ChatPlatform, ChatWebhook
 from .consent import ConsentChannel, ConsentRecord, ConsentText, Purpose
 from .content import CategoryTopic, Content, ContentRevision, Need, ShareText, Topic, topic_label
 from .digest import DeliveryStatus, DigestDelivery, DigestSchedule, RenewalNotice
@@ -36,6 +37,10 @@ __all__ = [
     "CalendarEvent",
     "CalendarToken",
     "CategoryTopic",
+    "ChatDelivery",
+    "ChatDeliveryStatus",
+    "ChatPlatform",
+    "ChatWebhook",
     "ClickCount",
     "ConsentChannel",
     "ConsentRecord",

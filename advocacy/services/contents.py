@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..db import changed_rows
 from ..models import Content, FeedItem, ItemStatus, Need, ShareText, Topic, User
-from . import content_revisions, text_rules, tracked_links
+from . import chat_webhooks, content_revisions, text_rules, tracked_links
 from .errors import ServiceError
 from .networks import NETWORKS
 
@@ -310,6 +310,7 @@ def create_content(
     session.flush()
     tracked_links.create_links(session, content.id)
     content_revisions.record(session, content, {}, user, now)
+    chat_webhooks.queue_highlight(session, content, now)  # posted later by a job, never in this request
     session.flush()
     return content
 
@@ -321,9 +322,11 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
     if problems:
         raise ContentInvalid(problems)
     before = content_revisions.snapshot(content)
+    was_announced = chat_webhooks.is_announced_highlight(content, now)
     _apply(session, content, draft)
     session.flush()
     changes = content_revisions.record(session, content, before, user, now)
+    chat_webhooks.queue_highlight(session, content, now, was_announced=was_announced)
     session.flush()
     return changes
 
@@ -331,10 +334,12 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
 def set_archived(session: Session, content: Content, archived: bool, user: User | None, now: datetime) -> None:
     """Archive (hidden from ambassadors, highlight released) or bring back."""
     before = content_revisions.snapshot(content)
+    was_announced = chat_webhooks.is_announced_highlight(content, now)
     content.archived_at = now if archived else None
     if archived:
         content.highlighted = False
     content_revisions.record(session, content, before, user, now)
+    chat_webhooks.queue_highlight(session, content, now, was_announced=was_announced)
     session.flush()
 
 

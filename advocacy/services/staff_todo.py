@@ -10,6 +10,8 @@
   tell staff more than that page does;
 - the survey of the moment: the open one closing first, else the next to
   open, with how many are open (surveys, not people: no response count);
+- chat webhooks failing (a highlight given up, or being retried after an
+  error), for admins;
 - mail that failed, for admins (``failed_mail``: None until the program has
   a mail outbox to read it from).
 
@@ -27,6 +29,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Feed, FeedbackItem, FeedbackStatus, FeedItem, ItemStatus, Survey
+from . import chat_webhooks
 from .anonymity import Band, Hidden
 from .renewals import renewals_due
 
@@ -42,13 +45,15 @@ class StaffTodo:
     survey: Survey | None  # the open one closing first, else the next to open
     survey_is_open: bool
     failed_mail: int | None  # None: not shown (curators; or no outbox yet)
+    failing_chat_webhooks: int | None = None  # None: not shown (curators)
 
     @property
     def nothing_to_do(self) -> bool:
-        return not (self.new_items or self.failing_feeds or self.feedback_waiting or self.failed_mail)
+        return not (self.new_items or self.failing_feeds or self.feedback_waiting or self.failed_mail
+                    or self.failing_chat_webhooks)
 
 
-def todo(session: Session, *, today: date, k: int, include_mail: bool) -> StaffTodo:
+def todo(session: Session, *, today: date, k: int, include_mail: bool, include_chat: bool = False) -> StaffTodo:
     new_items, failing_feeds, feedback_waiting = session.execute(select(
         select(func.count()).select_from(FeedItem).where(FeedItem.status == ItemStatus.NEW).scalar_subquery(),
         # consecutive_errors is reset by a success and kept when a feed is switched off for its errors.
@@ -70,7 +75,8 @@ def todo(session: Session, *, today: date, k: int, include_mail: bool) -> StaffT
         new_items=new_items or 0, failing_feeds=failing_feeds or 0, feedback_waiting=feedback_waiting or 0,
         renewals_due=renewals.ending_soon, lapsed=renewals.lapsed, open_surveys=open_surveys,
         survey=survey, survey_is_open=survey is not None and survey.opens_on <= today,
-        failed_mail=failed_mail(session) if include_mail else None)
+        failed_mail=failed_mail(session) if include_mail else None,
+        failing_chat_webhooks=chat_webhooks.failing_count(session) if include_chat else None)
 
 
 def failed_mail(session: Session) -> int | None:
