@@ -1,6 +1,6 @@
 """chat webhooks: the team's chat (Slack, Teams Workflows, Mattermost) and deliveries
 
-Revision ID: 0027
+Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-05 18:30:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import advocacy.models.base
 
 
-revision = '0027'
+revision = '0026'
 down_revision = '0025'
 branch_labels = None
 depends_on = None
