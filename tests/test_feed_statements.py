@@ -106,6 +106,19 @@ def test_only_the_newest_shareable_contents_and_the_highlights_are_ranked(app, a
     assert ranked_titles(app, user) == ["Newest", "Older", "Old highlight"]
 
 
+def test_only_the_newest_highlights_are_candidates_and_each_is_ranked_once(app, auth, world, monkeypatch):
+    # Curation allows 3 highlights visible at once; data that breaks the rule (imported, generated)
+    # must not make every page rank all of them.
+    user = auth.create_user(Role.AMBASSADOR)
+    monkeypatch.setattr(personal_feed, "CANDIDATES", 1)
+    monkeypatch.setattr(personal_feed, "HIGHLIGHTS", 2)
+    publish(app, "Oldest highlight", highlighted=True, hours_ago=24 * 120)
+    publish(app, "Old highlight", highlighted=True, hours_ago=24 * 90)
+    publish(app, "Older", hours_ago=3)
+    publish(app, "Newest, a highlight", highlighted=True, hours_ago=1)  # in both bounds: ranked once
+    assert ranked_titles(app, user) == ["Newest, a highlight", "Old highlight"]
+
+
 def test_milestones_are_computed_once_for_everyone_then_refreshed(app, auth, world):
     mates = [auth.create_user(Role.AMBASSADOR, email=f"mate{n}@example.org") for n in range(5)]
     content_id = publish(app, "Post")
