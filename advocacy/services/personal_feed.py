@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union
+from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
-from ..models.content import content_needs, content_topics
+from ..models.content import content_needs, content_topics, topic_label
 from .contents import visible_to_ambassadors
 
 NEED_WEIGHT = 3
@@ -53,12 +53,41 @@ HIGHLIGHTS = 10
 EXCLUSIONS: list = []
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a card shows of a content: its columns, read as plain values (no ORM object to build)."""
+
+    id: int
+    title: str
+    summary: str | None
+    image_sha256: str | None
+    target_url: str
+    highlighted: bool
+    publish_at: datetime
+
+
+_SHOWN_COLUMNS = [getattr(Content, name) for name in Shown.__slots__]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A need or a topic of the person's that a content matches, named in both languages."""
+
+    id: int
+    name_fr: str | None
+    name_en: str | None
+
+    def label(self, language: str) -> str:
+        # A need has both names; a topic may have one, and then shows it in either language.
+        return topic_label(self.name_fr, self.name_en, language)
+
+
 @dataclass
 class Suggestion:
-    content: Content
+    content: Shown
     score: int
-    needs: list[Need]  # why: the person's needs this content serves
-    topics: list[Topic]  # why: the person's topics it is about
+    needs: list[Reason]  # why: the person's needs this content serves
+    topics: list[Reason]  # why: the person's topics it is about
 
 
 @dataclass
@@ -157,7 +186,7 @@ def _page_statement(exclusions: tuple, newest: int, highlights: int):
     ranked = (select(candidates.c.id, candidates.c.publish_at, score)
               .order_by(score.desc(), candidates.c.publish_at.desc(), candidates.c.id.desc())
               .offset(bindparam("offset")).limit(bindparam("limit")).subquery("ranked"))
-    return (select(Content, ranked.c.score).join(ranked, ranked.c.id == Content.id)
+    return (select(*_SHOWN_COLUMNS, ranked.c.score).join(ranked, ranked.c.id == Content.id)
             .order_by(ranked.c.score.desc(), ranked.c.publish_at.desc(), ranked.c.id.desc()))
 
 
@@ -167,40 +196,42 @@ def page(session: Session, user_id: int, now: datetime, number: int = 1, size: i
               "limit": size + 1,
               **{bind.key: since for bind, since in zip(_FRESH_SINCE, _fresh_since(now), strict=True)}}
     rows = session.execute(_page_statement(tuple(EXCLUSIONS), CANDIDATES, HIGHLIGHTS), params).all()
-    shown = [content.id for content, _score_value in rows[:size]]
-    needs, topics = _why(session, user_id, shown)
+    contents = [(Shown(*row[:-1]), row[-1]) for row in rows[:size]]
+    needs, topics = _why(session, user_id, [content.id for content, _score in contents])
     suggestions = [Suggestion(content, score_value, needs.get(content.id, []), topics.get(content.id, []))
-                   for content, score_value in rows[:size]]
+                   for content, score_value in contents]
     return Page(suggestions, number, has_next=len(rows) > size)
 
 
 _SHOWN: BindParameter[list[int]] = bindparam("content_ids", expanding=True)
-_NEEDS_SERVED = (
-    select(content_needs.c.content_id, Need).join(Need, Need.id == content_needs.c.need_id)
+_NEED, _TOPIC = 0, 1
+# The needs in their list's order, the topics as Content.topics orders them.
+_WHY = union_all(
+    select(content_needs.c.content_id, literal(_NEED).label("kind"), Need.id, Need.label_fr, Need.label_en,
+           Need.position)
+    .join(Need, Need.id == content_needs.c.need_id)
     .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
                                  ambassador_needs.c.user_id == _USER))
-    .where(content_needs.c.content_id.in_(_SHOWN)).order_by(Need.position, Need.id)
-)
-_TOPICS_ABOUT = (
-    select(content_topics.c.content_id, Topic).join(Topic, Topic.id == content_topics.c.topic_id)
+    .where(content_needs.c.content_id.in_(_SHOWN)),
+    select(content_topics.c.content_id, literal(_TOPIC).label("kind"), Topic.id, Topic.name_fr, Topic.name_en,
+           literal(0).label("position"))
+    .join(Topic, Topic.id == content_topics.c.topic_id)
     .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
                                   ambassador_topics.c.user_id == _USER))
-    .where(content_topics.c.content_id.in_(_SHOWN)).order_by(Topic.id)  # as Content.topics
-)
+    .where(content_topics.c.content_id.in_(_SHOWN)),
+).order_by("content_id", "kind", "position", "id")
 
 
-def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[int, list[Need]],
-                                                                          dict[int, list[Topic]]]:
-    """Per content shown: the person's needs it serves and topics it is about (two indexed reads)."""
-    needs: dict[int, list[Need]] = {}
-    topics: dict[int, list[Topic]] = {}
+def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[int, list[Reason]],
+                                                                          dict[int, list[Reason]]]:
+    """Per content shown: the person's needs it serves and topics it is about (one statement, indexed)."""
+    needs: dict[int, list[Reason]] = {}
+    topics: dict[int, list[Reason]] = {}
     if not content_ids:
         return needs, topics
-    params = {"user_id": user_id, "content_ids": content_ids}
-    for content_id, need in session.execute(_NEEDS_SERVED, params):
-        needs.setdefault(content_id, []).append(need)
-    for content_id, topic in session.execute(_TOPICS_ABOUT, params):
-        topics.setdefault(content_id, []).append(topic)
+    for content_id, kind, reason_id, name_fr, name_en, _position in session.execute(
+            _WHY, {"user_id": user_id, "content_ids": content_ids}):
+        (needs if kind == _NEED else topics).setdefault(content_id, []).append(Reason(reason_id, name_fr, name_en))
     return needs, topics
 
 
