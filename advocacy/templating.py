@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from content_feeds import without_images
 
-from . import feed_cards
+from . import kept_html
 from .forms.common import LANGUAGE_LABELS
 from .intents import hidden_field
 from .models import Role, Topic
@@ -284,8 +284,8 @@ def _template_npgettext(eval_context: EvalContext, context: str, singular: str, 
 def csrf_token() -> str:
     """``{{ csrf_token() }}``: Flask-WTF's token for this request, made once and then read from ``g``
     (a page of cards has a form per card, and Flask-WTF reads its settings again for each)."""
-    if feed_cards.rendering_kept_card():  # a card kept for everyone: the token goes in per request
-        return feed_cards.csrf_mark()
+    if kept_html.rendering_to_keep():  # a part kept for everyone: the token goes in per request
+        return kept_html.csrf_mark()
     token = g.get("relais_csrf_token")
     if token is None:
         token = g.relais_csrf_token = generate_csrf()
@@ -294,7 +294,7 @@ def csrf_token() -> str:
 
 def intent_field() -> Markup:
     """``{{ intent_field() }}``: a fresh intent key for this form (``intents.py``); a marker in a kept card."""
-    return feed_cards.intent_mark() if feed_cards.rendering_kept_card() else hidden_field()
+    return kept_html.intent_mark() if kept_html.rendering_to_keep() else hidden_field()
 
 
 def install_translations(app: Flask) -> None:

@@ -1,8 +1,9 @@
-"""The feed's cards are kept rendered per process (feed_cards.py): never stale, never someone else's.
+"""The feed's cards and the share panel's body are kept rendered per process (kept_html.py):
+never stale, never someone else's.
 
-Every test reads the feed twice or more, so the second page is made from
-kept cards: what it shows must be what the database says now, for this
-person, in this language, with this session's CSRF token and fresh intent keys.
+Every test reads a page twice or more, so the second one is made from kept
+parts: what it shows must be what the database says now, for this person,
+in this language, with this session's CSRF token and fresh intent keys.
 """
 
 import re
@@ -10,11 +11,12 @@ from datetime import timedelta
 
 import pytest
 
-from advocacy import feed_cards
+from advocacy import kept_html
 from advocacy.db import get_session
-from advocacy.models import Content, Role, ShareEvent, User, utcnow
+from advocacy.models import Content, Purpose, Role, ShareEvent, User, utcnow
 from advocacy.services import ambassadors, contents
 from idempotency_helpers import count, form_data
+from test_consent import grant
 from test_personal_feed import world  # noqa: F401
 from test_share_loop import card
 
@@ -56,8 +58,8 @@ def profile(app, user, *, networks, instance=None, needs=()):
         session.commit()
 
 
-def kept(app) -> feed_cards.KeptCards:
-    return app.extensions["advocacy.feed_cards"]
+def kept(app) -> kept_html.KeptHtml:
+    return app.extensions["advocacy.kept_html"]
 
 
 def test_an_edit_or_an_archiving_shows_at_once(app, client, auth):
@@ -131,18 +133,18 @@ def test_a_language_switch_shows_the_cards_in_the_new_language(app, client, auth
 
 
 def test_kept_cards_are_bounded_least_recently_used_out_first():
-    cards = feed_cards.KeptCards(size=2)
+    cards = kept_html.KeptHtml(size=2)
     cards.put("a", "A")
     cards.put("b", "B")
     assert cards.get("a") == "A"  # now the most recent
     cards.put("c", "C")
     assert (cards.get("a"), cards.get("b"), cards.get("c"), len(cards)) == ("A", None, "C", 2)
-    nothing = feed_cards.KeptCards(size=0)
+    nothing = kept_html.KeptHtml(size=0)
     nothing.put("a", "A")
     assert nothing.get("a") is None and len(nothing) == 0
 
 
-@pytest.mark.parametrize("app_config", [{"FEED_CARDS_KEPT": 2}])
+@pytest.mark.parametrize("app_config", [{"KEPT_HTML": 2}])
 def test_a_feed_longer_than_the_bound_is_whole_and_keeps_only_the_bound(app, client, auth):
     auth.login_as(Role.AMBASSADOR, language="en")
     ids = [publish(app, f"Post {n}", hours_ago=n + 1) for n in range(5)]
@@ -150,3 +152,38 @@ def test_a_feed_longer_than_the_bound_is_whole_and_keeps_only_the_bound(app, cli
         page = client.get("/", headers=EN).get_data(as_text=True)
         assert all(f'id="content-{content_id}"' in page for content_id in ids)
     assert len(kept(app)) == 2
+
+
+def test_the_share_panel_shows_an_edit_at_once_and_only_its_reader_s_choices(app, client, auth):
+    content_id = publish(app, "Solar schools")
+    camille = auth.login_as(Role.AMBASSADOR, email="camille@example.org", language="en")
+    profile(app, camille, networks=["mastodon"], instance="camille.social.example")
+    grant(app, camille, Purpose.SHARE_ATTRIBUTION)
+    panel = f"/content/{content_id}/share"
+    camille_page = client.get(panel, headers=EN).get_data(as_text=True)
+    assert "camille.social.example" in camille_page and "counted under your name" in camille_page
+    auth.logout()
+    sam = auth.login_as(Role.AMBASSADOR, email="sam@example.org", language="en")
+    profile(app, sam, networks=["mastodon"], instance="sam.social.example")
+    for _ in range(2):  # the second time from the kept body
+        sam_page = client.get(panel, headers=EN).get_data(as_text=True)
+        assert "sam.social.example" in sam_page and "camille.social.example" not in sam_page
+        assert "counted anonymously" in sam_page and "counted under your name" not in sam_page
+    edit(app, content_id, title="Solar schools, the figures", texts={"x": ["The new wording"]})
+    edited = client.get(panel, headers=EN).get_data(as_text=True)
+    assert "Solar schools, the figures" in edited and "The new wording" in edited
+    assert "Read Solar schools" not in edited
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_kept_share_panel_carries_the_session_s_token_and_fresh_intent_keys(app, client, auth):
+    content_id = publish(app, "Post")
+    auth.create_user(Role.AMBASSADOR, email="a@example.org", language="en")
+    sign_in(client, "a@example.org")
+    panel, action = f"/content/{content_id}/share", f"/content/{content_id}/shared"
+    pages = [client.get(panel, headers=EN).get_data(as_text=True) for _ in range(2)]
+    keys = re.findall(r'name="intent" value="([^"]+)"', pages[0] + pages[1])
+    assert len(keys) == len(set(keys)) > 2  # a fresh key per form, kept body or not
+    assert "relais-csrf-" not in pages[1] and "relais-intent-" not in pages[1]
+    assert client.post(action, data=form_data(pages[1], action, network="x")).status_code == 302
+    assert count(app, ShareEvent, ShareEvent.content_id == content_id) == 1
