@@ -30,23 +30,33 @@ def _why(suggestion: personal_feed.Suggestion, language: str) -> tuple[tuple[str
             tuple(sorted((topic.label(language) for topic in suggestion.topics), key=str.casefold)))
 
 
+CARD = "main/_card.html"
+
+
 def cards(db, feed: personal_feed.Page, profile: AmbassadorProfile | None, language: str,
           csrf_token: str) -> list[Markup]:
-    """The page's cards, each kept or rendered (and kept); one statement for the share buttons' kits."""
+    """The page's cards, each kept or rendered (and kept); the kits of the cards to render in one statement."""
     mine, _others = share_choices.profile_first(profile.networks if profile else [])
     networks = (*mine, SHARE_SHEET)
     instance = profile.mastodon_instance if profile else None
-    kits = share_choices.kits_for(db, [suggestion.content.id for suggestion in feed.suggestions])
     link_base = current_app.config.get("BASE_URL") or request.host_url  # in the tracked links
-    made = []
+    keys, made = [], []
     for position, suggestion in enumerate(feed.suggestions):
-        content, kit, why = suggestion.content, kits[suggestion.content.id], _why(suggestion, language)
-        first = position == 0
-        key = (link_base, feed.page, first, networks, instance, content.id, content.title, content.summary,
-               content.image_sha256, content.highlighted, content.target_url, why, kit.key())
-        made.append(kept_html.render("main/_card.html", key, csrf_token, partial(
-            _context, suggestion, kit, why, networks, instance, feed.page, first)))
-    return made
+        content, why = suggestion.content, _why(suggestion, language)
+        # The wordings are known by the content's revision (updated_at, moved by every save that
+        # changes them); a tracked link never changes once made. The rest is keyed on its value.
+        key = (link_base, feed.page, position == 0, networks, instance, content.id, content.updated_at,
+               content.title, content.summary, content.image_sha256, content.highlighted, content.target_url, why)
+        keys.append((key, why, position == 0))
+        made.append(kept_html.find(CARD, key, csrf_token))
+    missing = [suggestion.content.id for suggestion, card in zip(feed.suggestions, made, strict=True) if card is None]
+    if missing:
+        kits = share_choices.kits_for(db, missing)
+        for n, (suggestion, (key, why, first)) in enumerate(zip(feed.suggestions, keys, strict=True)):
+            if made[n] is None:
+                made[n] = kept_html.render(CARD, key, csrf_token, partial(
+                    _context, suggestion, kits[suggestion.content.id], why, networks, instance, feed.page, first))
+    return [card for card in made if card is not None]
 
 
 def _context(suggestion: personal_feed.Suggestion, kit: share_choices.ShareKit, why: tuple,

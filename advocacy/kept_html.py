@@ -91,13 +91,24 @@ def fill(part: str, csrf_token: str) -> Markup:
     return Markup("".join(filled))
 
 
+def _full_key(template: str, key: tuple) -> tuple:
+    return (template, request.script_root, str(get_locale()), *key)
+
+
+def find(template: str, key: tuple, csrf_token: str) -> Markup | None:
+    """The part kept under ``key``, filled for this request, or None (then ``render`` it)."""
+    part = kept().get(_full_key(template, key))
+    return None if part is None else fill(part, csrf_token)
+
+
 def render(template: str, key: tuple, csrf_token: str, context: Callable[[], dict]) -> Markup:
     """``template`` rendered with what ``context()`` gives (called only then), or kept from an earlier
     request under the same ``key``.
 
-    ``key`` must hold every value the template shows (the template's name,
-    the language and the path the app is mounted at are added here)."""
-    full_key = (template, request.script_root, str(get_locale()), *key)
+    ``key`` must hold every value the template shows, or a revision that
+    changes whenever one of them does (the template's name, the language and
+    the path the app is mounted at are added here)."""
+    full_key = _full_key(template, key)
     store = kept()
     part = store.get(full_key)
     if part is None:

@@ -77,6 +77,21 @@ def test_an_edit_or_an_archiving_shows_at_once(app, client, auth):
     assert f'id="content-{content_id}"' not in client.get("/", headers=EN).get_data(as_text=True)
 
 
+def test_a_new_wording_alone_shows_at_once_on_the_card_and_the_panel(app, client, auth):
+    # Kept parts know the wordings by the content's revision (updated_at): a save that changes only them moves it.
+    auth.login_as(Role.AMBASSADOR, language="en")
+    content_id = publish(app, "Solar schools")
+    panel = f"/content/{content_id}/share"
+    for _ in range(2):
+        assert "Read Solar schools" in card(client.get("/", headers=EN).get_data(as_text=True), content_id)
+        assert "Read Solar schools" in client.get(panel, headers=EN).get_data(as_text=True)
+    edit(app, content_id, texts={"x": ["Only the wording changed"]})
+    shown = card(client.get("/", headers=EN).get_data(as_text=True), content_id)
+    assert "Only the wording changed" in shown and "Read Solar schools" not in shown
+    on_panel = client.get(panel, headers=EN).get_data(as_text=True)
+    assert "Only the wording changed" in on_panel and "Read Solar schools" not in on_panel
+
+
 def test_a_card_kept_for_one_person_never_shows_another_s_choices(app, client, auth, world):
     needs, _topics = world
     content_id = publish(app, "Lyon site opens", needs=[needs["career"], needs["learning"]])

@@ -26,11 +26,14 @@ UNDO_WINDOW = sharing.UNDO_WINDOW
 UNDO_KEY = "undoable_shares"
 
 
+PANEL_BODY = "sharing/_panel_body.html"
+
+
 @bp.get("/content/<int:content_id>/share")
 @ambassador_required
 def panel(content_id: int):
     db = get_session()
-    content = sharing.shareable_content(db, content_id, utcnow(), with_texts=True)
+    content = sharing.shareable_content(db, content_id, utcnow())
     if content is None:
         abort(404)
     profile = own_profile()
@@ -38,13 +41,16 @@ def panel(content_id: int):
     mine, others = share_choices.profile_first(profile.networks if profile else [])
     if not mine:  # no networks in the profile: every one expanded
         mine, others = others, []
-    kit = share_choices.kit_of(content, tracked_links.links_of(db, content.id))  # a GET never writes
     attributed = Purpose.SHARE_ATTRIBUTION in own_consents()
-    # The body is kept rendered under every value it shows (kept_html.py); the links' host included.
-    key = (current_app.config.get("BASE_URL") or request.host_url, content.id, content.title, content.summary,
-           instance, tuple(mine), tuple(others), kit.key(), attributed)
-    body = kept_html.render("sharing/_panel_body.html", key, csrf_token(), partial(
-        _panel_body, content, kit, mine, others, instance, attributed))
+    # The body is kept rendered (kept_html.py) under what it shows; the wordings by the content's
+    # revision (updated_at, moved by every save that changes them), the links' host by its value.
+    key = (current_app.config.get("BASE_URL") or request.host_url, content.id, content.updated_at, content.title,
+           content.summary, instance, tuple(mine), tuple(others), attributed)
+    body = kept_html.find(PANEL_BODY, key, csrf_token())
+    if body is None:
+        kit = share_choices.kit_of(content, tracked_links.links_of(db, content.id))  # a GET never writes
+        body = kept_html.render(PANEL_BODY, key, csrf_token(), partial(
+            _panel_body, content, kit, mine, others, instance, attributed))
     return render_template("sharing/panel.html", content=content, body=body)
 
 

@@ -64,6 +64,7 @@ class Shown:
     target_url: str
     highlighted: bool
     publish_at: datetime
+    updated_at: datetime  # moved by every save that changes it or its wordings (content_revisions.record)
 
 
 _SHOWN_COLUMNS = [getattr(Content, name) for name in Shown.__slots__]

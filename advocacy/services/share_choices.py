@@ -50,11 +50,6 @@ class ShareKit:
     codes: dict[str, str] = field(default_factory=dict)
     texts: dict[str, list[str]] = field(default_factory=dict)
 
-    def key(self) -> tuple:
-        """All it holds, as a hashable value (what a kept page part is keyed on)."""
-        return (tuple(sorted(self.codes.items())),
-                tuple(sorted((network, tuple(texts)) for network, texts in self.texts.items())))
-
 
 def kit_of(content: Content, links: Mapping[str, TrackedLink]) -> ShareKit:
     """The kit of a content whose texts are loaded already (the share panel)."""
