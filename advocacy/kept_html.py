@@ -1,9 +1,11 @@
 """Parts of pages rendered once and kept per process (issue 13: the CPU of the feed and the share panel).
 
 A kept part is a function of its key and of nothing else: whoever renders a
-part passes, in the key, every value the part shows (not an id and a
-revision), so an edit, another language or other choices make another key,
-and what a page shows is always what the database says at that request.
+part passes, in the key, every value the part shows, or a revision that
+moves whenever one of them changes (a content's ``updated_at`` stands for
+its wordings: every save that changes them moves it), so an edit, another
+language or other choices make another key, and what a page shows is always
+what the database says at that request.
 Two readers share a kept part only when every value in its key is the same
 for both, that is when each would have rendered the same HTML.
 
