@@ -50,6 +50,9 @@ DEFAULTS: dict[str, object] = {
     # The home page's milestones (the network's month) are the same for
     # everyone: each process computes them at most this often (0: every view).
     "MILESTONES_CACHE_SECONDS": 60,
+    # Rendered parts of pages (the feed's cards, the share panel's body) that
+    # each process keeps, keyed on everything they show (kept_html.py); 0: none.
+    "KEPT_HTML": 2000,
     # Languages offered; the first is the fallback.
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

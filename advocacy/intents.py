@@ -26,7 +26,7 @@ from functools import lru_cache
 from flask import abort, current_app, flash, redirect, request, session
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -58,7 +58,8 @@ def issue() -> str:
 
 def hidden_field() -> Markup:
     """``{{ intent_field() }}`` in a form that creates something: a key for this form alone."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, issue())
+    # Escaped by hand: Markup.format costs more than signing the key (a feed page has ten).
+    return Markup(f'<input type="hidden" name="{FIELD}" value="{escape(issue())}">')
 
 
 @dataclass(frozen=True)

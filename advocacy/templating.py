@@ -22,8 +22,9 @@ from markupsafe import Markup
 
 from content_feeds import without_images
 
+from . import kept_html
 from .forms.common import LANGUAGE_LABELS
-from .intents import hidden_field as intent_field
+from .intents import hidden_field
 from .models import Role, Topic
 from .program_clock import program_zone
 from .services import clock
@@ -287,10 +288,17 @@ def _template_npgettext(eval_context: EvalContext, context: str, singular: str, 
 def csrf_token() -> str:
     """``{{ csrf_token() }}``: Flask-WTF's token for this request, made once and then read from ``g``
     (a page of cards has a form per card, and Flask-WTF reads its settings again for each)."""
+    if kept_html.rendering_to_keep():  # a part kept for everyone: the token goes in per request
+        return kept_html.csrf_mark()
     token = g.get("relais_csrf_token")
     if token is None:
         token = g.relais_csrf_token = generate_csrf()
     return token
+
+
+def intent_field() -> Markup:
+    """``{{ intent_field() }}``: a fresh intent key for this form (``intents.py``); a marker in a kept card."""
+    return kept_html.intent_mark() if kept_html.rendering_to_keep() else hidden_field()
 
 
 def install_translations(app: Flask) -> None:

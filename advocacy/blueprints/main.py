@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from .. import feed_cards
 from ..auth import own_profile
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..models import Role, utcnow
 from ..program_clock import program_today
 from ..security import keep_for_offline
-from ..services import ambassadors, milestones, personal_feed, share_choices, staff_todo
-from ..services.networks import SHARE_SHEET
-from ..urls import page_number, tracked_url
+from ..services import ambassadors, milestones, personal_feed, staff_todo
+from ..templating import csrf_token, current_locale
+from ..urls import page_number
 from . import sharing as sharing_views
 
 bp = Blueprint("main", __name__)
@@ -36,24 +36,13 @@ def home():
     # The month of the share and click counts, which are kept per UTC day.
     network = _shared_figures().this_month(db, now, current_app.config["MIN_GROUP_SIZE"])
     shared = request.args.get("shared", type=int)
-    page = render_template("main/feed.html", feed=feed, language=str(get_locale()),
-                           profile=profile, today=program_today(), share_buttons=_share_buttons(db, feed, profile),
-                           network_labels=NETWORK_LABELS, sheet_network=SHARE_SHEET,
+    language = current_locale()
+    page = render_template("main/feed.html", feed=feed, language=language, profile=profile, today=program_today(),
+                           cards=feed_cards.cards(db, feed, profile, language, csrf_token()),
                            shared=shared if sharing_views.may_undo(shared) else None,
                            milestones=network, hidden=request.args.get("hidden", type=int))
     # The first page is what the installed app opens: the service worker keeps it for offline reading.
     return keep_for_offline(make_response(page)) if number == 1 else page
-
-
-def _share_buttons(db, feed: personal_feed.Page, profile) -> dict[int, dict[str, share_choices.ShareButton]]:
-    """Per card: a direct button for each network of the profile, and the share sheet's (one query)."""
-    mine, _others = share_choices.profile_first(profile.networks if profile else [])
-    kits = share_choices.kits_for(db, [suggestion.content.id for suggestion in feed.suggestions])
-    instance = profile.mastodon_instance if profile else None
-    return {suggestion.content.id: share_choices.buttons(
-                kits[suggestion.content.id], suggestion.content.title, [*mine, SHARE_SHEET],
-                link_url=tracked_url, mastodon_instance=instance)
-            for suggestion in feed.suggestions}
 
 
 def _shared_figures() -> milestones.SharedFigures:

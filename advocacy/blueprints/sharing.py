@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from functools import partial
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import intents
+from .. import intents, kept_html
 from ..auth import own_consents, own_profile, roles_required
 from ..db import get_session
 from ..forms.common import NETWORK_LABELS, ActionForm
 from ..models import Purpose, Role, ShareEvent, utcnow
 from ..services import share_choices, sharing, tracked_links
 from ..services.networks import SHARE_SHEET
+from ..templating import csrf_token
 from ..urls import safe_next, tracked_url
 
 bp = Blueprint("sharing", __name__)
@@ -23,11 +26,14 @@ UNDO_WINDOW = sharing.UNDO_WINDOW
 UNDO_KEY = "undoable_shares"
 
 
+PANEL_BODY = "sharing/_panel_body.html"
+
+
 @bp.get("/content/<int:content_id>/share")
 @ambassador_required
 def panel(content_id: int):
     db = get_session()
-    content = sharing.shareable_content(db, content_id, utcnow(), with_texts=True)
+    content = sharing.shareable_content(db, content_id, utcnow())
     if content is None:
         abort(404)
     profile = own_profile()
@@ -35,14 +41,27 @@ def panel(content_id: int):
     mine, others = share_choices.profile_first(profile.networks if profile else [])
     if not mine:  # no networks in the profile: every one expanded
         mine, others = others, []
-    kit = share_choices.kit_of(content, tracked_links.links_of(db, content.id))  # a GET never writes
+    attributed = Purpose.SHARE_ATTRIBUTION in own_consents()
+    # The body is kept rendered (kept_html.py) under what it shows; the wordings by the content's
+    # revision (updated_at, moved by every save that changes them), the links' host by its value.
+    key = (current_app.config.get("BASE_URL") or request.host_url, content.id, content.updated_at, content.title,
+           content.summary, instance, tuple(mine), tuple(others), attributed)
+    body = kept_html.find(PANEL_BODY, key, csrf_token())
+    if body is None:
+        kit = share_choices.kit_of(content, tracked_links.links_of(db, content.id))  # a GET never writes
+        body = kept_html.render(PANEL_BODY, key, csrf_token(), partial(
+            _panel_body, content, kit, mine, others, instance, attributed))
+    return render_template("sharing/panel.html", content=content, body=body)
+
+
+def _panel_body(content, kit: share_choices.ShareKit, mine: list[str], others: list[str], instance: str | None,
+                attributed: bool) -> dict:
+    """What the panel's body is rendered from, made only when it is not kept yet."""
     made = share_choices.buttons(kit, content.title, [*mine, *others, SHARE_SHEET], link_url=tracked_url,
                                  mastodon_instance=instance)
-    return render_template(
-        "sharing/panel.html", content=content, form=ActionForm(), network_labels=NETWORK_LABELS,
-        mine=[made[n] for n in mine], others=[made[n] for n in others], sheet=made[SHARE_SHEET],
-        instance=instance, attributed=Purpose.SHARE_ATTRIBUTION in own_consents(),
-    )
+    return {"content": content, "network_labels": NETWORK_LABELS, "mine": [made[n] for n in mine],
+            "others": [made[n] for n in others], "sheet": made[SHARE_SHEET], "instance": instance,
+            "attributed": attributed}
 
 
 @bp.post("/content/<int:content_id>/shared")

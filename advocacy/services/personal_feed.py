@@ -17,7 +17,7 @@ function of the person's own choices and the content's times, which is what
 The page ranks a bounded set of candidates, so that its cost does not grow
 with the archive: the ``CANDIDATES`` newest contents the person can still
 share (read backwards along the publish_at index, each one's exclusions
-looked up by key) and the highlights. Older content stays in the archive
+looked up by key) and the newest highlights. Older content stays in the archive
 but is no longer suggested; within the candidates the order is the score's.
 """
 
@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union_all
+from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
-from ..models.content import content_needs, content_topics
+from ..models.content import content_needs, content_topics, topic_label
 from .contents import visible_to_ambassadors
 
 NEED_WEIGHT = 3
@@ -43,18 +43,52 @@ PAGE_SIZE = 10
 # How many of the newest shareable contents a page ranks (besides the
 # highlights): 20 pages, well past what anyone reads, and a fixed cost.
 CANDIDATES = 200
+# How many of the newest highlights are candidates too, whatever their age:
+# curation allows 3 visible at once (contents.highlight_conflicts); data that
+# breaks the rule (imported, generated) must not make every page rank it all.
+HIGHLIGHTS = 10
 
 # Other areas add conditions that hide a content from one person's feed,
 # e.g. sharing: "already shared under their name" (function(user_id) -> SQL).
 EXCLUSIONS: list = []
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a card shows of a content: its columns, read as plain values (no ORM object to build)."""
+
+    id: int
+    title: str
+    summary: str | None
+    image_sha256: str | None
+    target_url: str
+    highlighted: bool
+    publish_at: datetime
+    updated_at: datetime  # moved by every save that changes it or its wordings (content_revisions.record)
+
+
+_SHOWN_COLUMNS = [getattr(Content, name) for name in Shown.__slots__]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A need or a topic of the person's that a content matches, named in both languages."""
+
+    id: int
+    name_fr: str | None
+    name_en: str | None
+
+    def label(self, language: str) -> str:
+        # A need has both names; a topic may have one, and then shows it in either language.
+        return topic_label(self.name_fr, self.name_en, language)
+
+
 @dataclass
 class Suggestion:
-    content: Content
+    content: Shown
     score: int
-    needs: list[Need]  # why: the person's needs this content serves
-    topics: list[Topic]  # why: the person's topics it is about
+    needs: list[Reason]  # why: the person's needs this content serves
+    topics: list[Reason]  # why: the person's topics it is about
 
 
 @dataclass
@@ -70,28 +104,31 @@ def fit(user_id: int):
     return need_matches + topic_matches
 
 
-def _matches(user_id: int):
+def _matches(user_id: int, content_id=Content.id):
+    """SQL: per need and per topic, how many the content has in common with the person's (``content_id``:
+    the column the counts follow, the contents table's or a subquery's)."""
     need_matches = (
         select(func.count()).select_from(content_needs)
         .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
                                      ambassador_needs.c.user_id == user_id))
-        .where(content_needs.c.content_id == Content.id).scalar_subquery()
+        .where(content_needs.c.content_id == content_id).scalar_subquery()
     )
     topic_matches = (
         select(func.count()).select_from(content_topics)
         .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
                                       ambassador_topics.c.user_id == user_id))
-        .where(content_topics.c.content_id == Content.id).scalar_subquery()
+        .where(content_topics.c.content_id == content_id).scalar_subquery()
     )
     return need_matches, topic_matches
 
 
-def _score(user_id, fresh_since: Sequence):
-    """``fresh_since``: per FRESHNESS step, the instant from which a content earns its points."""
-    need_matches, topic_matches = _matches(user_id)
-    freshness = case(*((Content.publish_at >= since, points)
+def _score(user_id, fresh_since: Sequence, content=Content.__table__.c):
+    """``fresh_since``: per FRESHNESS step, the instant from which a content earns its points.
+    ``content``: the columns id, publish_at and highlighted are read from (the table's, or a subquery's)."""
+    need_matches, topic_matches = _matches(user_id, content.id)
+    freshness = case(*((content.publish_at >= since, points)
                        for since, (_age, points) in zip(fresh_since, FRESHNESS, strict=True)), else_=0)
-    highlight = case((Content.highlighted, HIGHLIGHT_BONUS), else_=0)
+    highlight = case((content.highlighted, HIGHLIGHT_BONUS), else_=0)
     return NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + highlight + freshness
 
 
@@ -112,73 +149,90 @@ def feed_query(user_id: int, now: datetime):
         score.desc(), Content.publish_at.desc(), Content.id.desc())
 
 
-def _candidates(user_id, now, how_many):
-    """The ids a page ranks: the newest shareable contents, and the highlights (a few, indexed)."""
+def _candidates(user_id, now, newest: int, highlights: int):
+    """The contents a page ranks, with what their score reads: the newest shareable ones, and the
+    newest highlights (curation allows 3 visible at once; the bound holds whatever the data says)."""
     shareable = _shareable_by(user_id, now)
-    newest = (select(Content.id).where(*shareable)
-              .order_by(Content.publish_at.desc(), Content.id.desc()).limit(how_many).subquery())
-    highlights = select(Content.id).where(Content.highlighted.is_(True), *shareable)
-    return union_all(select(newest.c.id), highlights)
+    newest_first = (Content.publish_at.desc(), Content.id.desc())
+    arms = [select(Content.id, Content.publish_at, Content.highlighted).where(*where).order_by(*newest_first)
+            .limit(bindparam(name, value, literal_execute=True)).subquery(name)
+            for name, value, where in (("newest", newest, shareable),
+                                       ("highlights", highlights, [Content.highlighted.is_(True), *shareable]))]
+    # UNION, not UNION ALL: a recent highlight is in both arms, and must be ranked once.
+    return union(*(select(arm) for arm in arms)).subquery("candidates")
 
 
 # The page's three statements are built once per process with bound
 # parameters, not per request: building SQLAlchemy statements (the score's
 # subqueries, the exclusions) cost more CPU than running them. The values go
-# in as parameters; the compiled SQL comes from SQLAlchemy's cache.
+# in as parameters; the compiled SQL comes from SQLAlchemy's cache. The
+# bounds (CANDIDATES, HIGHLIGHTS) are written into the SQL as numbers: on
+# PostgreSQL a prepared statement's generic plan guesses a LIMIT it cannot
+# see, and sorted the whole archive when it did.
 _USER: BindParameter[int] = bindparam("user_id")
 _NOW = bindparam("now", type_=Content.publish_at.type)
 _FRESH_SINCE = [bindparam(f"fresh_since_{n}", type_=Content.publish_at.type) for n in range(len(FRESHNESS))]
 
 
 @cache
-def _page_statement(exclusions: tuple):
-    """Built for the exclusions registered when first asked (the key: an area added later gets its own)."""
-    score = _score(_USER, _FRESH_SINCE).label("score")
-    return (select(Content, score).where(Content.id.in_(_candidates(_USER, _NOW, bindparam("candidates"))))
-            .order_by(score.desc(), Content.publish_at.desc(), Content.id.desc())
-            .offset(bindparam("offset")).limit(bindparam("limit")))
+def _page_statement(exclusions: tuple, newest: int, highlights: int):
+    """Built for the exclusions registered and the bounds set when first asked (the key: an area added
+    later, or another bound, gets its own).
+
+    Ranked on the candidates' ids, times and highlight flags alone; only the
+    page's contents are then read whole, each by its primary key (joining the
+    candidates to the whole table, PostgreSQL read all of it)."""
+    candidates = _candidates(_USER, _NOW, newest, highlights)
+    score = _score(_USER, _FRESH_SINCE, candidates.c).label("score")
+    ranked = (select(candidates.c.id, candidates.c.publish_at, score)
+              .order_by(score.desc(), candidates.c.publish_at.desc(), candidates.c.id.desc())
+              .offset(bindparam("offset")).limit(bindparam("limit")).subquery("ranked"))
+    return (select(*_SHOWN_COLUMNS, ranked.c.score).join(ranked, ranked.c.id == Content.id)
+            .order_by(ranked.c.score.desc(), ranked.c.publish_at.desc(), ranked.c.id.desc()))
 
 
 def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:
     number = max(1, number)
-    params = {"user_id": user_id, "now": now, "candidates": CANDIDATES, "offset": (number - 1) * size,
+    params = {"user_id": user_id, "now": now, "offset": (number - 1) * size,
               "limit": size + 1,
               **{bind.key: since for bind, since in zip(_FRESH_SINCE, _fresh_since(now), strict=True)}}
-    rows = session.execute(_page_statement(tuple(EXCLUSIONS)), params).all()
-    shown = [content.id for content, _score_value in rows[:size]]
-    needs, topics = _why(session, user_id, shown)
+    rows = session.execute(_page_statement(tuple(EXCLUSIONS), CANDIDATES, HIGHLIGHTS), params).all()
+    contents = [(Shown(*row[:-1]), row[-1]) for row in rows[:size]]
+    needs, topics = _why(session, user_id, [content.id for content, _score in contents])
     suggestions = [Suggestion(content, score_value, needs.get(content.id, []), topics.get(content.id, []))
-                   for content, score_value in rows[:size]]
+                   for content, score_value in contents]
     return Page(suggestions, number, has_next=len(rows) > size)
 
 
 _SHOWN: BindParameter[list[int]] = bindparam("content_ids", expanding=True)
-_NEEDS_SERVED = (
-    select(content_needs.c.content_id, Need).join(Need, Need.id == content_needs.c.need_id)
+_NEED, _TOPIC = 0, 1
+# The needs in their list's order, the topics as Content.topics orders them.
+_WHY = union_all(
+    select(content_needs.c.content_id, literal(_NEED).label("kind"), Need.id, Need.label_fr, Need.label_en,
+           Need.position)
+    .join(Need, Need.id == content_needs.c.need_id)
     .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
                                  ambassador_needs.c.user_id == _USER))
-    .where(content_needs.c.content_id.in_(_SHOWN)).order_by(Need.position, Need.id)
-)
-_TOPICS_ABOUT = (
-    select(content_topics.c.content_id, Topic).join(Topic, Topic.id == content_topics.c.topic_id)
+    .where(content_needs.c.content_id.in_(_SHOWN)),
+    select(content_topics.c.content_id, literal(_TOPIC).label("kind"), Topic.id, Topic.name_fr, Topic.name_en,
+           literal(0).label("position"))
+    .join(Topic, Topic.id == content_topics.c.topic_id)
     .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
                                   ambassador_topics.c.user_id == _USER))
-    .where(content_topics.c.content_id.in_(_SHOWN)).order_by(Topic.id)  # as Content.topics
-)
+    .where(content_topics.c.content_id.in_(_SHOWN)),
+).order_by("content_id", "kind", "position", "id")
 
 
-def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[int, list[Need]],
-                                                                          dict[int, list[Topic]]]:
-    """Per content shown: the person's needs it serves and topics it is about (two indexed reads)."""
-    needs: dict[int, list[Need]] = {}
-    topics: dict[int, list[Topic]] = {}
+def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[int, list[Reason]],
+                                                                          dict[int, list[Reason]]]:
+    """Per content shown: the person's needs it serves and topics it is about (one statement, indexed)."""
+    needs: dict[int, list[Reason]] = {}
+    topics: dict[int, list[Reason]] = {}
     if not content_ids:
         return needs, topics
-    params = {"user_id": user_id, "content_ids": content_ids}
-    for content_id, need in session.execute(_NEEDS_SERVED, params):
-        needs.setdefault(content_id, []).append(need)
-    for content_id, topic in session.execute(_TOPICS_ABOUT, params):
-        topics.setdefault(content_id, []).append(topic)
+    for content_id, kind, reason_id, name_fr, name_en, _position in session.execute(
+            _WHY, {"user_id": user_id, "content_ids": content_ids}):
+        (needs if kind == _NEED else topics).setdefault(content_id, []).append(Reason(reason_id, name_fr, name_en))
     return needs, topics
 
 

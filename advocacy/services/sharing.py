@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import bindparam, delete, exists, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ..db import changed_rows
 from ..models import Content, Purpose, ShareEvent, User
@@ -73,13 +73,11 @@ def share_page_url(network: str, text: str, link_url: str, *, subject: str = "",
 # Read by every share panel: built once with bound parameters, not per request.
 _SHAREABLE = select(Content).where(Content.id == bindparam("content_id"),
                                    visible_to_ambassadors(bindparam("now", type_=Content.publish_at.type)))
-_SHAREABLE_WITH_TEXTS = _SHAREABLE.options(joinedload(Content.texts))
 
 
-def shareable_content(session: Session, content_id: int, now, *, with_texts: bool = False) -> Content | None:
-    """The content if an ambassador may share it now; ``with_texts`` loads its share texts in the same statement."""
-    query = _SHAREABLE_WITH_TEXTS if with_texts else _SHAREABLE
-    return session.scalars(query, {"content_id": content_id, "now": now}).unique().one_or_none()
+def shareable_content(session: Session, content_id: int, now) -> Content | None:
+    """The content if an ambassador may share it now."""
+    return session.scalars(_SHAREABLE, {"content_id": content_id, "now": now}).one_or_none()
 
 
 @dataclass

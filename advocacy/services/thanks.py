@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import bindparam, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import NetworkThanks, Purpose, User
@@ -28,11 +28,13 @@ def post(session: Session, message: str, today: date, thanked_user_id: int | Non
     return thanks
 
 
+# Read by every ambassador's home page: built once per process (building it cost more than running it).
+_RECENT = (select(NetworkThanks).options(selectinload(NetworkThanks.thanked))
+           .order_by(NetworkThanks.posted_at.desc(), NetworkThanks.id.desc()).limit(bindparam("limit")))
+
+
 def recent(session: Session, limit: int = 20) -> list[NetworkThanks]:
-    return list(session.scalars(
-        select(NetworkThanks).options(selectinload(NetworkThanks.thanked))
-        .order_by(NetworkThanks.posted_at.desc(), NetworkThanks.id.desc()).limit(limit)
-    ))
+    return list(session.scalars(_RECENT, {"limit": limit}))
 
 
 def delete(session: Session, thanks: NetworkThanks) -> None:
