@@ -28,7 +28,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union, union_all
+from sqlalchemy import (
+    BindParameter,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
@@ -65,6 +78,7 @@ class Shown:
     highlighted: bool
     publish_at: datetime
     updated_at: datetime  # moved by every save that changes it or its wordings (content_revisions.record)
+    created_at: datetime  # dates the entry's stable id in the Atom feed of suggestions
 
 
 _SHOWN_COLUMNS = [getattr(Content, name) for name in Shown.__slots__]
@@ -77,6 +91,7 @@ class Reason:
     id: int
     name_fr: str | None
     name_en: str | None
+    key: str | None = None  # a need's stable key (the API names needs by it); a topic has none
 
     def label(self, language: str) -> str:
         # A need has both names; a topic may have one, and then shows it in either language.
@@ -209,13 +224,13 @@ _NEED, _TOPIC = 0, 1
 # The needs in their list's order, the topics as Content.topics orders them.
 _WHY = union_all(
     select(content_needs.c.content_id, literal(_NEED).label("kind"), Need.id, Need.label_fr, Need.label_en,
-           Need.position)
+           Need.position, Need.key)
     .join(Need, Need.id == content_needs.c.need_id)
     .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
                                  ambassador_needs.c.user_id == _USER))
     .where(content_needs.c.content_id.in_(_SHOWN)),
     select(content_topics.c.content_id, literal(_TOPIC).label("kind"), Topic.id, Topic.name_fr, Topic.name_en,
-           literal(0).label("position"))
+           literal(0).label("position"), literal(None, String).label("key"))
     .join(Topic, Topic.id == content_topics.c.topic_id)
     .join(ambassador_topics, and_(ambassador_topics.c.topic_id == content_topics.c.topic_id,
                                   ambassador_topics.c.user_id == _USER))
@@ -230,9 +245,10 @@ def _why(session: Session, user_id: int, content_ids: list[int]) -> tuple[dict[i
     topics: dict[int, list[Reason]] = {}
     if not content_ids:
         return needs, topics
-    for content_id, kind, reason_id, name_fr, name_en, _position in session.execute(
+    for content_id, kind, reason_id, name_fr, name_en, _position, key in session.execute(
             _WHY, {"user_id": user_id, "content_ids": content_ids}):
-        (needs if kind == _NEED else topics).setdefault(content_id, []).append(Reason(reason_id, name_fr, name_en))
+        (needs if kind == _NEED else topics).setdefault(content_id, []).append(
+            Reason(reason_id, name_fr, name_en, key))
     return needs, topics
 
 
