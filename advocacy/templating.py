@@ -57,6 +57,7 @@ NAVIGATION = [
     ("admin.users", _l("People"), (Role.ADMIN,), ADMINISTRATION),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,), ADMINISTRATION),
     ("digest.settings", _l("Digest"), (Role.ADMIN,), ADMINISTRATION),
+    ("admin.mail", _l("Mail"), (Role.ADMIN,), ADMINISTRATION),
     # "Me": profile, consents, data (and own shares) are linked from each other.
     ("ambassador.profile", _l("Me"), (Role.AMBASSADOR,), None),
     ("ambassador.my_data", _l("My data"), STAFF, None),

@@ -12,6 +12,7 @@ from .images import StoredImage
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
+from .mail import MailKind, MailStatus, OutboxMail
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import (
     QuestionType,
@@ -58,8 +59,11 @@ __all__ = [
     "KitPage",
     "KitRevision",
     "KitSection",
+    "MailKind",
+    "MailStatus",
     "Need",
     "NetworkThanks",
+    "OutboxMail",
     "Purpose",
     "QuestionType",
     "RenewalNotice",

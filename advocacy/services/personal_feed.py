@@ -105,11 +105,16 @@ def _shareable_by(user_id, now):
     return [visible_to_ambassadors(now), ~dismissed, *(exclude(user_id) for exclude in EXCLUSIONS)]
 
 
-def feed_query(user_id: int, now: datetime):
-    """Every shareable content ranked (unbounded: callers narrow it, as the digest does to a week)."""
+def feed_query(user_id: int, now: datetime, *, highlights_first: bool = False):
+    """Every shareable content ranked (unbounded: callers narrow it, as the digest does to a week).
+
+    ``highlights_first``: the highlights, in their order, before everything
+    else, in theirs (the digest takes them all and the best few others).
+    """
     score = _score(user_id, _fresh_since(now)).label("score")
+    first = (Content.highlighted.desc(),) if highlights_first else ()
     return select(Content, score).where(*_shareable_by(user_id, now)).order_by(
-        score.desc(), Content.publish_at.desc(), Content.id.desc())
+        *first, score.desc(), Content.publish_at.desc(), Content.id.desc())
 
 
 def _candidates(user_id, now, how_many):
