@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import Message
 from functools import partial
 
 from flask import current_app, render_template
@@ -42,7 +42,7 @@ def unsubscribe_url(user: User) -> str:
 
 
 def digest_message(user: User, content: digest.DigestContent, *, language: str | None = None,
-                   preview: bool = False) -> EmailMessage:
+                   preview: bool = False) -> Message:
     """The digest as ``user`` gets it, in their language unless ``language`` is given;
     ``preview`` marks the subject, for a copy that is not the real weekly send."""
     program = current_app.config["PROGRAM_NAME"]
@@ -69,7 +69,7 @@ def digest_message(user: User, content: digest.DigestContent, *, language: str |
     return message
 
 
-def renewal_message(user: User, profile) -> EmailMessage:
+def renewal_message(user: User, profile) -> Message:
     program = current_app.config["PROGRAM_NAME"]
     with force_locale(_language(user)):
         subject = _("Your %(program)s mandate ends soon", program=program)
@@ -93,7 +93,7 @@ class Tally:
         return f"{self.due} due, {self.queued} queued, {self.skipped} skipped"
 
 
-def _queue(session, tally: Tally, build: Callable[[], EmailMessage], claim: Callable[[], bool], *, kind: str,
+def _queue(session, tally: Tally, build: Callable[[], Message], claim: Callable[[], bool], *, kind: str,
            user_id: int, reference: str) -> None:
     """Claim the delivery row and queue the e-mail in the same unit of work: both or neither."""
     tally.due += 1

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..db import insert_for
@@ -125,11 +125,8 @@ def content_for(session: Session, user_id: int, now: datetime, week: Week, *,
     """
     if highlights_at_most is None:
         highlights_at_most = week_highlight_count(session, now, week)
-    of_the_week = personal_feed.feed_query(user_id, now, highlights_first=True).where(
-        Content.publish_at > week.since, Content.publish_at <= week.slot)
-    if fitting_only:
-        of_the_week = of_the_week.where(or_(Content.highlighted.is_(True), personal_feed.fit(user_id) > 0))
-    ranked = session.scalars(of_the_week.limit(highlights_at_most + MAX_POSTS)).all()
+    ranked = personal_feed.published_between(session, user_id, now, week.since, week.slot,
+                                             fitting_only=fitting_only, limit=highlights_at_most + MAX_POSTS)
     highlights = [c for c in ranked if c.highlighted]
     posts = [c for c in ranked if not c.highlighted][:MAX_POSTS]
     return DigestContent(highlights, posts)

@@ -16,9 +16,13 @@ import ssl
 import uuid
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
 from email.parser import BytesParser
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 
@@ -55,18 +59,44 @@ def _truthy(value) -> bool:
     return bool(value)
 
 
-def build_message(
-    settings: MailSettings, to: str, subject: str, text: str, html: str | None = None
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.sender
+def _utf8_quoted_printable() -> Charset:
+    # Quoted-printable rather than base64: the .eml files stay readable, and no line is over 76.
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return charset
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _text_part(body: str, subtype: str) -> Message:
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part.set_payload(body, _utf8_quoted_printable())
+    return part
+
+
+def build_message(settings: MailSettings, to: str, subject: str, text: str, html: str | None = None) -> Message:
+    """A text e-mail, with an HTML alternative when ``html`` is given.
+
+    Built with the classic (compat32) classes: EmailMessage parses every
+    header it is given into objects, which cost more than rendering the
+    digest's two templates (benchmarks/digest.py, 2,000 digests a run).
+    """
+    message: Message
+    if html is None:
+        message = _text_part(text, "plain")
+    else:
+        message = MIMEMultipart("alternative")
+        message.attach(_text_part(text, "plain"))
+        message.attach(_text_part(html, "html"))
+    name, address = parseaddr(settings.sender)
+    message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = to
-    message["Subject"] = subject
+    # The classic API takes a Header (encoded words for a non-ASCII subject); typeshed allows str only.
+    message["Subject"] = _header(subject)  # type: ignore[assignment]
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2].strip(">") or None)
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     return message
 
 
@@ -89,7 +119,7 @@ class DeliveryError(Exception):
         return type(self.cause).__name__
 
 
-def send_now(settings: MailSettings, message: EmailMessage) -> None:
+def send_now(settings: MailSettings, message: Message) -> None:
     deliver(settings, bytes(message))
 
 

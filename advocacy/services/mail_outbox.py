@@ -29,7 +29,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import getaddresses
 
 from sqlalchemy import delete, func, or_, select, update
@@ -94,7 +94,7 @@ def enqueue(session: Session, settings: mail.MailSettings, *, to: str, subject: 
     return enqueue_message(session, message, kind=kind, user_id=user_id, reference=reference)
 
 
-def enqueue_message(session: Session, message: EmailMessage, *, kind: str, user_id: int | None = None,
+def enqueue_message(session: Session, message: Message, *, kind: str, user_id: int | None = None,
                     reference: str | None = None) -> OutboxMail:
     [(_name, address)] = getaddresses([str(message["To"])])
     row = OutboxMail(kind=kind, user_id=user_id, recipient=address.casefold(), reference=reference,

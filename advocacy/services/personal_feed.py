@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, select, union_all
+from sqlalchemy import BindParameter, and_, bindparam, case, delete, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import Content, Dismissal, Need, Topic, ambassador_needs, ambassador_topics
@@ -64,13 +64,13 @@ class Page:
     has_next: bool
 
 
-def fit(user_id: int):
+def fit(user_id: int | BindParameter[int]):
     """SQL: how many of the content's needs and topics are the person's (0: nothing in common)."""
     need_matches, topic_matches = _matches(user_id)
     return need_matches + topic_matches
 
 
-def _matches(user_id: int):
+def _matches(user_id: int | BindParameter[int]):
     need_matches = (
         select(func.count()).select_from(content_needs)
         .join(ambassador_needs, and_(ambassador_needs.c.need_id == content_needs.c.need_id,
@@ -105,16 +105,11 @@ def _shareable_by(user_id, now):
     return [visible_to_ambassadors(now), ~dismissed, *(exclude(user_id) for exclude in EXCLUSIONS)]
 
 
-def feed_query(user_id: int, now: datetime, *, highlights_first: bool = False):
-    """Every shareable content ranked (unbounded: callers narrow it, as the digest does to a week).
-
-    ``highlights_first``: the highlights, in their order, before everything
-    else, in theirs (the digest takes them all and the best few others).
-    """
+def feed_query(user_id: int, now: datetime):
+    """Every shareable content ranked (unbounded: callers narrow it)."""
     score = _score(user_id, _fresh_since(now)).label("score")
-    first = (Content.highlighted.desc(),) if highlights_first else ()
     return select(Content, score).where(*_shareable_by(user_id, now)).order_by(
-        *first, score.desc(), Content.publish_at.desc(), Content.id.desc())
+        score.desc(), Content.publish_at.desc(), Content.id.desc())
 
 
 def _candidates(user_id, now, how_many):
@@ -142,6 +137,31 @@ def _page_statement(exclusions: tuple):
     return (select(Content, score).where(Content.id.in_(_candidates(_USER, _NOW, bindparam("candidates"))))
             .order_by(score.desc(), Content.publish_at.desc(), Content.id.desc())
             .offset(bindparam("offset")).limit(bindparam("limit")))
+
+
+_SINCE = bindparam("since", type_=Content.publish_at.type)
+_UNTIL = bindparam("until", type_=Content.publish_at.type)
+
+
+@cache
+def _published_between_statement(exclusions: tuple, fitting_only: bool):
+    """Built once per process, as the page's: the digest runs it once per recipient."""
+    score = _score(_USER, _FRESH_SINCE).label("score")
+    statement = select(Content).where(*_shareable_by(_USER, _NOW), Content.publish_at > _SINCE,
+                                      Content.publish_at <= _UNTIL)
+    if fitting_only:
+        statement = statement.where(or_(Content.highlighted.is_(True), fit(_USER) > 0))
+    return statement.order_by(Content.highlighted.desc(), score.desc(), Content.publish_at.desc(),
+                              Content.id.desc()).limit(bindparam("limit"))
+
+
+def published_between(session: Session, user_id: int, now: datetime, since: datetime, until: datetime, *,
+                      fitting_only: bool, limit: int) -> list[Content]:
+    """The person's shareable contents published in (since, until]: the highlights first, then the rest,
+    each in the feed's order; with ``fitting_only``, only highlights and what fits their needs or topics."""
+    params = {"user_id": user_id, "now": now, "since": since, "until": until, "limit": limit,
+              **{bind.key: moment for bind, moment in zip(_FRESH_SINCE, _fresh_since(now), strict=True)}}
+    return list(session.scalars(_published_between_statement(tuple(EXCLUSIONS), fitting_only), params))
 
 
 def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:
