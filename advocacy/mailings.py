@@ -129,13 +129,23 @@ def send_digests(now: datetime | None = None) -> Tally:
         return tally
     highlights = digest.week_highlight_count(session, now, week)
     for batch in digest.recipient_batches(session, week, clock.program_day(now, program_zone())):
+        prepared: dict[int, tuple[int, Message]] = {}
         for user in batch:
             content = digest.content_for(session, user.id, now, week, highlights_at_most=highlights)
             if not content.size:
                 continue
-            _queue(session, tally, partial(digest_message, user, content),
-                   partial(digest.claim_delivery, session, user.id, week, content.size, now),
-                   kind=MailKind.DIGEST, user_id=user.id, reference=week.start.isoformat())
+            tally.due += 1
+            try:
+                prepared[user.id] = (content.size, digest_message(user, content))
+            except Exception:  # one bad rendering must not stop everyone else's e-mail
+                log.exception("could not prepare %s", MailKind.DIGEST)
+                tally.skipped += 1
+        # Claims and e-mails of the batch in one commit: both or neither.
+        claimed = digest.claim_deliveries(session, week, {uid: size for uid, (size, _m) in prepared.items()}, now)
+        tally.queued += mail_outbox.enqueue_many(
+            session, [(message, uid) for uid, (_size, message) in prepared.items() if uid in claimed],
+            kind=MailKind.DIGEST, reference=week.start.isoformat())
+        tally.skipped += len(prepared) - len(claimed)  # another run had them
         session.commit()
     return tally
 

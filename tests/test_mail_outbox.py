@@ -38,6 +38,15 @@ class RefusingInbox(Inbox):
         return f"{self.code} not now" if self.code >= 500 else f"{self.code} try again later"
 
 
+class CuttingInbox(Inbox):
+    """Takes the message, then drops the connection before answering: did it go or not?"""
+
+    async def handle_DATA(self, server, session, envelope):
+        await super().handle_DATA(server, session, envelope)
+        server.transport.close()
+        return "250 OK"
+
+
 class SmtpServer:
     """aiosmtpd on a fixed port, started and stopped by the test."""
 
@@ -133,7 +142,8 @@ def test_a_rollback_drops_the_queued_mail(app, server):
 
 
 def test_asking_for_a_sign_in_link_never_connects_to_the_mail_server(app, auth):
-    """Known address or not, the request only writes to the database: the same work, the same time."""
+    """Known address or not, the request only writes to the database: no mail server's round trip
+    makes the answer for a known address slower."""
     person = auth.create_user(Role.AMBASSADOR, email="camille@example.org")
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -185,6 +195,18 @@ def test_a_refusal_for_good_is_not_retried(app, server):
     assert (tally.failed, tally.retrying) == (1, 0)
     [row] = rows(app)
     assert row.status == MailStatus.FAILED and row.attempts == 1
+
+
+def test_a_connection_lost_while_the_message_travels_is_not_retried(app, server):
+    """The server may have taken it (this one did): a retry could be a second e-mail."""
+    inbox = CuttingInbox()
+    server.start(inbox)
+    queue(app, "a@example.org")
+    assert send_queued_mail(app).failed == 1
+    [row] = rows(app)
+    assert (row.status, row.attempts, row.last_error) == (MailStatus.FAILED, 1, "SMTPServerDisconnected")
+    assert send_queued_mail(app, now=utcnow() + timedelta(days=1)).sent == 0
+    assert len(inbox.messages) == 1
 
 
 def test_a_send_interrupted_by_a_crash_is_marked_failed_and_never_sent_again(app, server):
@@ -252,3 +274,23 @@ def test_the_migration_goes_down_and_up(app):
     migrate.upgrade(app)
     queue(app, "a@example.org")
     assert len(rows(app)) == 1
+
+
+def test_the_persons_mail_is_in_their_export(app, client, auth, server):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "personal-data-export.schema.json")
+                        .read_text())
+    server.start(Inbox())
+    person = auth.create_user(Role.AMBASSADOR, email="camille@example.org")
+    queue(app, "camille@example.org", user_id=person.id, kind=MailKind.SIGN_IN_LINK)
+    queue(app, "other@example.org")
+    send_queued_mail(app)
+    auth.login(person.email, "ambassador-password")
+    data = client.get("/me/data/export.json").get_json()
+    jsonschema.validate(data, schema)
+    [entry] = data["mail"]
+    assert (entry["kind"], entry["status"], entry["attempts"]) == ("sign_in_link", "sent", 1)

@@ -201,10 +201,19 @@ def claim(session: Session, model, values: dict) -> bool:
     return session.execute(statement).first() is not None
 
 
-def claim_delivery(session: Session, user_id: int, week: Week, item_count: int, now: datetime) -> bool:
-    return claim(session, DigestDelivery, {
-        "user_id": user_id, "week_start": week.start, "status": DeliveryStatus.CLAIMED,
-        "claimed_at": now, "item_count": item_count})
+def claim_deliveries(session: Session, week: Week, item_counts: dict[int, int], now: datetime) -> set[int]:
+    """Claim this week's digest for each person (user id: items in it) at once; those this run got.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING for a batch, with the same
+    guarantee as ``claim``: a person another run claimed first is not returned.
+    """
+    if not item_counts:
+        return set()
+    table = DigestDelivery.__table__
+    statement = insert_for(session)(table).values([
+        {"user_id": user_id, "week_start": week.start, "status": DeliveryStatus.CLAIMED, "claimed_at": now,
+         "item_count": count} for user_id, count in item_counts.items()]).on_conflict_do_nothing()
+    return set(session.scalars(statement.returning(table.c.user_id)))
 
 
 def record_outcome(session: Session, row, sent: bool, now: datetime) -> None:
