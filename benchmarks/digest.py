@@ -19,8 +19,8 @@ Each measure runs in a child process importing the app from its checkout
 same run; deliveries (and the outbox) are emptied before each. No SMTP
 server: mail goes to .eml files, as in the embedded default. "after" is
 timed twice: the digest job (which queues) and the send-mail job that then
-writes the 2,000 files, since "before"'s job does both. Memory: the peak
-RSS of the child above what it held before the job, and, in a separate run
+writes the 2,000 files, since "before"'s job does both. Memory: the
+child's peak RSS before the job and after it, and, in a separate run
 under tracemalloc, the Python memory allocated at 10 %, 50 % and 100 % of
 the e-mails rendered and at its peak: flat when it does not grow with the
 recipients.
@@ -170,7 +170,8 @@ def job(url: str, instance: str, now: str, trace: bool) -> dict:
             started, cpu = time.perf_counter(), time.process_time()
             send_mail()
             result["send_s"], result["send_cpu_s"] = time.perf_counter() - started, time.process_time() - cpu
-        result["rss_growth_mib"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["rss_before_mib"], result["peak_rss_mib"] = rss_before / 1024, peak / 1024
         result["eml_files"] = len(list(Path(instance, "outbox").glob("*.eml")))
     return result
 
@@ -195,8 +196,8 @@ def run(url: str | None, label: str, args) -> None:
                 print(f"  {name}: {timed[name][-1]}", flush=True)
         traced = {name: in_app(root, url=database, instance=folder, now=now, trace=True) for name, root in apps.items()}
         print(f"\n| {label} | recipients | digest job (s), median | + sending (s) | CPU, job + sending (s) "
-              "| statements per recipient | peak RSS growth (MiB) | traced at 10 % / 50 % / 100 % (MiB) "
-              "| traced peak (MiB) |")
+              "| statements per recipient | peak RSS before the job → after (MiB) "
+              "| traced at 10 % / 50 % / 100 % (MiB) | traced peak (MiB) |")
         print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
         medians = {}
         for name, runs in timed.items():
@@ -208,7 +209,8 @@ def run(url: str | None, label: str, args) -> None:
             cpu = statistics.median(r["job_cpu_s"] + r.get("send_cpu_s", 0.0) for r in runs)
             print(f"| {name} | {recipients} | {job_s:.1f} | {total:.1f} | {cpu:.1f} "
                   f"| {runs[0]['statements'] / recipients:.1f} "
-                  f"| {statistics.median(r['rss_growth_mib'] for r in runs):.0f} "
+                  f"| {statistics.median(r['rss_before_mib'] for r in runs):.0f} → "
+                  f"{statistics.median(r['peak_rss_mib'] for r in runs):.0f} "
                   f"| {t['10%']:.1f} / {t['50%']:.1f} / {t['100%']:.1f} | {traced[name]['traced_peak_mib']:.1f} |")
         if "before" in medians:
             print(f"\nafter (job + sending) / before, wall time: {medians['after'] / medians['before']:.2f}×")

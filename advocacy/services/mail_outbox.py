@@ -151,6 +151,8 @@ def send_queued(session: Session, settings: mail.MailSettings, retry: RetryPolic
 
 
 def _claim(session: Session, now: datetime, limit: int) -> list[int]:
+    # claimed_at is the claim's own time, not the run's start: a long run's
+    # later batches must not look stuck to the next run (STUCK_AFTER).
     due = list(session.scalars(
         select(OutboxMail.id).where(OutboxMail.status == MailStatus.QUEUED, OutboxMail.next_attempt_at <= now)
         .order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(limit)))
@@ -160,7 +162,7 @@ def _claim(session: Session, now: datetime, limit: int) -> list[int]:
     # second sender's UPDATE waits for this one's commit, then matches nothing.
     claimed = session.scalars(
         update(OutboxMail).where(OutboxMail.id.in_(due), OutboxMail.status == MailStatus.QUEUED)
-        .values(status=MailStatus.SENDING, claimed_at=now).returning(OutboxMail.id)
+        .values(status=MailStatus.SENDING, claimed_at=max(now, clock.now())).returning(OutboxMail.id)
         .execution_options(synchronize_session=False))
     return sorted(claimed)
 
