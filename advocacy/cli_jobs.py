@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 from flask import current_app
@@ -80,7 +81,9 @@ def preview(email: str, language: str | None, output: Path | None) -> None:
     if not content.size:
         raise click.ClickException(f"nothing new this week for {email}: no digest would be sent.")
     message = mailings.digest_message(user, content, language=language)
-    parts = {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+    parts = {part.get_content_type():
+             cast(bytes, part.get_payload(decode=True)).decode(part.get_content_charset() or "utf-8")
+             for part in message.walk() if not part.is_multipart()}
     rendered = (f"To: {message['To']}\nSubject: {message['Subject']}\n\n"
                 f"--- text ---\n{parts['text/plain']}\n--- HTML ---\n{parts['text/html']}")
     if output:

@@ -27,6 +27,12 @@ DEFAULTS: dict[str, object] = {
     "SMTP_SSL": False,
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "Relais <relais@localhost>",
+    # The mail outbox (services/mail_outbox.py): tries per e-mail, the wait
+    # before the first retry (doubled at each one), and how long sent and
+    # failed e-mails stay listed (without their text) for the admins.
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_KEEP_DAYS": 30,
     # Public address used in e-mails (invitation links); None = the request's.
     "BASE_URL": None,
     "PROGRAM_NAME": "Relais",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.message import Message
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -28,7 +28,7 @@ def mail_settings() -> mail.MailSettings:
     return mail.MailSettings.from_config(current_app.config, current_app.instance_path)
 
 
-def invitation_message(new: NewInvitation, *, inviter: str | None, language: str) -> EmailMessage:
+def invitation_message(new: NewInvitation, *, inviter: str | None, language: str) -> Message:
     """The invitation (or, with no inviter, the confirmation of a self-registration),
     in ``language``: the invitee's, chosen by the admin."""
     link = external_url("auth.accept_invitation", token=new.token)
@@ -45,7 +45,7 @@ def invitation_message(new: NewInvitation, *, inviter: str | None, language: str
     return mail.build_message(mail_settings(), new.invitation.email, subject, text)
 
 
-def sign_in_link_message(new: NewSignInLink, *, language: str, next_page: str | None = None) -> EmailMessage:
+def sign_in_link_message(new: NewSignInLink, *, language: str, next_page: str | None = None) -> Message:
     """The one-time sign-in link, in ``language``: the person's own, else the page's they asked from."""
     values = {"next": next_page} if next_page else {}
     link = external_url("auth.sign_in_by_link", token=new.token, **values)

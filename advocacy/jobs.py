@@ -63,6 +63,19 @@ def send_renewal_notices() -> str:
     return "renewal notices: " + mailings.send_renewal_notices().describe()
 
 
+def send_queued_mail() -> str:
+    """Scheduled: send the queued e-mails that are due, retrying passing failures with back-off.
+
+    Every few seconds, so that a sign-in link arrives while the person waits for it.
+    """
+    from .emails import mail_settings
+    from .services import mail_outbox
+
+    tally = mail_outbox.send_queued(get_session(), mail_settings(),
+                                    mail_outbox.RetryPolicy.from_config(current_app.config))
+    return "mail: " + tally.describe()
+
+
 def rollup_insights() -> str:
     """Scheduled: sum the closed days (before today, UTC) for the insights page.
 
@@ -146,6 +159,7 @@ def forget_used_intents() -> str:
 # (id, function, trigger arguments). Areas add their jobs here.
 JOBS: list[tuple[str, Callable[[], str], dict]] = [
     ("refresh-feeds", refresh_due_feeds, {"trigger": "interval", "minutes": 1}),
+    ("send-mail", send_queued_mail, {"trigger": "interval", "seconds": 10}),
     # Every minute: a delivery's first retry is due a minute after its failure.
     ("post-to-chat", post_to_chat, {"trigger": "interval", "minutes": 1}),
     # Often enough to start within 15 minutes of the slot; a run finds the

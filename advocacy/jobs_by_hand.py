@@ -56,7 +56,7 @@ class LeaseTaken(Exception):
 
 
 def _schedule(trigger: dict) -> str:
-    for unit in ("minutes", "hours"):
+    for unit in ("seconds", "minutes", "hours"):
         if unit in trigger:
             every = int(trigger[unit])
             return f"every {unit[:-1]}" if every == 1 else f"every {every} {unit}"

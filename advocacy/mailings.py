@@ -1,22 +1,21 @@
 """Scheduled e-mails: the weekly digest and the mandate-renewal notice.
 
 Both follow one rule for "at most once": the delivery row is claimed and
-committed, the message then leaves through the mail module (outbox or SMTP),
-and the outcome is written in a second commit. A failure is logged and the
-row says FAILED; it is never retried, because a retry after a send that
-actually went out (a timeout after the server accepted it) would be a
-second e-mail. A crash between the two commits leaves a CLAIMED row: the
-same, nobody is mailed twice.
+the e-mail queued in the mail outbox in the same commit, so there is one
+e-mail per claim and one claim per person and week (or mandate). The
+send-mail job then sends it, retrying a passing failure, and its outcome
+hook (services/digest.py, services/renewals.py) marks the row SENT or
+FAILED.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import Message
+from functools import partial
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -24,9 +23,9 @@ from flask_babel import gettext as _
 
 from .db import get_session
 from .emails import mail_settings
-from .models import DigestDelivery, RenewalNotice, User, utcnow
+from .models import MailKind, User, utcnow
 from .program_clock import program_zone
-from .services import clock, digest, mail, renewals
+from .services import clock, digest, mail, mail_outbox, renewals
 from .urls import can_build_external_urls, external_url
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ def unsubscribe_url(user: User) -> str:
 
 
 def digest_message(user: User, content: digest.DigestContent, *, language: str | None = None,
-                   preview: bool = False) -> EmailMessage:
+                   preview: bool = False) -> Message:
     """The digest as ``user`` gets it, in their language unless ``language`` is given;
     ``preview`` marks the subject, for a copy that is not the real weekly send."""
     program = current_app.config["PROGRAM_NAME"]
@@ -70,7 +69,7 @@ def digest_message(user: User, content: digest.DigestContent, *, language: str |
     return message
 
 
-def renewal_message(user: User, profile) -> EmailMessage:
+def renewal_message(user: User, profile) -> Message:
     program = current_app.config["PROGRAM_NAME"]
     with force_locale(_language(user)):
         subject = _("Your %(program)s mandate ends soon", program=program)
@@ -79,87 +78,84 @@ def renewal_message(user: User, profile) -> EmailMessage:
     return mail.build_message(mail_settings(), user.email, subject, text)
 
 
-def _deliver(session, row_key: tuple, model, message: EmailMessage) -> bool:
-    """After the claim is committed: hand the message over, then record what happened."""
-    settings = mail_settings()
-    try:
-        mail.send_now(settings, message)
-        sent = True
-    except (OSError, smtplib.SMTPException):
-        # No address in the log: a log line would outlive an erasure.
-        log.exception("could not send %s %s; not retried", model.__tablename__, message["Message-ID"])
-        sent = False
-    row = session.get(model, row_key)
-    if row is not None:
-        digest.record_outcome(session, row, sent, utcnow())
-    else:  # erased in between: nothing left to record, and the erasure's sweep of the outbox came too early
-        mail.remove_outbox_mail(settings.outbox, str(message["To"]))
-    session.commit()
-    return sent
-
-
 @dataclass
 class Tally:
     """What one run did, for whoever ran it by hand (``advocacy jobs run``)."""
 
     due: int = 0
-    sent: int = 0
-    failed: int = 0  # handed over and refused (SMTP down...): never retried
+    queued: int = 0  # written to the mail outbox; the send-mail job sends them
     skipped: int = 0  # could not be rendered, or another run had claimed it
     no_base_url: bool = False
 
     def describe(self) -> str:
         if self.no_base_url:
             return "nothing sent: set BASE_URL so that e-mails can link back to the program"
-        return f"{self.due} due, {self.sent} sent, {self.failed} failed, {self.skipped} skipped"
+        return f"{self.due} due, {self.queued} queued, {self.skipped} skipped"
 
 
-def _send_each(session, planned: list, claim: Callable, build: Callable, model, key: Callable) -> Tally:
-    tally = Tally(due=len(planned))
-    for item in planned:
-        try:
-            message = build(item)
-        except Exception:  # one bad rendering must not stop everyone else's e-mail
-            session.rollback()
-            log.exception("could not prepare %s", model.__tablename__)
-            tally.skipped += 1
-            continue
-        if not claim(item):
-            session.rollback()  # someone else (another run) has it
-            tally.skipped += 1
-            continue
-        session.commit()  # the claim is durable before the e-mail leaves
-        if _deliver(session, key(item), model, message):
-            tally.sent += 1
-        else:
-            tally.failed += 1
-    return tally
+def _queue(session, tally: Tally, build: Callable[[], Message], claim: Callable[[], bool], *, kind: str,
+           user_id: int, reference: str) -> None:
+    """Claim the delivery row and queue the e-mail in the same unit of work: both or neither."""
+    tally.due += 1
+    try:
+        message = build()
+    except Exception:  # one bad rendering must not stop everyone else's e-mail
+        log.exception("could not prepare %s", kind)
+        tally.skipped += 1
+        return
+    if not claim():  # another run has it
+        tally.skipped += 1
+        return
+    mail_outbox.enqueue_message(session, message, kind=kind, user_id=user_id, reference=reference)
+    tally.queued += 1
 
 
 def send_digests(now: datetime | None = None) -> Tally:
-    """Scheduled: this week's digest to whoever is due it, once the admins' slot has passed."""
+    """Scheduled: this week's digest to whoever is due it, once the admins' slot has passed.
+
+    Recipients are read a batch at a time and each batch is committed (claims
+    and queued e-mails together), so memory stays flat and a run stopped
+    half-way leaves whole batches done.
+    """
     if not can_build_external_urls():
         log.error("digest not sent: set BASE_URL so that e-mails can link back to %s",
                   current_app.config["PROGRAM_NAME"])
         return Tally(no_base_url=True)
     session = get_session()
     now = now or utcnow()
-    week, planned = digest.plan(session, now, program_zone())
-    return _send_each(
-        session, planned,
-        claim=lambda p: digest.claim_delivery(session, p.user.id, week, p.content.size, now),
-        build=lambda p: digest_message(p.user, p.content),
-        model=DigestDelivery, key=lambda p: (p.user.id, week.start),
-    )
+    tally = Tally()
+    week = digest.due_week(session, now, program_zone())
+    if week is None:
+        return tally
+    highlights = digest.week_highlight_count(session, now, week)
+    for batch in digest.recipient_batches(session, week, clock.program_day(now, program_zone())):
+        prepared: dict[int, tuple[int, Message]] = {}
+        for user in batch:
+            content = digest.content_for(session, user.id, now, week, highlights_at_most=highlights)
+            if not content.size:
+                continue
+            tally.due += 1
+            try:
+                prepared[user.id] = (content.size, digest_message(user, content))
+            except Exception:  # one bad rendering must not stop everyone else's e-mail
+                log.exception("could not prepare %s", MailKind.DIGEST)
+                tally.skipped += 1
+        # Claims and e-mails of the batch in one commit: both or neither.
+        claimed = digest.claim_deliveries(session, week, {uid: size for uid, (size, _m) in prepared.items()}, now)
+        tally.queued += mail_outbox.enqueue_many(
+            session, [(message, uid) for uid, (_size, message) in prepared.items() if uid in claimed],
+            kind=MailKind.DIGEST, reference=week.start.isoformat())
+        tally.skipped += len(prepared) - len(claimed)  # another run had them
+        session.commit()
+    return tally
 
 
 def send_digest_preview(admin: User, now: datetime | None = None) -> str:
-    """The digest as ``admin`` would receive it, to their own address, now; nothing recorded.
+    """Queue the digest as ``admin`` would receive it, to their own address; nothing else recorded.
 
     Staff have no needs or topics, so the sample is the week's highlights and
-    newest posts (``content_for(fitting_only=False)``). Returns ``sent``,
-    ``empty`` (nothing this week: nobody would get a digest) or ``failed``
-    (the mail server refused or could not be reached; logged).
+    newest posts (``content_for(fitting_only=False)``). Returns ``queued``, or
+    ``empty`` (nothing this week: nobody would get a digest). The caller commits.
     """
     session = get_session()
     now = now or utcnow()
@@ -167,12 +163,9 @@ def send_digest_preview(admin: User, now: datetime | None = None) -> str:
     content = digest.content_for(session, admin.id, now, week, fitting_only=False)
     if not content.size:
         return "empty"
-    try:
-        mail.send_now(mail_settings(), digest_message(admin, content, preview=True))
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send the digest preview")
-        return "failed"
-    return "sent"
+    mail_outbox.enqueue_message(session, digest_message(admin, content, preview=True), kind=MailKind.DIGEST_PREVIEW,
+                                user_id=admin.id)
+    return "queued"
 
 
 def send_renewal_notices(now: datetime | None = None) -> Tally:
@@ -182,10 +175,10 @@ def send_renewal_notices(now: datetime | None = None) -> Tally:
         return Tally(no_base_url=True)
     session = get_session()
     now = now or utcnow()
-    planned = renewals.due_notices(session, clock.program_day(now, program_zone()))
-    return _send_each(
-        session, planned,
-        claim=lambda p: renewals.claim_notice(session, p[0].id, p[1].mandate_ends_on, now),
-        build=lambda p: renewal_message(*p),
-        model=RenewalNotice, key=lambda p: (p[0].id, p[1].mandate_ends_on),
-    )
+    tally = Tally()
+    for user, profile in renewals.due_notices(session, clock.program_day(now, program_zone())):
+        _queue(session, tally, partial(renewal_message, user, profile),
+               partial(renewals.claim_notice, session, user.id, profile.mandate_ends_on, now),
+               kind=MailKind.RENEWAL_NOTICE, user_id=user.id, reference=profile.mandate_ends_on.isoformat())
+        session.commit()
+    return tally

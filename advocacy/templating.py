@@ -58,6 +58,7 @@ NAVIGATION = [
     ("admin.users", _l("People"), (Role.ADMIN,), ADMINISTRATION),
     ("program_admin.texts", _l("Charter and consents"), (Role.ADMIN,), ADMINISTRATION),
     ("digest.settings", _l("Digest"), (Role.ADMIN,), ADMINISTRATION),
+    ("admin.mail", _l("Mail"), (Role.ADMIN,), ADMINISTRATION),
     ("api_tokens.staff", _l("API tokens"), (Role.ADMIN,), ADMINISTRATION),
     ("chat_webhooks.index", _l("Team chat"), (Role.ADMIN,), ADMINISTRATION),
     # "Me": profile, consents, data (and own shares) are linked from each other.

@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from advocacy.db import get_session
 from advocacy.models import Purpose, Role, User, ambassador_needs
 from advocacy.services import consent, contents, taxonomy
+from mail_helpers import send_queued_mail
 
 ZONE = ZoneInfo("Europe/Paris")  # the TIMEZONE default
 BASE_URL = "https://relais.example.org"
@@ -115,6 +116,7 @@ def camille_is_sent_a_digest(app, auth) -> User:
     now = next_monday(10)
     publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
     with app.app_context():
-        assert mailings.send_digests(now=now).sent == 1
-        assert mailings.send_digests(now=now).sent == 0  # once a week, however often the job runs
+        assert mailings.send_digests(now=now).queued == 1
+        assert mailings.send_digests(now=now).queued == 0  # once a week, however often the job runs
+    send_queued_mail(app)
     return user

@@ -13,6 +13,7 @@ from advocacy.db import get_session
 from advocacy.models import AmbassadorProfile, DeliveryStatus, DigestDelivery, Purpose, Role, utcnow
 from advocacy.services import digest
 from digest_helpers import BASE_URL, ZONE, choose_need, grant, next_monday, publish, set_profile, smtp  # noqa: F401
+from mail_helpers import run_send_mail_job, send_queued_mail
 
 
 @pytest.fixture
@@ -27,8 +28,11 @@ def subscriber(app, auth, email="camille@example.org", language="en", name="Cami
 
 
 def run(app, now):
+    """The digest job at ``now``, then the send-mail job: how many digests it queued."""
     with app.app_context():
-        return mailings.send_digests(now=now).sent
+        queued = mailings.send_digests(now=now).queued
+    send_queued_mail(app)
+    return queued
 
 
 def deliveries(app):
@@ -148,12 +152,14 @@ def test_a_run_that_read_the_list_before_another_committed_sends_nothing(app, au
     publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
     with app.app_context():
         slow = get_session()
-        week, planned = digest.plan(slow, now, "Europe/Paris")
-        assert [p.user.id for p in planned] == [user.id]
+        week = digest.due_week(slow, now, "Europe/Paris")
+        [batch] = digest.recipient_batches(slow, week, now.astimezone(ZONE).date())
+        assert [person.id for person in batch] == [user.id]
         with app.app_context():  # the other run, in its own session, goes first
-            assert mailings.send_digests(now=now).sent == 1
-        assert digest.claim_delivery(slow, user.id, week, 1, now) is False
+            assert mailings.send_digests(now=now).queued == 1
+        assert digest.claim_deliveries(slow, week, {user.id: 1}, now) == set()
         slow.rollback()
+    send_queued_mail(app)
     assert len(smtp.messages) == 1
 
 
@@ -169,21 +175,29 @@ def test_the_scheduled_job_runs_in_its_app_context(app, auth, smtp):
     job = {job_id: function for job_id, function, _trigger in jobs.JOBS}["send-digests"]
     jobs.run_job(app, job, need_lease=False)
     jobs.run_job(app, job, need_lease=False)
+    assert smtp.messages == []  # queued: the send-mail job sends them
+    run_send_mail_job(app)
+    run_send_mail_job(app)
     assert len(smtp.messages) == 1
 
 
-def test_a_failed_send_is_logged_and_not_retried(app, auth, smtp, caplog):
+def test_a_send_that_fails_is_retried_later_and_the_digest_arrives_once(app, auth, smtp, caplog):
     subscriber(app, auth)
     now = next_monday(10)
     publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
     app.config["SMTP_PORT"] = 1  # nothing listens there
-    with caplog.at_level(logging.ERROR):
-        assert run(app, now) == 0
-    assert "not retried" in caplog.text
-    assert [row.status for row in deliveries(app)] == [DeliveryStatus.FAILED]
+    with caplog.at_level(logging.WARNING):
+        assert run(app, now) == 1  # queued, and the send fails
+    assert "ConnectionRefusedError" in caplog.text and "camille" not in caplog.text
+    assert [row.status for row in deliveries(app)] == [DeliveryStatus.CLAIMED]
     app.config["SMTP_PORT"] = smtp.port
-    assert run(app, now + timedelta(hours=1)) == 0  # the week is taken
-    assert smtp.messages == []
+    assert run(app, now + timedelta(hours=1)) == 0  # the week is taken: no second digest queued
+    assert smtp.messages == []  # and the first waits for its next try
+    send_queued_mail(app, now=utcnow() + timedelta(minutes=2))
+    assert len(smtp.to("camille@example.org")) == 1
+    assert [row.status for row in deliveries(app)] == [DeliveryStatus.SENT]
+    send_queued_mail(app, now=utcnow() + timedelta(days=1))
+    assert len(smtp.messages) == 1
 
 
 def test_without_base_url_the_job_says_so_and_claims_nothing(app, auth, smtp, caplog):
@@ -251,7 +265,7 @@ def test_two_runs_at_the_same_time_send_each_digest_once(app, auth, smtp):
     def one_run():
         start.wait()
         with app.app_context():  # each run its own session, as two scheduler processes would
-            sent.append(mailings.send_digests(now=now).sent)
+            sent.append(mailings.send_digests(now=now).queued)
 
     runs = [threading.Thread(target=one_run) for _ in range(2)]
     for run_ in runs:
@@ -259,5 +273,6 @@ def test_two_runs_at_the_same_time_send_each_digest_once(app, auth, smtp):
     for run_ in runs:
         run_.join()
     assert sum(sent) == 3
+    send_queued_mail(app)
     assert sorted(m["To"] for m in smtp.messages) == sorted(p.email for p in people)
     assert len(deliveries(app)) == 3

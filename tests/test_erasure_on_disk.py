@@ -11,14 +11,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.engine import make_url
 
 from advocacy import jobs, mailings
 from advocacy.db import get_engine, get_session, make_engine, truncate_sqlite_wal
-from advocacy.models import DigestDelivery, FeedbackKind, Purpose, Role, User
-from advocacy.services import accounts, ambassadors, digest, feedback, mail, thanks
+from advocacy.emails import mail_settings
+from advocacy.models import FeedbackKind, MailKind, OutboxMail, Purpose, Role, User, utcnow
+from advocacy.services import accounts, ambassadors, digest, feedback, mail, mail_outbox, thanks
 from digest_helpers import BASE_URL, grant, local_today, next_monday, publish, set_profile
+from mail_helpers import send_queued_mail
 
 NAME = "Zephyrine Quaglioni"
 EMAIL = "zephyrine.quaglioni@example.org"
@@ -108,6 +110,7 @@ def test_a_reader_that_holds_the_log_is_reported_and_the_scheduler_empties_it_la
 
 
 def outbox_messages(app) -> list:
+    send_queued_mail(app)
     return [message_from_bytes(path.read_bytes(), policy=policy.default)
             for path in sorted(Path(app.instance_path, "outbox").glob("*.eml"))]
 
@@ -123,8 +126,8 @@ def test_erasure_deletes_the_outbox_mail_to_the_person_and_only_theirs(app, clie
     publish(app, "Highlight for all", now - timedelta(hours=3), highlighted=True)
     set_profile(app, user, mandate_ends_on=local_today() + timedelta(days=30))
     with app.app_context():
-        assert mailings.send_digests(now=now).sent == 1
-        assert mailings.send_renewal_notices().sent == 1
+        assert mailings.send_digests(now=now).queued == 1
+        assert mailings.send_renewal_notices().queued == 1
     subjects = {message["Subject"] for message in outbox_messages(app) if message["To"] == EMAIL}
     assert len(subjects) == 3  # the invitation, the digest, the renewal notice
     # A message to someone else that mentions the address in a base64 body: found by what it says.
@@ -142,14 +145,27 @@ def test_erasure_deletes_the_outbox_mail_to_the_person_and_only_theirs(app, clie
                    for path in Path(app.instance_path, "outbox").iterdir())
 
 
-def test_mail_written_after_the_erasure_of_its_claimant_is_removed_too(app, auth):
-    """A job claimed the person's digest, the person erased their account, then the job sends."""
+def test_mail_written_after_the_erasure_of_its_claimant_is_removed_too(app, auth, monkeypatch):
+    """The sender claimed the person's digest, the person erased their account, then it was written."""
     user = auth.create_user(Role.AMBASSADOR, email=EMAIL, name=NAME, language="en")
     with app.app_context():
-        message = mailings.digest_message(get_session().get(User, user.id), digest.DigestContent([], []))
-        erased_claim = (user.id, local_today())  # the erasure deleted its row
-        assert mailings._deliver(get_session(), erased_claim, DigestDelivery, message) is True
-    assert outbox_messages(app) == []
+        session = get_session()
+        message = mailings.digest_message(session.get(User, user.id), digest.DigestContent([], []))
+        row = mail_outbox.enqueue_message(session, message, kind=MailKind.DIGEST, user_id=user.id)
+        session.commit()
+        settings, tally = mail_settings(), mail_outbox.Tally()
+        # The erasure commits (on its own connection) just before the real writer writes the file.
+        write = mail.deliver
+
+        def erase_then_write(given_settings, raw):
+            with get_engine().begin() as other:
+                other.execute(delete(OutboxMail).where(OutboxMail.id == row.id))
+            write(given_settings, raw)
+
+        monkeypatch.setattr(mail, "deliver", erase_then_write)
+        mail_outbox._send_one(session, settings, mail_outbox.RetryPolicy(), row.id, utcnow(), tally)
+    assert tally.sent == 1
+    assert list(Path(app.instance_path, "outbox").glob("*.eml")) == []
 
 
 def test_an_outbox_that_does_not_exist_is_nothing_to_remove(tmp_path):

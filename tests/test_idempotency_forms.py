@@ -36,6 +36,7 @@ from advocacy.models import Content as ContentRow
 from advocacy.services import clock, surveys
 from curation_helpers import editor_form
 from idempotency_helpers import count, fresh, replay
+from mail_helpers import send_queued_mail
 
 TODAY = clock.program_today("Europe/Paris")
 DATES = {"opens_on": TODAY.isoformat(), "closes_on": (TODAY + timedelta(days=7)).isoformat()}
@@ -134,6 +135,7 @@ def test_an_invitation_is_mailed_once_per_intent(app, client, auth):
     auth.login_as(Role.ADMIN)
     data = fresh(client, "/admin/users", "/admin/invitations", email="new@example.org", role="ambassador")
     replay(client, "/admin/invitations", data)
+    send_queued_mail(app)
     outbox = list((Path(app.instance_path) / "outbox").glob("*.eml"))
     assert count(app, Invitation) == 1 and len(outbox) == 1
 

@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from advocacy.db import get_session
 from advocacy.models import Invitation, Role, utcnow
+from mail_helpers import send_queued_mail
 
 
 def outbox_messages(app):
+    """The .eml files in instance/outbox/, once the send-mail job has sent what is queued."""
+    send_queued_mail(app)
     outbox = app.instance_path + "/outbox"
     import pathlib
 

@@ -67,11 +67,14 @@ def test_run_sends_the_digest_through_the_schedulers_function_and_says_so(app, r
     publish(app, "Highlight for all", slot - timedelta(hours=1), highlighted=True)
     result = runner.invoke(args=["jobs", "run", "send-digests"])
     assert result.exit_code == 0, result.output
-    assert result.output == "send-digests: digests: 1 due, 1 sent, 0 failed, 0 skipped\n"
+    assert result.output == "send-digests: digests: 1 due, 1 queued, 0 skipped\n"
+    assert smtp.messages == []  # queued: the send-mail job sends it
+    sent = runner.invoke(args=["jobs", "run", "send-mail"])
+    assert sent.output == "send-mail: mail: 1 sent, 0 to retry, 0 failed, 0 interrupted, 0 old rows purged\n"
     assert [m["To"] for m in smtp.messages] == ["camille@example.org"]
     assert lease_row(app) is None  # released after the run: the scheduler takes it back
     again = runner.invoke(args=["jobs", "run", "send-digests"])
-    assert again.output == "send-digests: digests: 0 due, 0 sent, 0 failed, 0 skipped\n"
+    assert again.output == "send-digests: digests: 0 due, 0 queued, 0 skipped\n"
 
 
 def test_run_refuses_while_a_scheduler_holds_the_lease_and_runs_nothing(app, runner, auth, smtp):
@@ -102,7 +105,7 @@ def test_each_run_says_what_it_did(app, runner):
     assert rollup.exit_code == 0 and rollup.output.startswith("rollup-insights: ")
     assert runner.invoke(args=["jobs", "run", "rollup-insights"]).output == "rollup-insights: no new closed day\n"
     assert runner.invoke(args=["jobs", "run", "send-renewal-notices"]).output == (
-        "send-renewal-notices: renewal notices: 0 due, 0 sent, 0 failed, 0 skipped\n")
+        "send-renewal-notices: renewal notices: 0 due, 0 queued, 0 skipped\n")
 
 
 def test_a_refresh_by_hand_counts_the_feeds_refreshed_and_failed(app, runner, feed_server):

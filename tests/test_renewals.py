@@ -13,6 +13,7 @@ from advocacy.db import get_session
 from advocacy.models import AmbassadorProfile, DeliveryStatus, Purpose, RenewalNotice, Role, User, utcnow
 from advocacy.services import ambassadors, coverage
 from digest_helpers import BASE_URL, grant, local_today, next_monday, publish, set_profile, smtp  # noqa: F401
+from mail_helpers import send_queued_mail
 from program_helpers import switch_to
 
 
@@ -22,8 +23,11 @@ def app_config(smtp):
 
 
 def notices(app, now=None):
+    """The renewal job, then the send-mail job: how many notices were queued."""
     with app.app_context():
-        return mailings.send_renewal_notices(now=now).sent
+        queued = mailings.send_renewal_notices(now=now).queued
+    send_queued_mail(app)
+    return queued
 
 
 def profile(app, user) -> AmbassadorProfile:
@@ -95,7 +99,7 @@ def test_a_lapsed_ambassador_sees_only_the_offer_to_renew_and_can_renew(app, cli
     now = next_monday(10)
     publish(app, "Highlight for all", now - timedelta(hours=2), highlighted=True)
     with app.app_context():
-        assert mailings.send_digests(now=now).sent == 0
+        assert mailings.send_digests(now=now).queued == 0
 
     switch_to(auth, user)
     for path in ("/", "/directory", "/me/profile", "/kit/"):

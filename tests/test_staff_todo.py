@@ -10,9 +10,11 @@ from sqlalchemy import event
 
 from advocacy.db import get_engine, get_session
 from advocacy.models import FeedbackItem, FeedbackKind, FeedbackStatus, Role, Survey
-from advocacy.services import ambassadors, clock, staff_todo
+from advocacy.emails import mail_settings
+from advocacy.services import ambassadors, clock, mail_outbox, staff_todo
 from advocacy.services.anonymity import Band, Hidden
 from curation_helpers import make_feed, make_item
+from mail_helpers import send_queued_mail
 
 
 def today(app):
@@ -102,7 +104,7 @@ def test_each_line_is_a_count_with_a_link_the_role_can_open(app, client, auth, r
     assert texts[3].startswith("Mandates ending in the next 30 days: 5\u20139")  # a band of k, never "7"
     assert "7" not in texts[3]
     assert texts[4].startswith("2 surveys open") and "“Pulse now” closes on" in texts[4]
-    assert len(items) == 5  # no mail line: there is no outbox to count from yet (staff_todo.failed_mail)
+    assert len(items) == 5  # no failed mail, no failing chat webhook: no line for them
     for item in items:
         assert item["links"], item
         for link in item["links"]:
@@ -178,3 +180,27 @@ def test_statements_do_not_grow_with_the_data(app, auth):
     ambassadors_ending_in(app, auth, -5, 6, "gone")
     assert statements_of_todo(app) == small
     assert small <= 6
+
+
+def closed_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again: nothing listens there
+
+
+@pytest.mark.parametrize("app_config", [{"SMTP_HOST": "127.0.0.1", "SMTP_PORT": closed_port(),
+                                         "MAIL_MAX_ATTEMPTS": 1}])
+def test_mail_that_failed_for_good_is_an_admin_line_to_the_mail_page(app, client, auth):
+    with app.app_context():
+        session = get_session()
+        mail_outbox.enqueue(session, mail_settings(), to="someone@example.org", subject="Hello", text="Hi",
+                            kind="invitation")
+        session.commit()
+    assert send_queued_mail(app).failed == 1  # the server is down and one attempt is all it gets
+    auth.login_as(Role.ADMIN, language="en")
+    lines = [item for item in todo_items(client.get("/").get_data(as_text=True)) if "e-mail" in item["text"]]
+    assert [line["text"] for line in lines] == ["1 e-mail failed"]
+    assert lines[0]["links"] == ["/admin/mail"] and client.get("/admin/mail").status_code == 200
+    auth.login_as(Role.CURATOR, language="en")
+    assert "e-mail failed" not in client.get("/").get_data(as_text=True)  # the mail is the admins' concern

@@ -1,22 +1,38 @@
-"""Administration: people, roles, invitations."""
+"""Administration: people, roles, invitations; the mail outbox."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import intents
 from ..auth import admin_required
 from ..db import get_session
-from ..emails import invitation_message, mail_settings
+from ..emails import invitation_message
 from ..forms.accounts import ROLE_LABELS, InviteForm, RoleForm
 from ..forms.common import ActionForm
 from ..messages import message_for
-from ..models import Role, User
-from ..services import accounts, mail
+from ..models import MailKind, MailStatus, Role, User
+from ..services import accounts, mail_outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+MAIL_KIND_LABELS = {
+    MailKind.INVITATION: _l("Invitation"),
+    MailKind.JOIN_CONFIRMATION: _l("Join confirmation"),
+    MailKind.SIGN_IN_LINK: _l("Sign-in link"),
+    MailKind.DIGEST: _l("Weekly digest"),
+    MailKind.DIGEST_PREVIEW: _l("Digest preview"),
+    MailKind.RENEWAL_NOTICE: _l("Renewal notice"),
+}
+MAIL_STATUS_LABELS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENDING: _l("Being sent"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+}
 
 
 def _invite_form() -> InviteForm:
@@ -59,7 +75,7 @@ def invite():
             form.email.errors = [message_for(error)]
         else:
             message = invitation_message(new, inviter=current_user.name, language=form.language.data)
-            mail.send_after_commit(db, mail_settings(), message)
+            mail_outbox.enqueue_message(db, message, kind=MailKind.INVITATION)
             db.commit()
             flash(_("Invitation sent to %(email)s.", email=new.invitation.email), "success")
             return intent.done(url_for("admin.users"))
@@ -123,3 +139,13 @@ def set_active(user_id: int, action: str):
             else:
                 flash(_("%(name)s can no longer sign in.", name=user.name), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/mail")
+@admin_required
+def mail():
+    """What the mail outbox holds: queued, being sent, sent, failed; addresses masked."""
+    db = get_session()
+    return render_template("admin/mail.html", counts=mail_outbox.counts(db), rows=mail_outbox.recent(db),
+                           masked=mail_outbox.masked, kinds=MAIL_KIND_LABELS, statuses=MAIL_STATUS_LABELS,
+                           smtp_host=current_app.config.get("SMTP_HOST"))

@@ -21,7 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import intents, sign_in_limit
 from ..auth import SESSION_TOKEN_KEY
 from ..db import get_session
-from ..emails import invitation_message, mail_settings, sign_in_link_message
+from ..emails import invitation_message, sign_in_link_message
 from ..errors import render_error
 from ..extensions import limiter
 from ..forms.accounts import (
@@ -34,9 +34,9 @@ from ..forms.accounts import (
 )
 from ..forms.common import ActionForm
 from ..messages import message_for
-from ..models import Role
+from ..models import MailKind, Role
 from ..security import allow_form_target, forget_on_this_device
-from ..services import accounts, clock, devices, mail, sign_in_links, sso, user_sessions
+from ..services import accounts, clock, devices, mail_outbox, sign_in_links, sso, user_sessions
 from ..services.onboarding import Step
 from ..urls import safe_next
 
@@ -168,7 +168,7 @@ def join():
                                     language=_current_language()) if intent.new else None
         if new is not None:
             message = invitation_message(new, inviter=None, language=_current_language())
-            mail.send_after_commit(db, mail_settings(), message)
+            mail_outbox.enqueue_message(db, message, kind=MailKind.JOIN_CONFIRMATION)
         db.commit()
         # The same answer whether or not an account exists, and for a repeat.
         return render_template("auth/join_sent.html", email=form.email.data)
@@ -196,7 +196,7 @@ def request_sign_in_link():
             next_page = form.next.data if form.next.data and safe_next(form.next.data) == form.next.data else None
             message = sign_in_link_message(new, language=new.user.language or _current_language(),
                                            next_page=next_page)
-            mail.send_after_commit(db, mail_settings(), message)
+            mail_outbox.enqueue_message(db, message, kind=MailKind.SIGN_IN_LINK, user_id=new.user.id)
         db.commit()
         # The same answer whether or not an account has the address, and for a repeat.
         return render_template("auth/sign_in_link_sent.html")

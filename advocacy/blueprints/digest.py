@@ -82,15 +82,10 @@ def send_preview():
     if not intent.new:
         return intent.repeated(back)
     outcome = mailings.send_digest_preview(current_user)
-    if outcome == "sent":
+    if outcome == "queued":
         db.commit()
-        flash(_("A preview of the digest was sent to %(email)s.", email=current_user.email), "success")
+        flash(_("A preview of the digest is on its way to %(email)s.", email=current_user.email), "success")
         return intent.done(back)
     db.rollback()  # the key stays unused: sending the form again tries again
-    if outcome == "empty":
-        flash(_("Nothing was published since the last digest, so nobody would get one: no preview was sent."),
-              "info")
-    else:
-        flash(_("The preview could not be sent: the mail server did not accept it. Nothing was changed; "
-                "please try again later."), "error")
+    flash(_("Nothing was published since the last digest, so nobody would get one: no preview was sent."), "info")
     return redirect(back)

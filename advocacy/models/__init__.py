@@ -14,6 +14,7 @@ from .images import StoredImage
 from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
+from .mail import MailKind, MailStatus, OutboxMail
 from .reader_feeds import ReaderFeedToken
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import (
@@ -66,8 +67,11 @@ __all__ = [
     "KitPage",
     "KitRevision",
     "KitSection",
+    "MailKind",
+    "MailStatus",
     "Need",
     "NetworkThanks",
+    "OutboxMail",
     "Purpose",
     "QuestionType",
     "ReaderFeedToken",

@@ -221,13 +221,16 @@ def active_member_ids(session: Session, today: date):
     return active_members(session, today, User.id)
 
 
-def digest_recipients(session: Session, today: date) -> list[User]:
+def digest_recipients_query(session: Session, today: date):
     """Who may get the digest: consent given, membership standing, mandate in force, not paused."""
-    query = active_members(session, today).where(
+    return active_members(session, today).where(
         User.id.in_(consent.consenting_user_ids(session, Purpose.DIGEST)),
         (AmbassadorProfile.paused_until.is_(None)) | (AmbassadorProfile.paused_until < today),
     )
-    return list(session.scalars(query.order_by(User.id)))
+
+
+def digest_recipients(session: Session, today: date) -> list[User]:
+    return list(session.scalars(digest_recipients_query(session, today).order_by(User.id)))
 
 
 def thankable_by_name(session: Session, today: date) -> list[User]:

@@ -10,7 +10,8 @@
   person's needs or topics, ranked by the personal feed's score, without what
   they dismissed or shared. Nothing new: no e-mail.
 - **At most once.** ``claim`` inserts (person, week) into ``digest_deliveries``
-  under a unique key; the caller commits that before the e-mail leaves.
+  under a unique key, in the commit that queues the e-mail in the mail outbox;
+  the outbox's outcome hook marks the row SENT or FAILED.
 - **Unsubscribe.** A signed token (no expiry: an old digest's link must still
   work) names the person and their account's creation time, so a token never
   reaches a later account that happens to get the same id.
@@ -18,21 +19,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..db import insert_for
-from ..models import ConsentChannel, DeliveryStatus, DigestDelivery, DigestSchedule, Purpose, User, utcnow
+from ..models import (
+    ConsentChannel,
+    DeliveryStatus,
+    DigestDelivery,
+    DigestSchedule,
+    MailKind,
+    OutboxMail,
+    Purpose,
+    User,
+    utcnow,
+)
 from ..models.content import Content
 from ..models.digest import DEFAULT_DIGEST_HOUR, DEFAULT_DIGEST_WEEKDAY
-from . import ambassadors, clock, consent, personal_data, personal_feed
+from . import ambassadors, clock, consent, mail_outbox, personal_data, personal_feed
+from .contents import visible_to_ambassadors
 from .errors import ServiceError
 
 MAX_POSTS = 5
+# People read and committed at a time by the digest job: memory stays flat whatever their number.
+RECIPIENT_BATCH = 200
 WEEK = timedelta(days=7)
 SCHEDULE_ID = 1
 UNSUBSCRIBE_SALT = "relais.digest.unsubscribe"
@@ -99,20 +114,29 @@ class DigestContent:
 
 
 def content_for(session: Session, user_id: int, now: datetime, week: Week, *,
-                fitting_only: bool = True) -> DigestContent:
+                fitting_only: bool = True, highlights_at_most: int | None = None) -> DigestContent:
     """The week's highlights and the best-fitting new posts, as the personal feed ranks them.
 
+    One query: the week's highlights and fitting posts in the feed's order,
+    as many rows as the week has highlights (``highlights_at_most``, counted
+    once per run by the caller, or here) plus MAX_POSTS.
     ``fitting_only=False`` is the staff preview's sample: staff choose no needs
     or topics, so the week's newest posts stand in for "posts that fit".
     """
-    of_the_week = personal_feed.feed_query(user_id, now).where(
-        Content.publish_at > week.since, Content.publish_at <= week.slot)
-    highlights = session.scalars(of_the_week.where(Content.highlighted.is_(True))).all()
-    posts_query = of_the_week.where(Content.highlighted.is_(False))
-    if fitting_only:
-        posts_query = posts_query.where(personal_feed.fit(user_id) > 0)
-    posts = session.scalars(posts_query.limit(MAX_POSTS)).all()
-    return DigestContent(list(highlights), list(posts))
+    if highlights_at_most is None:
+        highlights_at_most = week_highlight_count(session, now, week)
+    ranked = personal_feed.published_between(session, user_id, now, week.since, week.slot,
+                                             fitting_only=fitting_only, limit=highlights_at_most + MAX_POSTS)
+    highlights = [c for c in ranked if c.highlighted]
+    posts = [c for c in ranked if not c.highlighted][:MAX_POSTS]
+    return DigestContent(highlights, posts)
+
+
+def week_highlight_count(session: Session, now: datetime, week: Week) -> int:
+    """How many highlights the week has for anyone: at most that many in one person's digest."""
+    return session.scalar(select(func.count()).select_from(Content).where(
+        Content.highlighted.is_(True), visible_to_ambassadors(now),
+        Content.publish_at > week.since, Content.publish_at <= week.slot)) or 0
 
 
 def upcoming_week(session: Session, now: datetime, zone_name: str) -> Week:
@@ -135,27 +159,29 @@ def why_not_a_recipient(session: Session, user: User, today: date) -> str | None
     return None
 
 
-@dataclass
-class Planned:
-    user: User
-    content: DigestContent
-
-
-def plan(session: Session, now: datetime, zone_name: str) -> tuple[Week, list[Planned]]:
-    """Who is due this week's digest now, with what; empty before the slot."""
+def due_week(session: Session, now: datetime, zone_name: str) -> Week | None:
+    """The week whose digest is due now; None before this week's slot."""
     week = week_of(now, zone_name, schedule(session))
-    if now < week.slot:
-        return week, []
-    done = set(session.scalars(select(DigestDelivery.user_id).where(DigestDelivery.week_start == week.start)))
-    planned = []
-    # The program's day, as for the lapsed page: a mandate ending today is still in force.
-    for user in ambassadors.digest_recipients(session, clock.program_day(now, zone_name)):
-        if user.id in done:
-            continue
-        content = content_for(session, user.id, now, week)
-        if content.size:
-            planned.append(Planned(user, content))
-    return week, planned
+    return week if now >= week.slot else None
+
+
+def recipient_batches(session: Session, week: Week, today: date,
+                      size: int = RECIPIENT_BATCH) -> Iterator[list[User]]:
+    """Who is still due ``week``'s digest, ``size`` people at a time (by id, read as the caller goes).
+
+    ``today`` is the program's day, as for the lapsed page: a mandate ending
+    today is still in force. The caller commits between batches; someone
+    served in the meantime (by another run) is left out of the next ones.
+    """
+    served = exists().where(DigestDelivery.user_id == User.id, DigestDelivery.week_start == week.start)
+    after = 0
+    while True:
+        batch = list(session.scalars(ambassadors.digest_recipients_query(session, today)
+                                     .where(User.id > after, ~served).order_by(User.id).limit(size)))
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id
 
 
 # --- at most once -------------------------------------------------------------------
@@ -175,17 +201,40 @@ def claim(session: Session, model, values: dict) -> bool:
     return session.execute(statement).first() is not None
 
 
-def claim_delivery(session: Session, user_id: int, week: Week, item_count: int, now: datetime) -> bool:
-    return claim(session, DigestDelivery, {
-        "user_id": user_id, "week_start": week.start, "status": DeliveryStatus.CLAIMED,
-        "claimed_at": now, "item_count": item_count})
+def claim_deliveries(session: Session, week: Week, item_counts: dict[int, int], now: datetime) -> set[int]:
+    """Claim this week's digest for each person (user id: items in it) at once; those this run got.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING for a batch, with the same
+    guarantee as ``claim``: a person another run claimed first is not returned.
+    """
+    if not item_counts:
+        return set()
+    table = DigestDelivery.__table__
+    statement = insert_for(session)(table).values([
+        {"user_id": user_id, "week_start": week.start, "status": DeliveryStatus.CLAIMED, "claimed_at": now,
+         "item_count": count} for user_id, count in item_counts.items()]).on_conflict_do_nothing()
+    return set(session.scalars(statement.returning(table.c.user_id)))
 
 
 def record_outcome(session: Session, row, sent: bool, now: datetime) -> None:
-    """After the send: SENT, or FAILED (logged by the caller and never retried)."""
+    """Once the outbox has sent the e-mail (SENT), or given up on it (FAILED)."""
     row.status = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED
     row.sent_at = now if sent else None
     session.flush()
+
+
+def outcome_recorder(model) -> Callable[[Session, OutboxMail, bool], None]:
+    """An outbox outcome hook marking ``model``'s row (the person, the date in ``reference``)."""
+    def record(session: Session, mail: OutboxMail, sent: bool) -> None:
+        if mail.user_id is None or mail.reference is None:
+            return
+        row = session.get(model, (mail.user_id, date.fromisoformat(mail.reference)))
+        if row is not None:
+            record_outcome(session, row, sent, mail.sent_at or utcnow())
+    return record
+
+
+mail_outbox.on_outcome(MailKind.DIGEST)(outcome_recorder(DigestDelivery))
 
 
 # --- unsubscribe --------------------------------------------------------------------

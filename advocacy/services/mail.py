@@ -1,29 +1,29 @@
-"""The one way Relais sends e-mail.
+"""How one e-mail leaves: building it, and handing it over.
 
 By default messages are written as .eml files to ``instance/outbox/`` so a
 fresh install needs no mail server; with ``SMTP_HOST`` set they go over SMTP.
-Messages queued on a session are delivered only after that session commits,
-so nobody is e-mailed about something that was rolled back.
+Nothing calls this from a request: e-mails are queued in the database
+(services/mail_outbox.py) in the transaction that causes them, and the
+``send-mail`` job hands them over here.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
+import re
 import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
 from email.parser import BytesParser
-from email.utils import formatdate, getaddresses, make_msgid
+from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
-
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
-PENDING_KEY = "advocacy.pending_mail"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,56 +59,88 @@ def _truthy(value) -> bool:
     return bool(value)
 
 
-def build_message(
-    settings: MailSettings, to: str, subject: str, text: str, html: str | None = None
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.sender
+def _utf8_quoted_printable() -> Charset:
+    # Quoted-printable rather than base64: the .eml files stay readable, and no line is over 76.
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return charset
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _text_part(body: str, subtype: str) -> Message:
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part.set_payload(body, _utf8_quoted_printable())
+    return part
+
+
+def build_message(settings: MailSettings, to: str, subject: str, text: str, html: str | None = None) -> Message:
+    """A text e-mail, with an HTML alternative when ``html`` is given.
+
+    Built with the classic (compat32) classes: EmailMessage parses every
+    header it is given into objects, which cost more than rendering the
+    digest's two templates (benchmarks/digest.py, 2,000 digests a run).
+    """
+    message: Message
+    if html is None:
+        message = _text_part(text, "plain")
+    else:
+        message = MIMEMultipart("alternative")
+        message.attach(_text_part(text, "plain"))
+        message.attach(_text_part(html, "html"))
+    name, address = parseaddr(settings.sender)
+    message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = to
-    message["Subject"] = subject
+    # The classic API takes a Header (encoded words for a non-ASCII subject); typeshed allows str only.
+    message["Subject"] = _header(subject)  # type: ignore[assignment]
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2].strip(">") or None)
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     return message
 
 
-def send_now(settings: MailSettings, message: EmailMessage) -> None:
+class DeliveryError(Exception):
+    """A message that was not handed over; ``retry`` says whether trying again is safe and useful.
+
+    Safe: the server said no (a 4xx reply: try later) or could not be reached
+    before the message was sent. Not retried: a refusal for good (5xx), or a
+    connection lost *while* the message was being sent, after which the
+    server may have accepted it: a retry could send it twice.
+    """
+
+    def __init__(self, cause: BaseException, *, retry: bool) -> None:
+        super().__init__(type(cause).__name__)
+        self.cause, self.retry = cause, retry
+
+    @property
+    def kind(self) -> str:
+        """The cause's class name: what the outbox records, since its text can quote the address."""
+        return type(self.cause).__name__
+
+
+def send_now(settings: MailSettings, message: Message) -> None:
+    deliver(settings, bytes(message))
+
+
+def deliver(settings: MailSettings, raw: bytes) -> None:
+    """Hand one rendered message over: to the SMTP server, or to instance/outbox/ without one.
+
+    Raises DeliveryError.
+    """
     if settings.smtp_host:
-        _send_smtp(settings.smtp_host, settings, message)
-    else:
-        _write_outbox(settings.outbox, message)
+        _send_smtp(settings.smtp_host, settings, raw)
+        return
+    try:
+        _write_outbox(settings.outbox, raw)
+    except OSError as error:  # a full disk, a read-only folder: another try may work
+        raise DeliveryError(error, retry=True) from error
 
 
-def send_after_commit(session: Session, settings: MailSettings, message: EmailMessage) -> None:
-    """Queue a message on the session; it leaves only if the session commits."""
-    # Tie the message to a real transaction, so a rollback always drops it.
-    session.connection()
-    session.info.setdefault(PENDING_KEY, []).append((settings, message))
-
-
-@event.listens_for(Session, "after_commit")
-def _deliver_pending(session: Session) -> None:
-    # The data is committed whatever happens here: a mail server that is down
-    # is logged, not turned into an error page for a change that succeeded.
-    for settings, message in session.info.pop(PENDING_KEY, []):
-        try:
-            send_now(settings, message)
-        except (OSError, smtplib.SMTPException):
-            # No address in the log: a log line would outlive an erasure.
-            log.exception("could not send mail %s", message["Message-ID"])
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(session: Session, _previous_transaction) -> None:
-    session.info.pop(PENDING_KEY, None)
-
-
-def _write_outbox(outbox: Path, message: EmailMessage) -> Path:
+def _write_outbox(outbox: Path, raw: bytes) -> Path:
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{uuid.uuid4().hex}.eml"
-    path.write_bytes(bytes(message))
+    path.write_bytes(raw)
     return path
 
 
@@ -149,17 +181,59 @@ def _mentions(raw: bytes, wanted: str) -> bool:
     return wanted in raw.decode("utf-8", "replace").casefold()
 
 
-def _send_smtp(host: str, settings: MailSettings, message: EmailMessage) -> None:
+def envelope(settings: MailSettings, raw: bytes) -> tuple[str, list[str]]:
+    """The SMTP envelope: the sender's address and every recipient (To, Cc, Bcc) of the message."""
+    message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    recipients = [address for _name, address in getaddresses(
+        [str(value) for field in ("To", "Cc", "Bcc") for value in message.get_all(field, [])]) if address]
+    return parseaddr(settings.sender)[1], recipients
+
+
+def _send_smtp(host: str, settings: MailSettings, raw: bytes) -> None:
+    # Step by step rather than send_message(), to know whether the message
+    # itself had started to travel when something broke (see DeliveryError).
+    sender, recipients = envelope(settings, raw)
+    # SMTP wants CRLF line ends (smtplib converts only str messages), and
+    # its dot-stuffing is only undone after a CRLF.
+    raw = re.sub(rb"\r?\n", b"\r\n", raw)
+    try:
+        client = _connect(host, settings)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryError(error, retry=True) from error
+    try:
+        try:
+            if settings.smtp_starttls and not settings.smtp_ssl:
+                client.starttls(context=ssl.create_default_context())
+            if settings.smtp_username:
+                client.login(settings.smtp_username, settings.smtp_password or "")
+            client.ehlo_or_helo_if_needed()
+            code, reply = client.mail(sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            refused = {to: client.rcpt(to) for to in recipients}
+            refused = {to: answer for to, answer in refused.items() if answer[0] not in (250, 251)}
+            if refused:
+                code = max(answer[0] for answer in refused.values())
+                raise smtplib.SMTPResponseException(code, b"recipient refused")
+        except smtplib.SMTPResponseException as error:
+            raise DeliveryError(error, retry=error.smtp_code < 500) from error
+        except (OSError, smtplib.SMTPException) as error:
+            raise DeliveryError(error, retry=True) from error
+        try:
+            client.data(raw)
+        except smtplib.SMTPResponseException as error:  # the server answered: it did not take the message
+            raise DeliveryError(error, retry=error.smtp_code < 500) from error
+        except (OSError, smtplib.SMTPException) as error:  # cut off mid-message: it may have been taken
+            raise DeliveryError(error, retry=False) from error
+        # The message was accepted: a goodbye lost does not change that.
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            client.quit()
+    finally:
+        client.close()
+
+
+def _connect(host: str, settings: MailSettings) -> smtplib.SMTP:
     if settings.smtp_ssl:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
-            host, settings.smtp_port, timeout=settings.smtp_timeout,
-            context=ssl.create_default_context(),
-        )
-    else:
-        client = smtplib.SMTP(host, settings.smtp_port, timeout=settings.smtp_timeout)
-    with client:
-        if settings.smtp_starttls and not settings.smtp_ssl:
-            client.starttls(context=ssl.create_default_context())
-        if settings.smtp_username:
-            client.login(settings.smtp_username, settings.smtp_password or "")
-        client.send_message(message)
+        return smtplib.SMTP_SSL(host, settings.smtp_port, timeout=settings.smtp_timeout,
+                                context=ssl.create_default_context())
+    return smtplib.SMTP(host, settings.smtp_port, timeout=settings.smtp_timeout)

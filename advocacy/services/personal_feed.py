@@ -37,6 +37,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    or_,
     literal,
     select,
     union,
@@ -113,13 +114,13 @@ class Page:
     has_next: bool
 
 
-def fit(user_id: int):
+def fit(user_id: int | BindParameter[int]):
     """SQL: how many of the content's needs and topics are the person's (0: nothing in common)."""
     need_matches, topic_matches = _matches(user_id)
     return need_matches + topic_matches
 
 
-def _matches(user_id: int, content_id=Content.id):
+def _matches(user_id: int | BindParameter[int], content_id=Content.id):
     """SQL: per need and per topic, how many the content has in common with the person's (``content_id``:
     the column the counts follow, the contents table's or a subquery's)."""
     need_matches = (
@@ -158,7 +159,7 @@ def _shareable_by(user_id, now):
 
 
 def feed_query(user_id: int, now: datetime):
-    """Every shareable content ranked (unbounded: callers narrow it, as the digest does to a week)."""
+    """Every shareable content ranked (unbounded: callers narrow it)."""
     score = _score(user_id, _fresh_since(now)).label("score")
     return select(Content, score).where(*_shareable_by(user_id, now)).order_by(
         score.desc(), Content.publish_at.desc(), Content.id.desc())
@@ -204,6 +205,31 @@ def _page_statement(exclusions: tuple, newest: int, highlights: int):
               .offset(bindparam("offset")).limit(bindparam("limit")).subquery("ranked"))
     return (select(*_SHOWN_COLUMNS, ranked.c.score).join(ranked, ranked.c.id == Content.id)
             .order_by(ranked.c.score.desc(), ranked.c.publish_at.desc(), ranked.c.id.desc()))
+
+
+_SINCE = bindparam("since", type_=Content.publish_at.type)
+_UNTIL = bindparam("until", type_=Content.publish_at.type)
+
+
+@cache
+def _published_between_statement(exclusions: tuple, fitting_only: bool):
+    """Built once per process, as the page's: the digest runs it once per recipient."""
+    score = _score(_USER, _FRESH_SINCE).label("score")
+    statement = select(Content).where(*_shareable_by(_USER, _NOW), Content.publish_at > _SINCE,
+                                      Content.publish_at <= _UNTIL)
+    if fitting_only:
+        statement = statement.where(or_(Content.highlighted.is_(True), fit(_USER) > 0))
+    return statement.order_by(Content.highlighted.desc(), score.desc(), Content.publish_at.desc(),
+                              Content.id.desc()).limit(bindparam("limit"))
+
+
+def published_between(session: Session, user_id: int, now: datetime, since: datetime, until: datetime, *,
+                      fitting_only: bool, limit: int) -> list[Content]:
+    """The person's shareable contents published in (since, until]: the highlights first, then the rest,
+    each in the feed's order; with ``fitting_only``, only highlights and what fits their needs or topics."""
+    params = {"user_id": user_id, "now": now, "since": since, "until": until, "limit": limit,
+              **{bind.key: moment for bind, moment in zip(_FRESH_SINCE, _fresh_since(now), strict=True)}}
+    return list(session.scalars(_published_between_statement(tuple(EXCLUSIONS), fitting_only), params))
 
 
 def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:

@@ -19,12 +19,14 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AmbassadorProfile, DeliveryStatus, RenewalNotice, User
-from . import ambassadors, anonymity, personal_data
+from ..models import AmbassadorProfile, DeliveryStatus, MailKind, RenewalNotice, User
+from . import ambassadors, anonymity, mail_outbox, personal_data
 from .anonymity import Band, Hidden
-from .digest import claim
+from .digest import claim, outcome_recorder
 
 NOTICE_BEFORE = ambassadors.RENEWAL_WINDOW
+
+mail_outbox.on_outcome(MailKind.RENEWAL_NOTICE)(outcome_recorder(RenewalNotice))
 
 
 def due_notices(session: Session, today: date) -> list[tuple[User, AmbassadorProfile]]:

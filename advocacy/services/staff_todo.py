@@ -12,8 +12,7 @@
   open, with how many are open (surveys, not people: no response count);
 - chat webhooks failing (a highlight given up, or being retried after an
   error), for admins;
-- mail that failed, for admins (``failed_mail``: None until the program has
-  a mail outbox to read it from).
+- mail that failed, for admins (``failed_mail``).
 
 The cost does not grow with the data: a fixed number of statements (one for
 the three counts, two for renewals, two for surveys, and the mail's), each an
@@ -28,7 +27,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Feed, FeedbackItem, FeedbackStatus, FeedItem, ItemStatus, Survey
+from ..models import Feed, FeedbackItem, FeedbackStatus, FeedItem, ItemStatus, MailStatus, OutboxMail, Survey
 from . import chat_webhooks
 from .anonymity import Band, Hidden
 from .renewals import renewals_due
@@ -44,7 +43,7 @@ class StaffTodo:
     open_surveys: int
     survey: Survey | None  # the open one closing first, else the next to open
     survey_is_open: bool
-    failed_mail: int | None  # None: not shown (curators; or no outbox yet)
+    failed_mail: int | None  # None: not shown (curators)
     failing_chat_webhooks: int | None = None  # None: not shown (curators)
 
     @property
@@ -79,11 +78,7 @@ def todo(session: Session, *, today: date, k: int, include_mail: bool, include_c
         failing_chat_webhooks=chat_webhooks.failing_count(session) if include_chat else None)
 
 
-def failed_mail(session: Session) -> int | None:
-    """Mail that could not be sent, for admins; None while the program keeps no outbox.
-
-    TODO(merge): the mail outbox (issue 14) is built in parallel; once its
-    model exists, count its failed rows here (one aggregate) and link the
-    item to its admin page in templates/main/_staff_todo.html.
-    """
-    return None
+def failed_mail(session: Session) -> int:
+    """Mail that could not be sent and will not be tried again (kept until MAIL_KEEP_DAYS purges it)."""
+    return session.scalar(select(func.count()).select_from(OutboxMail)
+                          .where(OutboxMail.status == MailStatus.FAILED)) or 0
