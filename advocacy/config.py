@@ -50,6 +50,9 @@ DEFAULTS: dict[str, object] = {
     # The home page's milestones (the network's month) are the same for
     # everyone: each process computes them at most this often (0: every view).
     "MILESTONES_CACHE_SECONDS": 60,
+    # The insights figures of a range are the same for every staff reader:
+    # each process computes them at most this often per range (0: every view).
+    "INSIGHTS_CACHE_SECONDS": 60,
     # Languages offered; the first is the fallback.
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

@@ -16,7 +16,8 @@ from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..forms.insights import InsightsRangeForm
 from ..messages import message_for
-from ..services import charts, clock
+from ..models import utcnow
+from ..services import charts, clock, insights_cache
 from ..services import insights as insights_service
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
@@ -36,10 +37,17 @@ def _figures():
     except insights_service.RangeError as problem:
         error = message_for(problem)
         period = insights_service.default_range(today)
-    figures = insights_service.insights(
+    figures = _shared_insights().insights(
         get_session(), period, current_app.config["MIN_GROUP_SIZE"], str(get_locale()),
+        now=utcnow(), today=today,
         other_label=_("Other departments (merged)"), no_department_label=_("No department"))
     return form, error, figures
+
+
+def _shared_insights() -> insights_cache.SharedInsights:
+    """This process's insights cache, kept with the app (its lifetime and its configuration)."""
+    return current_app.extensions.setdefault(
+        "advocacy.insights", insights_cache.SharedInsights(current_app.config["INSIGHTS_CACHE_SECONDS"]))
 
 
 def _network_label(network: str) -> str:
@@ -79,7 +87,8 @@ def index():
         "chart-networks")
     return render_template("insights/index.html", form=form, error=error, figures=figures,
                            week_charts=_week_charts(figures), network_chart=network_chart,
-                           network_label=_network_label, export_args=_range_args(figures))
+                           network_label=_network_label, export_args=_range_args(figures),
+                           cache_seconds=current_app.config["INSIGHTS_CACHE_SECONDS"])
 
 
 def _range_args(figures) -> dict[str, str]:
