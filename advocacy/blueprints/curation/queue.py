@@ -21,11 +21,9 @@ from ...urls import current_path, safe_next
 from . import bp, editor
 
 
-def _filters(form: QueueFilterForm, session) -> queue_service.QueueFilter:
+def _filters(form: QueueFilterForm, feeds: list[Feed]) -> queue_service.QueueFilter:
     form.feed.choices = [SelectChoice("", _("All feeds"))] + [
-        SelectChoice(str(feed.id), feed.display_title)
-        for feed in session.scalars(select(Feed).order_by(func.lower(Feed.title), Feed.id))
-    ]
+        SelectChoice(str(feed.id), feed.display_title) for feed in feeds]
     form.validate()
     # A field that does not validate is ignored rather than failing the page.
     ok = lambda f: not f.errors  # noqa: E731
@@ -43,14 +41,18 @@ def _filters(form: QueueFilterForm, session) -> queue_service.QueueFilter:
 def queue():
     session = get_session()
     form = QueueFilterForm(request.args)
-    filters = _filters(form, session)
-    page = queue_service.queue_page(session, filters, queue_service.Cursor.decode(request.args.get("after")))
+    # Held until the page is made: the session keeps loaded rows only while something refers to them.
+    feeds = list(session.scalars(select(Feed).order_by(func.lower(Feed.title), Feed.id)))
+    filters = _filters(form, feeds)
+    # Every feed is in the session (the filter's choices): the items find theirs there, without a statement.
+    page = queue_service.queue_page(session, filters, queue_service.Cursor.decode(request.args.get("after")),
+                                    load_feeds=False)
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     next_url = url_for("curation.queue", **args, after=page.next_cursor.encode()) if page.next_cursor else None
     return render_template(
         "curation/queue.html", form=form, page=page, filters=filters, next_url=next_url,
         first_url=url_for("curation.queue", **args) if "after" in request.args else None,
-        skip_form=SkipForm(next=current_path()),
+        next_path=current_path(),
     )
 
 
