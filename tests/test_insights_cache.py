@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event
 
 from advocacy.db import get_engine, get_session
-from advocacy.models import Purpose, Role
+from advocacy.models import Purpose, Role, User
 from advocacy.services import insights, insights_cache, insights_rollup
 from insights_helpers import add_shares
 from program_helpers import people
@@ -143,3 +143,14 @@ def test_figures_expire_after_the_time_and_the_cache_stays_bounded(app, post):
             cache.insights(session, insights.DateRange(TODAY - timedelta(days=days), TODAY), 5, "en", now=now,
                            today=TODAY, **labels)
         assert len(cache) == insights_cache.MAX_KEPT
+
+
+def test_each_language_gets_its_own_figures_and_charts(app, client, auth, post):
+    user = auth.login_as(Role.CURATOR, language="en")
+    assert "Shares per week" in client.get("/insights/").get_data(as_text=True)
+    with app.app_context():
+        session = get_session()
+        session.get(User, user.id).language = "fr"
+        session.commit()
+    html = client.get("/insights/").get_data(as_text=True)
+    assert "Partages par semaine" in html and "Shares per week" not in html

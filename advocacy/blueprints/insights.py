@@ -75,18 +75,24 @@ def _week_charts(figures) -> dict[str, tuple[str, object]]:
     return result
 
 
-@bp.get("/")
-@staff_required
-def index():
-    form, error, figures = _figures()
+def _charts(figures) -> tuple[dict[str, tuple[str, object]], object]:
+    """The weekly charts and the networks' chart: made once per kept figures (their key has the language)."""
     network_chart = charts.bar_chart(
         [charts.Bar(_network_label(row.key), row.counts.shares,
                     _("%(network)s: %(count)s shares", network=_network_label(row.key), count=row.counts.shares))
          for row in figures.networks],
         _("Shares per network"), _("One bar per network; the table below gives the same figures."),
         "chart-networks")
+    return _week_charts(figures), network_chart
+
+
+@bp.get("/")
+@staff_required
+def index():
+    form, error, figures = _figures()
+    week_charts, network_chart = _shared_insights().derived(figures, _charts)
     return render_template("insights/index.html", form=form, error=error, figures=figures,
-                           week_charts=_week_charts(figures), network_chart=network_chart,
+                           week_charts=week_charts, network_chart=network_chart,
                            network_label=_network_label, export_args=_range_args(figures),
                            cache_seconds=current_app.config["INSIGHTS_CACHE_SECONDS"])
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -29,11 +31,14 @@ from . import insights_rollup
 # visitor types, so the memory it takes must stay bounded.
 MAX_KEPT = 32
 
+T = TypeVar("T")
+
 
 class SharedInsights:
     def __init__(self, seconds: float) -> None:
         self.ttl = timedelta(seconds=seconds)
         self._kept: OrderedDict[tuple, tuple[datetime, insights_service.Insights]] = OrderedDict()
+        self._derived: OrderedDict[int, tuple[insights_service.Insights, Any]] = OrderedDict()
         self._lock = threading.Lock()  # a threaded server shares the process's cache too
 
     def insights(self, session: Session, period: insights_service.DateRange, k: int, language: str, *,
@@ -58,6 +63,21 @@ class SharedInsights:
             while len(self._kept) > MAX_KEPT:
                 self._kept.popitem(last=False)
         return figures
+
+    def derived(self, figures: insights_service.Insights, make: Callable[[insights_service.Insights], T]) -> T:
+        """``make(figures)`` (the page's charts) once per kept figures, whose key holds the language:
+        made again only when the figures are."""
+        with self._lock:
+            found = self._derived.get(id(figures))
+        if found is not None and found[0] is figures:  # the same object, not one that reused its id
+            return found[1]
+        value = make(figures)
+        if self.ttl > timedelta(0):
+            with self._lock:
+                self._derived[id(figures)] = (figures, value)
+                while len(self._derived) > MAX_KEPT:
+                    self._derived.popitem(last=False)
+        return value
 
     def __len__(self) -> int:
         return len(self._kept)
