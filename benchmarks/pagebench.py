@@ -53,9 +53,23 @@ def wrk(port: int, path: str, cookie: str | None, connections: int, seconds: int
                             check=True).stdout
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     assert not bad, f"{path}: {bad.group(1)} error responses\n{output}"
+    drain(port)
     percentiles = {int(p): _ms(v, u) for p, v, u in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)\b", output)}
     return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
             "p50": percentiles.get(50, float("nan")), "p99": percentiles.get(99, float("nan"))}
+
+
+def drain(port: int) -> None:
+    """Wait until the requests wrk left queued when it stopped are answered: a slow page's backlog
+    would otherwise hold the workers (and the cores) during the next run. A sync worker takes
+    connections in order, so an answer to each of two new ones means the queue ahead is done."""
+    for _ in range(2):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            connection.request("HEAD", "/drained")
+            connection.getresponse().read()
+        finally:
+            connection.close()
 
 
 def session_cookie(port: int, email: str, password: str = PASSWORD, check: str = "/") -> str:
@@ -123,6 +137,23 @@ def cpu_per_request(requests: dict[str, Callable], repeat: int, rounds: int = 10
                 request()
             times[label].append((time.process_time() - started) * 1000 / per_round)
     return {label: statistics.median(values) for label, values in times.items()}
+
+
+def calls_per_request(requests: dict[str, Callable], repeat: int = 10) -> dict[str, float]:
+    """Python function calls per request (cProfile's count): what the code does, whatever else the
+    machine is doing; a steadier figure than time on a shared machine."""
+    import cProfile
+    import pstats
+
+    counts = {}
+    for label, request in requests.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(repeat):
+            request()
+        profiler.disable()
+        counts[label] = pstats.Stats(profiler).total_calls / repeat  # type: ignore[attr-defined]
+    return counts
 
 
 def in_child(script: str, env: dict[str, str], measure: str, **kwargs) -> dict:

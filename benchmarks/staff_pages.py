@@ -2,7 +2,8 @@
 beside a bare Flask page, and a person's export and erasure at 1,000 to 100,000 shares.
 
     PYTHONSAFEPATH=1 .venv/bin/python benchmarks/staff_pages.py --before /tmp/staffperf-before
-    PYTHONSAFEPATH=1 .venv/bin/python benchmarks/staff_pages.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/bench_staff --reset
+    PYTHONSAFEPATH=1 .venv/bin/python benchmarks/staff_pages.py --before /tmp/staffperf-before \
+        --pg postgresql+psycopg://postgres@127.0.0.1:5432/bench_staff --reset
 
 The PostgreSQL database is emptied (its public schema dropped): never point
 it at data you care about. Data: `advocacy demo-data`'s service at full size
@@ -159,7 +160,8 @@ def measure_cpu(url: str, instance: str, paths: dict[str, str], repeat: int, pro
     client = pagebench.signed_in_client(app, CURATOR)
     requests = {"bare": lambda: bare.get("/bare")}
     requests.update({label: (lambda path=path: client.get(path)) for label, path in paths.items()})
-    results = pagebench.cpu_per_request(requests, repeat)
+    results: dict = pagebench.cpu_per_request(requests, repeat)
+    results["calls"] = pagebench.calls_per_request(requests)
     results["html_bytes"] = {label: len(client.get(path).data) for label, path in paths.items()}
     if profile:
         import cProfile
@@ -252,7 +254,8 @@ def load(url: str, instance: str, location: str, paths: dict[str, str], code: st
             for label, path in paths.items():
                 for name, (_process, port) in servers.items():
                     result = pagebench.wrk(port, path, cookies[name], args.connections, args.seconds)
-                    results.setdefault(f"{label}, {name}", []).append({**result, "ratio": result["rate"] / floor["rate"]})
+                    results.setdefault(f"{label}, {name}", []).append(
+                        {**result, "ratio": result["rate"] / floor["rate"]})
             redirect = pagebench.wrk(bare[1], f"/s/{code}", None, args.connections, args.seconds, BROWSER)
             results.setdefault("bare 302", []).append({**redirect, "ratio": 1.0})
             for name, (_process, port) in servers.items():
@@ -278,15 +281,19 @@ def run(url: str | None, label: str, args) -> None:
             counts = pagebench.in_child(SCRIPT, env, "statements", url=url, instance=folder,
                                         paths=list(paths.values()))
             print(f"statements per request ({name}): " + ", ".join(f"{k} {counts[v]}" for k, v in paths.items()))
-        print(f"\n| CPU per request, in-process, median of 10 rounds (ms) | bare | queue | insights "
+        print("\n| in-process, per request: CPU median of 10 rounds (ms), Python calls | bare | queue | insights "
               "| queue × bare | insights × bare | queue HTML (bytes) |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for name, root in apps.items():
             cpu = pagebench.in_child(SCRIPT, {ENV_APP_ROOT: root or ""}, "cpu", url=url, instance=folder,
                                      paths=paths, repeat=args.cpu_repeat, profile=args.profile)
             bare, queue, insights = cpu["bare"], cpu["curation queue"], cpu["insights"]
-            print(f"| {name} | {bare:.2f} | {queue:.2f} | {insights:.2f} | {queue / bare:.1f} "
-                  f"| {insights / bare:.1f} | {cpu['html_bytes']['curation queue']:,} |", flush=True)
+            print(f"| {name}: CPU (ms) | {bare:.2f} | {queue:.2f} | {insights:.2f} | {queue / bare:.1f} "
+                  f"| {insights / bare:.1f} | {cpu['html_bytes']['curation queue']:,} |")
+            calls = cpu["calls"]
+            print(f"| {name}: calls | {calls['bare']:,.0f} | {calls['curation queue']:,.0f} "
+                  f"| {calls['insights']:,.0f} | {calls['curation queue'] / calls['bare']:.1f} "
+                  f"| {calls['insights'] / calls['bare']:.1f} | |", flush=True)
         if not args.no_load:
             load(url, folder, location, paths, code, apps, args)
         if args.personal_data:
