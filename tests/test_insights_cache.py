@@ -10,6 +10,7 @@ the cache stays bounded.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -154,3 +155,37 @@ def test_each_language_gets_its_own_figures_and_charts(app, client, auth, post):
         session.commit()
     html = client.get("/insights/").get_data(as_text=True)
     assert "Partages par semaine" in html and "Shares per week" not in html
+
+
+def test_old_figures_are_served_while_new_ones_are_computed_once_beside(app, post):
+    jobs: list = []
+    cache = insights_cache.SharedInsights(60, elsewhere=jobs.append)
+    now = datetime.now(UTC)
+    period = insights.default_range(TODAY)
+    labels = {"other_label": "Other", "no_department_label": "None"}
+    with app.app_context():
+        session = get_session()
+        first = cache.insights(session, period, 5, "en", now=now, today=TODAY, **labels)  # nothing kept: computed
+        assert jobs == []
+        add_shares(app, post, "x", TODAY, 4)
+        for seconds in (61, 62):  # old: served as they are, computed again once, beside
+            assert cache.insights(session, period, 5, "en", now=now + timedelta(seconds=seconds), today=TODAY,
+                                  **labels) is first
+        assert len(jobs) == 1
+        jobs[0](session)
+        new = cache.insights(session, period, 5, "en", now=now + timedelta(seconds=63), today=TODAY, **labels)
+        assert new.totals.shares == 4 and new.participation == first.participation
+
+
+def test_over_http_the_old_figures_are_computed_again_in_a_thread(app, client, auth, post):
+    auth.login_as(Role.CURATOR, language="en")
+    assert total_shares(client) == 0
+    add_shares(app, post, "x", TODAY, 2)
+    cache = app.extensions["advocacy.insights"]
+    for key, (at, figures) in list(cache._kept.items()):  # as if a minute had passed
+        cache._kept[key] = (at - timedelta(seconds=61), figures)
+    assert total_shares(client) == 0  # the old figures, at once
+    for thread in threading.enumerate():
+        if thread.name == "insights-refresh":
+            thread.join(timeout=30)
+    assert total_shares(client) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -46,8 +47,26 @@ def _figures():
 
 def _shared_insights() -> insights_cache.SharedInsights:
     """This process's insights cache, kept with the app (its lifetime and its configuration)."""
-    return current_app.extensions.setdefault(
-        "advocacy.insights", insights_cache.SharedInsights(current_app.config["INSIGHTS_CACHE_SECONDS"]))
+    found = current_app.extensions.get("advocacy.insights")
+    if found is None:
+        found = current_app.extensions["advocacy.insights"] = insights_cache.SharedInsights(
+            current_app.config["INSIGHTS_CACHE_SECONDS"], elsewhere=_in_a_thread)
+    return found
+
+
+def _in_a_thread(job) -> None:
+    """Run ``job(session)`` in a thread of this process, in an app context of its own (its own session,
+    closed with the context): old figures are computed again there while readers get the old ones."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                job(get_session())
+            except Exception:  # the readers keep the old figures; the next one tries again
+                app.logger.exception("insights: computing the figures again failed")
+
+    threading.Thread(target=run, name="insights-refresh", daemon=True).start()
 
 
 def _network_label(network: str) -> str:

@@ -34,35 +34,68 @@ MAX_KEPT = 32
 T = TypeVar("T")
 
 
+# Runs a job elsewhere (another thread, with its own session): given by the web layer.
+Elsewhere = Callable[[Callable[[Session], None]], None]
+
+
 class SharedInsights:
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, elsewhere: Elsewhere | None = None) -> None:
         self.ttl = timedelta(seconds=seconds)
+        self.elsewhere = elsewhere
         self._kept: OrderedDict[tuple, tuple[datetime, insights_service.Insights]] = OrderedDict()
         self._derived: OrderedDict[int, tuple[insights_service.Insights, Any]] = OrderedDict()
+        self._refreshing: set[tuple] = set()
         self._lock = threading.Lock()  # a threaded server shares the process's cache too
 
     def insights(self, session: Session, period: insights_service.DateRange, k: int, language: str, *,
                  now: datetime, today: date, other_label: str, no_department_label: str,
                  ) -> insights_service.Insights:
-        """``insights.insights`` for these arguments, computed at most once per ``seconds`` and roll-up."""
-        if self.ttl <= timedelta(0):
+        """``insights.insights`` for these arguments, computed at most once per ``seconds`` and roll-up.
+
+        Figures older than ``seconds`` are computed again; with ``elsewhere``, the reader who finds
+        them old still gets them while the new ones are computed beside (once), so that no reader
+        waits for a computation the process has already done once: a worker serves its requests one
+        at a time, and every request queued behind the computation (200-260 ms) would wait too.
+        """
+        def compute(session: Session) -> insights_service.Insights:
             return insights_service.insights(session, period, k, language, other_label=other_label,
                                              no_department_label=no_department_label)
+
+        if self.ttl <= timedelta(0):
+            return compute(session)
         key = (str(session.get_bind().engine.url), insights_rollup.watermark(session), today, period, k,
                language, other_label, no_department_label)
         with self._lock:
             found = self._kept.get(key)
-            if found is not None and now - found[0] < self.ttl:
+            fresh = found is not None and now - found[0] < self.ttl
+            if found is not None:
                 self._kept.move_to_end(key)
-                return found[1]
-        figures = insights_service.insights(session, period, k, language, other_label=other_label,
-                                            no_department_label=no_department_label)
+            start = found is not None and not fresh and self.elsewhere is not None and key not in self._refreshing
+            if start:
+                self._refreshing.add(key)
+        if start:
+            assert self.elsewhere is not None
+            self.elsewhere(lambda session: self._refresh(key, now, compute, session))
+        if found is not None and (fresh or self.elsewhere is not None):
+            return found[1]
+        figures = compute(session)
+        self._keep(key, now, figures)
+        return figures
+
+    def _refresh(self, key: tuple, now: datetime, compute: Callable[[Session], insights_service.Insights],
+                 session: Session) -> None:
+        try:
+            self._keep(key, now, compute(session))
+        finally:  # failed: the next reader tries again
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def _keep(self, key: tuple, now: datetime, figures: insights_service.Insights) -> None:
         with self._lock:
             self._kept[key] = (now, figures)
             self._kept.move_to_end(key)
             while len(self._kept) > MAX_KEPT:
                 self._kept.popitem(last=False)
-        return figures
 
     def derived(self, figures: insights_service.Insights, make: Callable[[insights_service.Insights], T]) -> T:
         """``make(figures)`` (the page's charts) once per kept figures, whose key holds the language:
