@@ -142,3 +142,14 @@ def test_moment_keeps_babels_text(app):
                         babel_dates.format_time(local, "short", locale=locale),
                         babel_dates.format_date(local.date(), "medium", locale=locale))
                     assert templating.moment(value) == expected
+
+
+def test_the_filters_show_what_was_asked_for_and_the_feeds_as_they_are(app, client, curator, items, store):
+    assert 'value="solar"' in queue_html(client, "/curation/queue?q=solar")
+    assert 'value="wind"' in queue_html(client, "/curation/queue?q=wind")
+    assert 'value="solar"' not in queue_html(client, "/curation/queue?q=wind")
+    bad = queue_html(client, "/curation/queue?since=2026-01-01&since=nope")  # the field's own error, not a kept one
+    assert "has-error" in bad and "has-error" not in queue_html(client, "/curation/queue?since=2026-01-01")
+    with store.session() as session:
+        session.add(Feed(url="https://example.org/new.xml", title="Brand new feed"))
+    assert "Brand new feed" in queue_html(client)

@@ -55,11 +55,22 @@ def queue():
         "curation/queue.html", form=form, page=page, filters=filters, next_url=next_url,
         first_url=url_for("curation.queue", **args) if "after" in request.args else None,
         next_path=current_path(), queue_row=_row_maker(filters.status == ItemStatus.SKIPPED, current_path()),
+        filter_form=lambda: _filter_form(form, feeds),
     )
+
+
+def _filter_form(form: QueueFilterForm, feeds: list[Feed]):
+    """The filters, from the process's kept pieces: the same few forms are asked for again and again
+    (five fields through the form macro were a quarter of the page)."""
+    pieces = current_app.extensions.setdefault("advocacy.queue_filters", Fragments(FILTERS_KEPT))
+    key = (current_locale(), request.script_root, *(tuple(request.args.getlist(name)) for name in form.data),
+           *((feed.id, feed.display_title) for feed in feeds))
+    return pieces.get(key, lambda: render_template("curation/_queue_filters.html", form=form), {})
 
 
 # Rows kept rendered per process (20 pages of 25): rendering them was three quarters of the page.
 ROWS_KEPT = 500
+FILTERS_KEPT = 50  # the usual filters: the default, each status, each feed
 
 
 def _row_maker(skipped: bool, next_path: str):
