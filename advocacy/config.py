@@ -59,6 +59,9 @@ DEFAULTS: dict[str, object] = {
     # Rendered parts of pages (the feed's cards, the share panel's body) that
     # each process keeps, keyed on everything they show (kept_html.py); 0: none.
     "KEPT_HTML": 2000,
+    # The insights figures of a range are the same for every staff reader:
+    # each process computes them at most this often per range (0: every view).
+    "INSIGHTS_CACHE_SECONDS": 60,
     # Languages offered; the first is the fallback.
     "LANGUAGES": ["fr", "en"],
     "BABEL_DEFAULT_LOCALE": "fr",

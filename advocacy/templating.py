@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -172,9 +173,32 @@ def images_removed(html: str) -> Markup:
 # the program's zone (TIMEZONE), in the reader's locale (flask_babel's,
 # forced to the recipient's for e-mails) with the date conventions of
 # DATE_LOCALES. Babel's own "medium" datetime carries seconds, hence these.
-def _date_locale() -> Locale:
+def _date_locale_name() -> str:
     language = str(get_locale())
-    return Locale.parse(current_app.config["DATE_LOCALES"].get(language, language))
+    return current_app.config["DATE_LOCALES"].get(language, language)
+
+
+def _date_locale() -> Locale:
+    return Locale.parse(_date_locale_name())
+
+
+@dataclass(frozen=True)
+class _MomentFormat:
+    """A locale's medium date, short time and the glue between them, looked up once per process:
+    babel finds them again on each call, and a queue page shows 25 dated rows."""
+
+    locale: Locale
+    date: babel_dates.DateTimePattern
+    time: babel_dates.DateTimePattern
+    glue: str
+
+    @classmethod
+    @lru_cache(maxsize=16)
+    def named(cls, name: str) -> _MomentFormat:
+        locale = Locale.parse(name)
+        return cls(locale, babel_dates.parse_pattern(babel_dates.get_date_format("medium", locale)),
+                   babel_dates.parse_pattern(babel_dates.get_time_format("short", locale)),
+                   str(babel_dates.get_datetime_format("medium", locale)))
 
 
 def day(value: date | datetime | None) -> str:
@@ -199,11 +223,12 @@ def moment(value: datetime | None) -> str:
     """``{{ event.starts_at|moment }}``: date and time to the minute, in the program's zone."""
     if value is None:
         return ""
-    locale = _date_locale()
+    formats = _MomentFormat.named(_date_locale_name())
     local = value.astimezone(clock.zone(program_zone()))
-    # The locale's own glue between date and time ("{1}, {0}" in fr and en).
-    return str(babel_dates.get_datetime_format("medium", locale)).format(
-        _clock_time(local, locale), babel_dates.format_date(local.date(), "medium", locale=locale))
+    # What babel's format_time(local, "short") and format_date(day, "medium") do, patterns kept;
+    # the locale's own glue between date and time ("{1}, {0}" in fr and en).
+    return formats.glue.format(formats.time.apply(local.timetz(), formats.locale, reference_date=local.date()),
+                               formats.date.apply(local.date(), formats.locale))
 
 
 def time_range(start: datetime, end: datetime | None) -> str:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # processes of the in-process measures).
 ENV_APP_ROOT = "BENCH_FEED_APP_ROOT"
 if __name__ == "__main__":
-    # benchmarks/queue.py would shadow the standard library's queue.
+    # The project root instead of this folder: `benchmarks.*` and this checkout's `advocacy`.
     sys.path[0] = str(ROOT)
 if __import__("os").environ.get(ENV_APP_ROOT):
     sys.path.insert(0, __import__("os").environ[ENV_APP_ROOT])

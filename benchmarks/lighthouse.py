@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":
-    # benchmarks/queue.py would shadow the standard library's queue.
+    # The project root instead of this folder: `benchmarks.*` and this checkout's `advocacy`.
     sys.path[0] = str(ROOT)
 sys.path.insert(1, str(ROOT / "tests"))  # tests/browser.py: where Chromium and Lighthouse are found
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":
-    # benchmarks/ holds a queue.py that would shadow the standard library's
-    # (threads and APScheduler import it): the project root instead of this folder.
+    # The project root instead of this folder: `benchmarks.*` and this checkout's `advocacy`
+    # (the virtual environment's editable install may be another checkout's).
     sys.path[0] = str(ROOT)
 
 import argparse  # noqa: E402

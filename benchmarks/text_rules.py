@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[0] = str(ROOT)  # the project, not benchmarks/ (its queue.py shadows the standard library's)
+sys.path[0] = str(ROOT)  # the project, not benchmarks/: this checkout's `advocacy`
 
 import importlib.util  # noqa: E402
 

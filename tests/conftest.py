@@ -42,8 +42,9 @@ BASE_CONFIG = {
     # suite at production strength (benchmarks/test_suite_cpu.py compares both).
     "PASSWORD_HASH_PROFILE": os.environ.get("RELAIS_TEST_PASSWORD_HASH", "CHEAPEST"),
     # Tests change the data between two views of a page: no cached figures
-    # (tests/test_feed_statements.py turns the cache on).
+    # (tests/test_feed_statements.py and tests/test_insights_cache.py turn the caches on).
     "MILESTONES_CACHE_SECONDS": 0,
+    "INSIGHTS_CACHE_SECONDS": 0,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -16,7 +17,8 @@ from ..db import get_session
 from ..forms.common import NETWORK_LABELS
 from ..forms.insights import InsightsRangeForm
 from ..messages import message_for
-from ..services import charts, clock
+from ..models import utcnow
+from ..services import charts, clock, insights_cache
 from ..services import insights as insights_service
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
@@ -36,10 +38,35 @@ def _figures():
     except insights_service.RangeError as problem:
         error = message_for(problem)
         period = insights_service.default_range(today)
-    figures = insights_service.insights(
+    figures = _shared_insights().insights(
         get_session(), period, current_app.config["MIN_GROUP_SIZE"], str(get_locale()),
+        now=utcnow(), today=today,
         other_label=_("Other departments (merged)"), no_department_label=_("No department"))
     return form, error, figures
+
+
+def _shared_insights() -> insights_cache.SharedInsights:
+    """This process's insights cache, kept with the app (its lifetime and its configuration)."""
+    found = current_app.extensions.get("advocacy.insights")
+    if found is None:
+        found = current_app.extensions["advocacy.insights"] = insights_cache.SharedInsights(
+            current_app.config["INSIGHTS_CACHE_SECONDS"], elsewhere=_in_a_thread)
+    return found
+
+
+def _in_a_thread(job) -> None:
+    """Run ``job(session)`` in a thread of this process, in an app context of its own (its own session,
+    closed with the context): old figures are computed again there while readers get the old ones."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                job(get_session())
+            except Exception:  # the readers keep the old figures; the next one tries again
+                app.logger.exception("insights: computing the figures again failed")
+
+    threading.Thread(target=run, name="insights-refresh", daemon=True).start()
 
 
 def _network_label(network: str) -> str:
@@ -67,19 +94,26 @@ def _week_charts(figures) -> dict[str, tuple[str, object]]:
     return result
 
 
-@bp.get("/")
-@staff_required
-def index():
-    form, error, figures = _figures()
+def _charts(figures) -> tuple[dict[str, tuple[str, object]], object]:
+    """The weekly charts and the networks' chart: made once per kept figures (their key has the language)."""
     network_chart = charts.bar_chart(
         [charts.Bar(_network_label(row.key), row.counts.shares,
                     _("%(network)s: %(count)s shares", network=_network_label(row.key), count=row.counts.shares))
          for row in figures.networks],
         _("Shares per network"), _("One bar per network; the table below gives the same figures."),
         "chart-networks")
+    return _week_charts(figures), network_chart
+
+
+@bp.get("/")
+@staff_required
+def index():
+    form, error, figures = _figures()
+    week_charts, network_chart = _shared_insights().derived(figures, _charts)
     return render_template("insights/index.html", form=form, error=error, figures=figures,
-                           week_charts=_week_charts(figures), network_chart=network_chart,
-                           network_label=_network_label, export_args=_range_args(figures))
+                           week_charts=week_charts, network_chart=network_chart,
+                           network_label=_network_label, export_args=_range_args(figures),
+                           cache_seconds=current_app.config["INSIGHTS_CACHE_SECONDS"])
 
 
 def _range_args(figures) -> dict[str, str]:

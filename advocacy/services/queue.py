@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select, tuple_, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from ..db import changed_rows
 from ..models import FeedItem, ItemStatus
@@ -91,10 +91,14 @@ def queue_query(filters: QueueFilter, after: Cursor | None = None, limit: int = 
 
 
 def queue_page(session: Session, filters: QueueFilter, after: Cursor | None = None,
-               limit: int = PAGE_SIZE) -> QueuePage:
-    rows = list(session.scalars(
-        queue_query(filters, after, limit + 1).options(selectinload(FeedItem.feed))
-    ))
+               limit: int = PAGE_SIZE, *, load_feeds: bool = True) -> QueuePage:
+    """One page of items. ``load_feeds=False`` when the session holds every feed already: each
+    item then finds its feed in the identity map, without a statement."""
+    # The full article (content_html) is not shown in the queue; a feed's can weigh tens of KB an item.
+    query = queue_query(filters, after, limit + 1).options(defer(FeedItem.content_html))
+    if load_feeds:
+        query = query.options(selectinload(FeedItem.feed))
+    rows = list(session.scalars(query))
     more = len(rows) > limit
     items = rows[:limit]
     last = items[-1] if more else None

@@ -1,7 +1,7 @@
 """Curation queue benchmark: keyset pages versus OFFSET over 50,000 feed items.
 
-    .venv/bin/python benchmarks/queue.py                 # SQLite, in a temporary folder
-    .venv/bin/python benchmarks/queue.py --pg postgresql+psycopg://postgres@127.0.0.1/bench_queue
+    .venv/bin/python benchmarks/curation_queue.py        # SQLite, in a temporary folder
+    .venv/bin/python benchmarks/curation_queue.py --pg postgresql+psycopg://postgres@127.0.0.1/bench_queue
 
 The PostgreSQL database must be empty (or pass --reset to drop its public
 schema first: never point it at data you care about). Prints medians per
@@ -20,8 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-# This file is named queue.py, like the standard library module that
-# APScheduler imports: put the project root in place of this folder.
+# The project root in place of this folder: this checkout's `advocacy`.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from sqlalchemy import ClauseElement, Executable, inspect, text  # noqa: E402
