@@ -14,7 +14,11 @@ keys (``intents.py``, one per creating form). While a part to keep is
 rendered, ``csrf_token()`` and ``intent_field()`` give markers, random per
 process (no text can spell them, and text is escaped anyway); ``render``
 fills in the session's token and a fresh intent key per form for each
-request.
+request. Other values of the request (the page's own address for a form's
+"next") are rendered as ``marker(name)`` and filled in the same way.
+
+Used by the feed's cards and the share panel's body (issue 13) and the
+curation queue's rows and filters (issue 14).
 
 Bounded: ``KEPT_HTML`` parts per process, least recently used out first
 (0 keeps nothing: every part rendered every time).
@@ -25,16 +29,17 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 from flask import current_app, g, render_template, request
 from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import intents
 
 _CSRF_MARK = f"relais-csrf-{secrets.token_hex(16)}"
 _INTENT_MARK = f"relais-intent-{secrets.token_hex(16)}"
+_VALUE_MARK = f"relais-value-{secrets.token_hex(16)}"
 _RENDERING = "relais_rendering_kept_html"
 
 
@@ -84,9 +89,18 @@ def intent_mark() -> Markup:
     return Markup(_INTENT_MARK)
 
 
-def fill(part: str, csrf_token: str) -> Markup:
-    """A kept part for this request: the session's CSRF token, and a fresh intent key per form."""
-    pieces = part.replace(_CSRF_MARK, csrf_token).split(_INTENT_MARK)
+def marker(name: str) -> Markup:
+    """Rendered in a part to keep where this request's ``name`` goes (``render``'s ``values``)."""
+    return Markup(f"{_VALUE_MARK}-{name}.")
+
+
+def fill(part: str, csrf_token: str, values: Mapping[str, str] | None = None) -> Markup:
+    """A kept part for this request: the session's CSRF token, a fresh intent key per form, and
+    the request's ``values`` (escaped) where their markers are."""
+    part = part.replace(_CSRF_MARK, csrf_token)
+    for name, value in (values or {}).items():
+        part = part.replace(marker(name), str(escape(value)))
+    pieces = part.split(_INTENT_MARK)
     filled = [pieces[0]]
     for piece in pieces[1:]:
         filled += [intents.hidden_field(), piece]
@@ -103,7 +117,8 @@ def find(template: str, key: tuple, csrf_token: str) -> Markup | None:
     return None if part is None else fill(part, csrf_token)
 
 
-def render(template: str, key: tuple, csrf_token: str, context: Callable[[], dict]) -> Markup:
+def render(template: str, key: tuple, csrf_token: str, context: Callable[[], dict],
+           values: Mapping[str, str] | None = None) -> Markup:
     """``template`` rendered with what ``context()`` gives (called only then), or kept from an earlier
     request under the same ``key``.
 
@@ -120,4 +135,4 @@ def render(template: str, key: tuple, csrf_token: str, context: Callable[[], dic
         finally:
             setattr(g, _RENDERING, False)
         store.put(full_key, part)
-    return fill(part, csrf_token)
+    return fill(part, csrf_token, values)

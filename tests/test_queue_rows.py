@@ -16,9 +16,8 @@ from babel import dates as babel_dates
 from flask_babel import force_locale
 from sqlalchemy import event
 
-from advocacy import templating
+from advocacy import kept_html, templating
 from advocacy.db import get_engine
-from advocacy.fragments import Fragments
 from advocacy.models import Feed, FeedItem, ItemStatus, Role, User
 from curation_helpers import curator, make_feed, make_item, needs, store  # noqa: F401
 
@@ -119,14 +118,12 @@ def test_statements_do_not_grow_with_the_queue(app, client, curator, store):
     assert statements() == few == 3
 
 
-def test_rows_kept_are_bounded():
-    rows = Fragments(3)
-    for n in range(10):
-        assert rows.get(n, lambda n=n: f"row {n} {rows.marker('csrf')}", {"csrf": "<t>"}) == f"row {n} &lt;t&gt;"
-    assert len(rows) == 3
-    # The most recent stay; an old key is rendered again.
-    assert rows.get(9, lambda: "again", {}) == "row 9 " + str(rows.marker("csrf"))
-    assert rows.get(0, lambda: "again", {}) == "again"
+def test_a_value_of_the_request_goes_in_escaped_in_place_of_its_marker():
+    part = f'<input name="next" value="{kept_html.marker("next")}"> {kept_html.csrf_mark()}'
+    assert kept_html.fill(part, "token", {"next": '/q?a=1&b="2"'}) == (
+        '<input name="next" value="/q?a=1&amp;b=&#34;2&#34;"> token')
+    # Another name's marker is not filled by this one's value.
+    assert str(kept_html.marker("other")) in kept_html.fill(str(kept_html.marker("other")), "t", {"next": "x"})
 
 
 def test_moment_keeps_babels_text(app):

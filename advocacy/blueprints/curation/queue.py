@@ -9,16 +9,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from ... import kept_html
 from ...auth import staff_required
 from ...db import get_session
 from ...forms.curation import ContentForm, QueueFilterForm, SkipForm
-from ...fragments import Fragments
 from ...models import Content, Feed, FeedItem, ItemStatus, utcnow
 from ...program_clock import program_zone
 from ...services import contents
 from ...services import queue as queue_service
 from ...services.clock import day_end, day_start
-from ...templating import csrf_token, current_locale
+from ...templating import csrf_token
 from ...urls import current_path, safe_next
 from . import bp, editor
 
@@ -62,33 +62,26 @@ def queue():
 def _filter_form(form: QueueFilterForm, feeds: list[Feed]):
     """The filters, from the process's kept pieces: the same few forms are asked for again and again
     (five fields through the form macro were a quarter of the page)."""
-    pieces = current_app.extensions.setdefault("advocacy.queue_filters", Fragments(FILTERS_KEPT))
-    key = (current_locale(), request.script_root, *(tuple(request.args.getlist(name)) for name in form.data),
+    key = (*(tuple(request.args.getlist(name)) for name in form.data),
            *((feed.id, feed.display_title) for feed in feeds))
-    return pieces.get(key, lambda: render_template("curation/_queue_filters.html", form=form), {})
-
-
-# Rows kept rendered per process (20 pages of 25): rendering them was three quarters of the page.
-ROWS_KEPT = 500
-FILTERS_KEPT = 50  # the usual filters: the default, each status, each feed
+    return kept_html.render("curation/_queue_filters.html", key, csrf_token(), lambda: {"form": form})
 
 
 def _row_maker(skipped: bool, next_path: str):
-    """``queue_row(item)`` for the template: the item's row from the process's kept rows, rendered on a
-    miss. The key holds every value the row shows, so an edited item or a renamed feed shows at once."""
-    rows = current_app.extensions.setdefault("advocacy.queue_rows", Fragments(ROWS_KEPT))
-    # What a row shows besides the item: the language, dates' zone and conventions, the app's root (links).
-    setting = (current_locale(), current_app.config["TIMEZONE"], str(current_app.config["DATE_LOCALES"]),
-               request.script_root)
-    values = {"csrf": csrf_token(), "next": next_path}
+    """``queue_row(item)`` for the template: the item's row from the process's kept parts (rendering
+    rows was three quarters of the page), rendered on a miss. The key holds every value the row shows,
+    so an edited item or a renamed feed shows at once."""
+    # What a row shows besides the item: dates' zone and conventions (kept_html adds the language and root).
+    setting = (current_app.config["TIMEZONE"], str(current_app.config["DATE_LOCALES"]))
+    token, values = csrf_token(), {"next": next_path}
 
     def queue_row(item: FeedItem):
         key = (*setting, skipped, item.id, item.title, item.feed.display_title, item.published_at,
                tuple(item.categories or ()), item.excerpt, item.summary_html, item.link, item.image_sha256,
                item.skip_reason if skipped else None)
-        return rows.get(key, lambda: render_template(
-            "curation/_queue_row.html", item=item, skipped=skipped,
-            csrf=rows.marker("csrf"), next_path=rows.marker("next")), values)
+        return kept_html.render("curation/_queue_row.html", key, token, lambda: {
+            "item": item, "skipped": skipped, "csrf": kept_html.csrf_mark(), "next_path": kept_html.marker("next")},
+            values)
 
     return queue_row
 
