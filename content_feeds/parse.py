@@ -24,7 +24,7 @@ from . import slicing
 from .errors import NotAFeedError, NoUsableEntriesError, ParseError, UnknownFormatError
 from .model import Entry, ParsedFeed
 from .sanitize import excerpt, first_image, html_to_text, sanitize_html, strip_forbidden, text_of_sanitized
-from .urls import absolute_url, canonical_url
+from .urls import absolute_url, canonical_of_absolute, canonical_url
 
 MAX_KEY = 255
 _TITLE_FALLBACK = 100
@@ -199,10 +199,11 @@ def _author(raw: dict[str, Any]) -> str | None:
 
 def normalise_entry(raw: dict[str, Any], feed_url: str, fetched_at: datetime) -> Entry | None:
     """One feedparser entry as an Entry, or None when it has nothing usable."""
-    raw_link = _entry_link(raw)
-    link = canonical_url(raw_link, feed_url)
+    # Resolved once: the canonical link and the base of the entry's relative URLs both start from it.
+    absolute_link = absolute_url(_entry_link(raw), feed_url)
+    link = canonical_of_absolute(absolute_link)
     # Relative URLs inside the entry are relative to the entry's own page.
-    base = absolute_url(raw_link, feed_url) or feed_url
+    base = absolute_link or feed_url
     guid = strip_forbidden(str(dict.get(raw, "id") or "")).strip() or None
 
     summary_raw = str(dict.get(raw, "summary") or "")

@@ -331,18 +331,40 @@ UPDATABLE = ("guid", "title", "link", "published_at", "updated_at", "summary_htm
              "content_html", "excerpt", "image_url", "categories", "author")
 
 
-def store_entries(session: Session, feed_id: int, entries, now: datetime) -> tuple[int, int]:
+# Entries written per round: one SELECT of the known ones and one multi-row
+# INSERT of the new ones each, so that a large feed's round trips stay few
+# while its parameters stay under SQLite's bound and its rows in memory few.
+STORE_CHUNK = 500
+
+
+def store_entries(session: Session, feed_id: int, entries, now: datetime,
+                  chunk: int = STORE_CHUNK) -> tuple[int, int]:
     """Insert new entries as 'new'; refresh known ones only while nobody curated them.
 
-    Returns (new, updated). Safe when two ingests of one feed run at once:
-    the unique (feed, dedupe key) constraint and ON CONFLICT DO NOTHING make
-    the second insert of an entry a no-op instead of a duplicate.
+    Returns (new, updated). Entries are written ``chunk`` at a time, in
+    their order (an entry whose key came earlier in the feed is left out).
+    Safe when two ingests of one feed run at once: the unique (feed, dedupe
+    key) constraint and ON CONFLICT DO NOTHING make the second insert of an
+    entry a no-op instead of a duplicate.
     """
-    rows: dict[str, dict] = {}
+    seen: set[str] = set()
+    batch: dict[str, dict] = {}
+    new = updated = 0
     for entry in entries:
-        rows.setdefault(entry.dedupe_key, _item_values(feed_id, entry))
-    if not rows:
-        return 0, 0
+        if entry.dedupe_key in seen:
+            continue
+        seen.add(entry.dedupe_key)
+        batch[entry.dedupe_key] = _item_values(feed_id, entry)
+        if len(batch) >= chunk:
+            counts = _store_batch(session, feed_id, batch, now)
+            new, updated, batch = new + counts[0], updated + counts[1], {}
+    if batch:
+        counts = _store_batch(session, feed_id, batch, now)
+        new, updated = new + counts[0], updated + counts[1]
+    return new, updated
+
+
+def _store_batch(session: Session, feed_id: int, rows: dict[str, dict], now: datetime) -> tuple[int, int]:
     known = {
         row.dedupe_key: row
         for row in session.execute(
