@@ -29,6 +29,7 @@ import importlib.util
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -291,7 +292,11 @@ def main() -> None:
             print(f"== shared: no feed corpus at {args.feeds}, skipped")
             continue
         directory = args.feeds if corpus == "shared" else generated(corpus, args.seed)
-        report(corpus, directory, measure(directory, args))
+        try:
+            report(corpus, directory, measure(directory, args))
+        finally:
+            if corpus != "shared":
+                shutil.rmtree(directory)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
