@@ -14,15 +14,17 @@ import html as htmllib
 import io
 import re
 import xml.sax
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
+from . import slicing
 from .errors import NotAFeedError, NoUsableEntriesError, ParseError, UnknownFormatError
 from .model import Entry, ParsedFeed
 from .sanitize import excerpt, first_image, html_to_text, sanitize_html, strip_forbidden, text_of_sanitized
-from .urls import absolute_url, canonical_url
+from .urls import absolute_url, canonical_of_absolute, canonical_url
 
 MAX_KEY = 255
 _TITLE_FALLBACK = 100
@@ -197,10 +199,11 @@ def _author(raw: dict[str, Any]) -> str | None:
 
 def normalise_entry(raw: dict[str, Any], feed_url: str, fetched_at: datetime) -> Entry | None:
     """One feedparser entry as an Entry, or None when it has nothing usable."""
-    raw_link = _entry_link(raw)
-    link = canonical_url(raw_link, feed_url)
+    # Resolved once: the canonical link and the base of the entry's relative URLs both start from it.
+    absolute_link = absolute_url(_entry_link(raw), feed_url)
+    link = canonical_of_absolute(absolute_link)
     # Relative URLs inside the entry are relative to the entry's own page.
-    base = absolute_url(raw_link, feed_url) or feed_url
+    base = absolute_link or feed_url
     guid = strip_forbidden(str(dict.get(raw, "id") or "")).strip() or None
 
     summary_raw = str(dict.get(raw, "summary") or "")
@@ -237,6 +240,77 @@ def normalise_entry(raw: dict[str, Any], feed_url: str, fetched_at: datetime) ->
     )
 
 
+def _feedparser(data: bytes, headers: dict[str, str]) -> Any:
+    return feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
+                            resolve_relative_uris=False)
+
+
+def _normalise_all(batches: Iterable[list[Any]], url: str, fetched_at: datetime) -> tuple[int, list[Entry], int, int]:
+    """(raw entries seen, entries kept, skipped, repeated) from feedparser's entries, batch by batch.
+
+    Each raw entry is let go as soon as it is normalised (popped from the
+    reversed list, which feedparser's result shares): a large feed never
+    holds its whole parsed tree and all its entries at once.
+    """
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    raw_count = skipped = repeated = 0
+    for raw_entries in batches:
+        raw_count += len(raw_entries)
+        raw_entries.reverse()
+        while raw_entries:
+            raw = raw_entries.pop()
+            try:
+                entry = normalise_entry(raw, url, fetched_at)
+            except Exception:  # one odd entry must not cost the whole feed
+                entry = None
+            if entry is None:
+                skipped += 1
+            elif entry.dedupe_key in seen:
+                repeated += 1
+            else:
+                seen.add(entry.dedupe_key)
+                entries.append(entry)
+    return raw_count, entries, skipped, repeated
+
+
+def _parse_sliced(data: bytes, headers: dict[str, str], url: str,
+                  fetched_at: datetime) -> tuple[Any, int, list[Entry], int, int] | None:
+    """A large feed parsed slice by slice (slicing.py), or None to parse it whole.
+
+    The slices must give feedparser's clean reading of every entry: a slice
+    it finds malformed, or a count of entries other than the one expat saw,
+    and the document is parsed whole instead.
+    """
+    sliced = slicing.slices(data)
+    if sliced is None:
+        return None
+    expected, pieces = sliced
+    first = _feedparser(next(pieces), headers)
+    if first.get("bozo") and not _harmless(first.get("bozo_exception")):
+        return None
+
+    def batches() -> Iterator[list[Any]]:
+        yield first["entries"]
+        for piece in pieces:
+            result = _feedparser(piece, headers)
+            if result.get("bozo") and not _harmless(result.get("bozo_exception")):
+                raise _SliceRefused
+            yield result["entries"]
+
+    try:
+        raw_count, entries, skipped, repeated = _normalise_all(batches(), url, fetched_at)
+    except _SliceRefused:
+        return None
+    if raw_count != expected:
+        return None
+    return first, raw_count, entries, skipped, repeated
+
+
+class _SliceRefused(Exception):
+    pass
+
+
 def parse_feed(
     body: bytes,
     *,
@@ -263,15 +337,16 @@ def parse_feed(
     # the same entry would get a new dedupe key whenever the feed moves.  We
     # resolve links ourselves against ``url`` (xml:base is still honoured).
     headers = {"content-type": content_type} if content_type else {}
-    result = feedparser.parse(
-        io.BytesIO(_neutralise_char_refs(body)),
-        response_headers=headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    data = _neutralise_char_refs(body)
+    outcome = _parse_sliced(data, headers, url, fetched_at)
+    if outcome is None:
+        result = _feedparser(data, headers)
+        outcome = result, *_normalise_all([result.get("entries") or []], url, fetched_at)
+    del data
+    result, raw_count, entries, skipped, repeated = outcome
+    had_entries = raw_count > 0
     bozo: BaseException | None = result.get("bozo_exception") if result.get("bozo") else None
-    raw_entries = result.get("entries") or []
-    if not raw_entries:
+    if not had_entries:
         if _looks_like_html(body, content_type):
             raise NotAFeedError()
         if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON (Feed): not supported
@@ -284,27 +359,11 @@ def parse_feed(
     warnings: list[str] = []
     if bozo is not None:
         warnings.append(_describe_bozo(bozo))
-    entries: list[Entry] = []
-    seen: set[str] = set()
-    skipped = 0
-    repeated = 0
-    for raw in raw_entries:
-        try:
-            entry = normalise_entry(raw, url, fetched_at)
-        except Exception:  # one odd entry must not cost the whole feed
-            entry = None
-        if entry is None:
-            skipped += 1
-        elif entry.dedupe_key in seen:
-            repeated += 1
-        else:
-            seen.add(entry.dedupe_key)
-            entries.append(entry)
     if skipped:
         warnings.append(f"{skipped} entries had nothing usable and were skipped.")
     if repeated:
         warnings.append(f"{repeated} entries repeated an id already seen in this feed and were dropped.")
-    if raw_entries and not entries:
+    if had_entries and not entries:
         raise NoUsableEntriesError()
 
     feed = result.get("feed") or {}

@@ -83,7 +83,11 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     dropped; tracking parameters removed while every other parameter keeps
     its order and exact encoding.
     """
-    absolute = absolute_url(url, base)
+    return canonical_of_absolute(absolute_url(url, base))
+
+
+def canonical_of_absolute(absolute: str | None) -> str | None:
+    """canonical_url of a URL that absolute_url has already resolved and checked."""
     if absolute is None:
         return None
     try:
