@@ -24,6 +24,9 @@ class Entry:
     image_url: str | None
     categories: tuple[str, ...]
     author: str | None
+    # False when the feed gives the entry no date at all: published and updated are then the
+    # time it was fetched, which a later fetch must not take for an edit.
+    dated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (dates as ISO 8601), for golden files and APIs."""

@@ -91,13 +91,13 @@ def _utc(value: Any, fetched_at: datetime) -> datetime | None:
     return min(when, fetched_at)
 
 
-def _first_date(raw: dict[str, Any], keys: tuple[str, ...], fetched_at: datetime) -> datetime:
+def _first_date(raw: dict[str, Any], keys: tuple[str, ...], fetched_at: datetime) -> datetime | None:
     # dict.get bypasses FeedParserDict's key aliasing (it would warn and guess).
     for key in keys:
         when = _utc(dict.get(raw, key), fetched_at)
         if when is not None:
             return when
-    return fetched_at
+    return None
 
 
 def _capped_key(kind: str, value: str) -> str:
@@ -229,14 +229,15 @@ def normalise_entry(raw: dict[str, Any], feed_url: str, fetched_at: datetime) ->
         guid=guid,
         title=title,
         link=link,
-        published=published,
-        updated=updated,
+        published=published or fetched_at,
+        updated=updated or fetched_at,
         summary_html=summary_html,
         content_html=content_html,
         excerpt=excerpt(text),
         image_url=_image(raw, base, content_html, summary_html),
         categories=_categories(raw),
         author=_author(raw),
+        dated=published is not None,  # the same keys, in another order: both found or neither
     )
 
 

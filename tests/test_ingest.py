@@ -209,3 +209,41 @@ def test_deleting_a_feed_removes_its_items(db):
 def test_allowed_networks_setting(app, networks, expected):
     config = dict(app.config, FEED_ALLOWED_NETWORKS=networks)
     assert len(ingest.FeedSettings.from_config(config).fetch.allowed_networks) == expected
+
+
+UNDATED_AND_DATED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Undated</title><link>https://example.org/</link>
+<item><title>No date here</title><link>https://example.org/a</link><guid>a</guid></item>
+<item><title>Dated</title><link>https://example.org/b</link><guid>b</guid>
+<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_an_entry_without_a_date_keeps_its_first_fetch_time_and_is_not_rewritten(db):
+    feed = add_feed(db, url="https://example.org/undated.xml")
+    first_fetch = utcnow()
+    first = content_feeds.parse_feed(UNDATED_AND_DATED, url="https://example.org/undated.xml", fetched_at=first_fetch)
+    assert [entry.dated for entry in first.entries] == [False, True]
+    assert ingest.store_entries(db, feed.id, first.entries, first_fetch) == (2, 0)
+    db.commit()
+    later = first_fetch + timedelta(hours=3)
+    again = content_feeds.parse_feed(UNDATED_AND_DATED, url="https://example.org/undated.xml", fetched_at=later)
+    assert again.entries[0].published == later  # the parser can only say "now"...
+    assert ingest.store_entries(db, feed.id, again.entries, later) == (0, 0)  # ...which is no edit
+    db.commit()
+    db.expire_all()
+    undated = db.scalar(select(FeedItem).where(FeedItem.guid == "a"))
+    assert ingest_utc(undated.published_at) == first_fetch
+    # A real edit of an undated entry is still taken, its first dates kept.
+    edited = [replace(again.entries[0], title="Now with a better title")]
+    assert ingest.store_entries(db, feed.id, edited, later) == (0, 1)
+    db.commit()
+    db.expire_all()
+    undated = db.scalar(select(FeedItem).where(FeedItem.guid == "a"))
+    assert undated.title == "Now with a better title" and ingest_utc(undated.published_at) == first_fetch
+
+
+def ingest_utc(moment):
+    """SQLite gives naive UTC datetimes back, PostgreSQL aware ones."""
+    from datetime import UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

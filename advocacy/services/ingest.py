@@ -366,6 +366,9 @@ def _item_values(feed_id: int, entry) -> dict:
 
 UPDATABLE = ("guid", "title", "link", "published_at", "updated_at", "summary_html",
              "content_html", "excerpt", "image_url", "categories", "author")
+# An entry the feed gives no date keeps the dates of its first fetch: each
+# fetch would otherwise stamp it anew and count it as edited every time.
+UPDATABLE_UNDATED = tuple(name for name in UPDATABLE if name not in ("published_at", "updated_at"))
 
 
 # Entries written per round: one SELECT of the known ones and one multi-row
@@ -385,6 +388,7 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime,
     entry a no-op instead of a duplicate.
     """
     seen: set[str] = set()
+    undated: set[str] = set()
     batch: dict[str, dict] = {}
     new = updated = 0
     for entry in entries:
@@ -392,16 +396,19 @@ def store_entries(session: Session, feed_id: int, entries, now: datetime,
             continue
         seen.add(entry.dedupe_key)
         batch[entry.dedupe_key] = _item_values(feed_id, entry)
+        if not entry.dated:
+            undated.add(entry.dedupe_key)
         if len(batch) >= chunk:
-            counts = _store_batch(session, feed_id, batch, now)
+            counts = _store_batch(session, feed_id, batch, now, undated)
             new, updated, batch = new + counts[0], updated + counts[1], {}
     if batch:
-        counts = _store_batch(session, feed_id, batch, now)
+        counts = _store_batch(session, feed_id, batch, now, undated)
         new, updated = new + counts[0], updated + counts[1]
     return new, updated
 
 
-def _store_batch(session: Session, feed_id: int, rows: dict[str, dict], now: datetime) -> tuple[int, int]:
+def _store_batch(session: Session, feed_id: int, rows: dict[str, dict], now: datetime,
+                 undated: set[str]) -> tuple[int, int]:
     known = {
         row.dedupe_key: row
         for row in session.execute(
@@ -420,7 +427,7 @@ def _store_batch(session: Session, feed_id: int, rows: dict[str, dict], now: dat
     for key, existing in known.items():
         if existing.status != ItemStatus.NEW:
             continue  # a curator has decided on it: the feed no longer changes it
-        values = {name: rows[key][name] for name in UPDATABLE}
+        values = {name: rows[key][name] for name in (UPDATABLE_UNDATED if key in undated else UPDATABLE)}
         if all(getattr(existing, name) == value for name, value in values.items()):
             continue
         if values["image_url"] != existing.image_url:  # a new picture: its copy is still to make
