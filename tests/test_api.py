@@ -130,7 +130,9 @@ def test_a_bad_date_range_is_a_400_problem(app, client, admin, query):
     get(client, f"/api/v1/insights?{query}", staff_token(app, admin, ["insights:read"]), status=400)
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "cursor=forged", "cursor="])
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "limit=-1", "cursor=forged", "cursor=",
+                                   # a superscript two and Arabic-Indic digits: str.isdigit() says yes to both
+                                   "limit=%C2%B2", "limit=%D9%A1%D9%A2"])
 def test_bad_paging_parameters_are_400_problems_and_change_nothing(app, client, admin, query):
     token = staff_token(app, admin, ["contents:read"])
     publish(app, "Kept")
