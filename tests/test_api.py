@@ -219,6 +219,8 @@ def test_unknown_api_paths_and_methods_answer_with_problems(app, client, admin):
 def test_problem_details_follow_the_reader_language(client):
     body = get(client, "/api/v1/contents", None, status=401, **{"Accept-Language": "fr"}).get_json()
     assert body["detail"].startswith("Envoyez")
+    body = get(client, "/api/v1/contents", None, status=401, **{"Accept-Language": "en-US,fr;q=0.9"}).get_json()
+    assert body["detail"].startswith("Send")  # the reader's first language, though written en-US
 
 
 def test_contents_hold_no_person(app, client, admin, db):
