@@ -294,3 +294,30 @@ def test_the_persons_mail_is_in_their_export(app, client, auth, server):
     jsonschema.validate(data, schema)
     [entry] = data["mail"]
     assert (entry["kind"], entry["status"], entry["attempts"]) == ("sign_in_link", "sent", 1)
+
+
+def test_a_digest_still_queued_is_not_sent_after_an_unsubscribe_or_leaving(app, auth, server):
+    """Withdrawing takes effect at once: a digest or renewal notice waiting in the outbox (the
+    server down for a while, say) is dropped, not delivered hours after the person said no."""
+    from advocacy.models import Purpose, User
+    from advocacy.services import ambassadors, digest
+    from test_consent import grant
+
+    stays, unsubscribes, leaves = (auth.create_user(Role.AMBASSADOR, email=f"{name}@example.org")
+                                   for name in ("stays", "unsubscribes", "leaves"))
+    for person in (stays, unsubscribes, leaves):
+        grant(app, person, Purpose.DIGEST)
+        queue(app, person.email, subject="Your week", user_id=person.id, kind=MailKind.DIGEST)
+    queue(app, leaves.email, subject="Your mandate", user_id=leaves.id, kind=MailKind.RENEWAL_NOTICE)
+    queue(app, unsubscribes.email, subject="Sign in", user_id=unsubscribes.id, kind=MailKind.SIGN_IN_LINK)
+    with app.app_context():
+        session = get_session()
+        digest.unsubscribe(session, session.get(User, unsubscribes.id))
+        ambassadors.leave(session, session.get(User, leaves.id))
+        session.commit()
+    inbox = Inbox()
+    server.start(inbox)
+    send_queued_mail(app)
+    assert sorted((m["To"], m["Subject"]) for m in inbox.messages) == [
+        ("stays@example.org", "Your week"), ("unsubscribes@example.org", "Sign in")]
+    assert sorted(r.recipient for r in rows(app)) == ["stays@example.org", "unsubscribes@example.org"]

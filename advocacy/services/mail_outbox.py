@@ -120,6 +120,13 @@ def _row(message: Message, *, kind: str, user_id: int | None, reference: str | N
             "created_at": now}
 
 
+def drop_queued(session: Session, user_id: int, kinds: tuple[str, ...]) -> None:
+    """Withdraw the person's mail of these kinds that has not left yet (a consent withdrawn:
+    it must not arrive hours later, after an outage). A row being sent is past recalling."""
+    session.execute(delete(OutboxMail).where(OutboxMail.user_id == user_id, OutboxMail.kind.in_(kinds),
+                                             OutboxMail.status == MailStatus.QUEUED))
+
+
 # --- send ----------------------------------------------------------------------------
 
 @dataclass
