@@ -263,6 +263,16 @@ def test_admins_see_queued_sent_and_failing_mail_with_addresses_shortened(app, c
     assert 'href="/admin/mail"' in html  # in the admin menu
 
 
+@pytest.mark.parametrize(("address", "shown"), [
+    ("camille@example.org", "ca…@example.org"),
+    ("jo@example.org", "j…@example.org"),  # two letters shown would be the whole name
+    ("abc@example.org", "a…@example.org"),
+    ("x@example.org", "…@example.org"),
+])
+def test_a_shortened_address_never_shows_a_short_name_whole(address, shown):
+    assert mail_outbox.masked(address) == shown
+
+
 @pytest.mark.parametrize("role", [Role.CURATOR, Role.AMBASSADOR])
 def test_only_admins_see_the_mail_page(client, auth, role):
     auth.login_as(role)

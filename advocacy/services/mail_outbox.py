@@ -267,7 +267,10 @@ def recent(session: Session, limit: int = 50) -> list[OutboxMail]:
 def masked(address: str) -> str:
     """``ca…@example.org``: enough for an admin to tell which mail fails and at which domain."""
     local, _at, domain = address.rpartition("@")
-    return f"{local[:2]}…@{domain}" if local else "…"
+    if not local:
+        return "…"
+    # Half the name at most, two letters at most: "jo@" must not be shown whole.
+    return f"{local[:min(2, len(local) // 2)]}…@{domain}"
 
 
 # --- the person's own data ---------------------------------------------------------
