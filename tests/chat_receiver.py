@@ -14,7 +14,9 @@ The checks are written from each platform's documentation:
   ``contentType`` is ``application/vnd.microsoft.card.adaptive`` and whose
   ``content`` is an Adaptive Card: ``type`` ``AdaptiveCard``, a ``version``
   string, ``body`` of elements with a ``type`` (TextBlock: ``text``
-  string), ``actions`` of ``Action.OpenUrl`` with ``title`` and ``url``.
+  string; RichTextBlock, version 1.2 on: ``inlines``, a list of TextRun
+  objects with a ``text`` string), ``actions`` of ``Action.OpenUrl`` with
+  ``title`` and ``url``.
 - Mattermost incoming webhooks: a JSON object with ``text`` (Markdown,
   required when there are no attachments), ``props`` optional and an object.
 
@@ -90,6 +92,12 @@ def check_teams(payload: Any) -> None:
             _require(isinstance(element.get("type"), str), "body element type")
             if element["type"] == "TextBlock":
                 _require(isinstance(element.get("text"), str) and element["text"] != "", "TextBlock text")
+            if element["type"] == "RichTextBlock":
+                inlines = element.get("inlines")
+                _require(isinstance(inlines, list) and inlines, "RichTextBlock inlines: a non-empty list")
+                for run in inlines:
+                    _require(isinstance(run, dict) and run.get("type") == "TextRun"
+                             and isinstance(run.get("text"), str), "inlines: TextRun objects with text")
         for action in card.get("actions", []):
             _require(action.get("type") == "Action.OpenUrl", "Action.OpenUrl")
             _require(isinstance(action.get("title"), str) and isinstance(action.get("url"), str), "title and url")
