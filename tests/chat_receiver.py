@@ -129,6 +129,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(400, b"invalid_payload")
             return
         receiver.received.append({"path": self.path, "platform": platform, "payload": payload})
+        if receiver.redirect_to:  # a webhook address that sends the poster elsewhere
+            self.send_response(307)
+            self.send_header("Location", receiver.redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         status = receiver.status
         # Teams Workflows answers 202 Accepted; Slack and Mattermost 200 with a short body.
         self._answer(status or (202 if platform == "teams" else 200), b"ok")
@@ -160,6 +166,7 @@ class ChatReceiver:
         self.received: list[dict[str, Any]] = []
         self.rejected: list[tuple[str, str]] = []
         self.status: int | None = None  # None: the platform's usual success; else this status
+        self.redirect_to: str | None = None  # set: every post is answered 307 to this address
         self._server: HTTPServer = _ReceiverServer(self)
         self.port = self._server.server_address[1]
         self._thread: threading.Thread | None = None

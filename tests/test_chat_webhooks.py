@@ -123,6 +123,22 @@ def test_a_title_written_as_markdown_is_no_link_in_teams(app, receiver):
     assert title in runs and any("phish.example/x" in run for run in runs)  # shown as written
 
 
+def test_a_webhook_that_redirects_is_not_followed(app, receiver):
+    """A redirect could lead the post (the content, from Relais's network position) to an address
+    the check never saw, a private one included: it is a failure, and the target gets nothing."""
+    elsewhere = ChatReceiver().up()
+    try:
+        receiver.up().redirect_to = elsewhere.url("slack", "T9/B9/elsewhere")
+        add_webhook(app, "slack", receiver.url("slack"))
+        publish_highlight(app)
+        assert run_job(app).sent == 0
+        assert len(receiver.received) == 1 and elsewhere.received == []
+        delivery = the_delivery(app)
+        assert delivery.status != ChatDeliveryStatus.SENT and delivery.last_error_detail == "307"
+    finally:
+        elsewhere.close()
+
+
 def test_publishing_while_the_chat_is_down_succeeds_then_is_retried_with_back_off_and_posted_once(
         app, client, auth, receiver):
     add_webhook(app, "slack", receiver.url("slack"))  # the receiver is down: its port refuses connections
