@@ -19,9 +19,9 @@
   admins' page; a second digest or a second sign-in link in everyone's
   inbox would not be. The same goes for a connection lost while the message
   itself travels (see mail.DeliveryError).
-- **Kept.** A sent row keeps no body (its kind, address and times only) and
-  is deleted after ``keep_sent``; failed rows keep theirs for as long, then
-  go too. Erasure deletes the person's rows, whatever their status.
+- **Kept.** A sent or failed row keeps no body (its kind, address, times
+  and the class of its last error only) and is deleted after ``keep_sent``.
+  Erasure deletes the person's rows, whatever their status.
 """
 
 from __future__ import annotations
@@ -218,7 +218,8 @@ def _record_failure(session: Session, retry: RetryPolicy, row_id: int, error: ma
         row.status, row.next_attempt_at = MailStatus.QUEUED, now + retry.delay_after(row.attempts)
         tally.retrying += 1
     else:
-        row.status = MailStatus.FAILED
+        # Never tried again and shown to nobody: its text (a live invitation link, a digest) goes.
+        row.status, row.message = MailStatus.FAILED, None
         _run_hook(session, row, sent=False)
         tally.failed += 1
 
@@ -234,7 +235,7 @@ def _fail_interrupted(session: Session, now: datetime) -> int:
     stuck = list(session.scalars(select(OutboxMail).where(
         OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - STUCK_AFTER)))
     for row in stuck:
-        row.status, row.last_error = MailStatus.FAILED, INTERRUPTED
+        row.status, row.last_error, row.message = MailStatus.FAILED, INTERRUPTED, None
         _run_hook(session, row, sent=False)
     return len(stuck)
 
