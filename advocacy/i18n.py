@@ -29,7 +29,9 @@ def browser_language(languages: list[str]) -> str:
     counting as its language; else our first. Werkzeug's best_match would prefer an exact tag
     ranked lower: "en-US,fr;q=0.9" gave French to someone who reads English first."""
     offered = {language.lower(): language for language in languages}
-    for value, _quality in request.accept_languages:  # most preferred first
+    for value, quality in request.accept_languages:  # most preferred first
+        if quality <= 0:  # q=0 means "not this one"
+            continue
         tag = value.lower().replace("_", "-")
         for candidate in (tag, tag.partition("-")[0]):
             if candidate in offered:
