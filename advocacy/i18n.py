@@ -15,10 +15,25 @@ from flask_login import current_user
 def select_locale() -> str:
     languages: list[str] = current_app.config["LANGUAGES"]
     if request.blueprint == "api":  # the API reads no cookie, the language one included
-        return request.accept_languages.best_match(languages) or languages[0]
+        return browser_language(languages)
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    return browser_language(languages)
+
+
+def browser_language(languages: list[str]) -> str:
+    """The first of the browser's languages (by preference) that we offer, a regional variant
+    counting as its language; else our first. Werkzeug's best_match would prefer an exact tag
+    ranked lower: "en-US,fr;q=0.9" gave French to someone who reads English first."""
+    offered = {language.lower(): language for language in languages}
+    for value, quality in request.accept_languages:  # most preferred first
+        if quality <= 0:  # q=0 means "not this one"
+            continue
+        tag = value.lower().replace("_", "-")
+        for candidate in (tag, tag.partition("-")[0]):
+            if candidate in offered:
+                return offered[candidate]
+    return languages[0]

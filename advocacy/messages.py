@@ -38,6 +38,8 @@ MESSAGES: dict[str, dict[str, LazyString]] = {
         "invalid_token": _l("This token is unknown, revoked or expired, or its owner may no longer use it."),
         "insufficient_scope": _l("This token does not give access to this: it lacks the scope %(scope)s."),
         "forbidden": _l("This token does not give access to this."),
+        "not_an_active_member": _l("No suggestions for now: your mandate has ended or the charter awaits your "
+                                   "acceptance. Renew it or accept it in Relais; your own data stays readable."),
         "not_found": _l("There is nothing at this address."),
         "method_not_allowed": _l("This API only reads: use GET."),
         "rate_limited": _l("Too many requests with this token. Wait a little, then try again."),

@@ -14,7 +14,9 @@ The checks are written from each platform's documentation:
   ``contentType`` is ``application/vnd.microsoft.card.adaptive`` and whose
   ``content`` is an Adaptive Card: ``type`` ``AdaptiveCard``, a ``version``
   string, ``body`` of elements with a ``type`` (TextBlock: ``text``
-  string), ``actions`` of ``Action.OpenUrl`` with ``title`` and ``url``.
+  string; RichTextBlock, version 1.2 on: ``inlines``, a list of TextRun
+  objects with a ``text`` string), ``actions`` of ``Action.OpenUrl`` with
+  ``title`` and ``url``.
 - Mattermost incoming webhooks: a JSON object with ``text`` (Markdown,
   required when there are no attachments), ``props`` optional and an object.
 
@@ -90,6 +92,12 @@ def check_teams(payload: Any) -> None:
             _require(isinstance(element.get("type"), str), "body element type")
             if element["type"] == "TextBlock":
                 _require(isinstance(element.get("text"), str) and element["text"] != "", "TextBlock text")
+            if element["type"] == "RichTextBlock":
+                inlines = element.get("inlines")
+                _require(isinstance(inlines, list) and inlines, "RichTextBlock inlines: a non-empty list")
+                for run in inlines:
+                    _require(isinstance(run, dict) and run.get("type") == "TextRun"
+                             and isinstance(run.get("text"), str), "inlines: TextRun objects with text")
         for action in card.get("actions", []):
             _require(action.get("type") == "Action.OpenUrl", "Action.OpenUrl")
             _require(isinstance(action.get("title"), str) and isinstance(action.get("url"), str), "title and url")
@@ -121,6 +129,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(400, b"invalid_payload")
             return
         receiver.received.append({"path": self.path, "platform": platform, "payload": payload})
+        if receiver.redirect_to:  # a webhook address that sends the poster elsewhere
+            self.send_response(307)
+            self.send_header("Location", receiver.redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         status = receiver.status
         # Teams Workflows answers 202 Accepted; Slack and Mattermost 200 with a short body.
         self._answer(status or (202 if platform == "teams" else 200), b"ok")
@@ -152,6 +166,7 @@ class ChatReceiver:
         self.received: list[dict[str, Any]] = []
         self.rejected: list[tuple[str, str]] = []
         self.status: int | None = None  # None: the platform's usual success; else this status
+        self.redirect_to: str | None = None  # set: every post is answered 307 to this address
         self._server: HTTPServer = _ReceiverServer(self)
         self.port = self._server.server_address[1]
         self._thread: threading.Thread | None = None

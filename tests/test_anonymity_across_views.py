@@ -271,3 +271,49 @@ def test_fewer_than_k_people_changing_never_show_in_the_difference(seed):
         else:
             del changed[person]
     assert_no_small_difference(before, snapshot(changed))
+
+
+# --- the API beside the pages ---------------------------------------------------------
+
+def api_reading(client, token: str, start=None, end=None) -> Reading:
+    """The same counts of people, read from GET /api/v1/insights, under the CSV's keys."""
+    query = f"?start={start.isoformat()}&end={end.isoformat()}" if start and end else ""
+    response = client.get(f"/api/v1/insights{query}", headers={"Authorization": f"Bearer {token}",
+                                                                "Accept-Language": "en"})
+    assert response.status_code == 200
+    body = response.get_json()
+
+    def people_bounds(value) -> tuple[int, int]:
+        return HIDDEN if value.get("hidden") else (value["low"], value["high"])
+
+    reading: Reading = {
+        ("csv", "participation", "", "active_ambassadors"): people_bounds(body["participation"]["active"]),
+        ("csv", "participation", "", "ambassadors_who_shared"): people_bounds(body["participation"]["sharers"]),
+    }
+    for row in body["departments"]:
+        reading[("csv", "department", row["label"], "active_ambassadors")] = people_bounds(row["active"])
+        reading[("csv", "department", row["label"], "ambassadors_who_shared")] = people_bounds(row["sharers"])
+    return reading
+
+
+def test_the_api_tells_no_more_than_the_pages_over_ranges_and_time(app, client, auth, program, post):
+    """A staff token reads the insights too: for every range and moment, its counts of people are
+    the CSV's, so reading both (and comparing either across ranges) isolates nobody."""
+    from api_helpers import staff_token
+
+    admin = auth.create_user(Role.ADMIN, email="reporter@example.org")
+    token = staff_token(app, admin, ["insights:read"])
+    api = app.test_client()  # no cookie: the API reads the token only
+    start = TODAY - timedelta(days=7)
+    ranges = [{}, {"start": start, "end": YESTERDAY}, {"start": start, "end": TODAY}, {"start": TODAY, "end": TODAY}]
+    readings = []
+    for moment in ("before", "after"):
+        if moment == "after":
+            small_shares(app, program, post, day=TODAY)
+        for range_ in ranges:
+            pages = csv_reading(client, **range_)
+            from_api = api_reading(api, token, **range_)
+            assert from_api == {key: value for key, value in pages.items() if key in from_api}
+            assert from_api.keys() <= pages.keys()
+            readings += [from_api, {**pages, **coverage_reading(client)}]
+    assert_no_pair_isolates(readings)

@@ -130,7 +130,9 @@ def test_a_bad_date_range_is_a_400_problem(app, client, admin, query):
     get(client, f"/api/v1/insights?{query}", staff_token(app, admin, ["insights:read"]), status=400)
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "cursor=forged", "cursor="])
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "limit=-1", "cursor=forged", "cursor=",
+                                   # a superscript two and Arabic-Indic digits: str.isdigit() says yes to both
+                                   "limit=%C2%B2", "limit=%D9%A1%D9%A2"])
 def test_bad_paging_parameters_are_400_problems_and_change_nothing(app, client, admin, query):
     token = staff_token(app, admin, ["contents:read"])
     publish(app, "Kept")
@@ -208,6 +210,24 @@ def test_my_suggestions_and_my_data(app, client, auth, world):
     assert "other@example.org" not in str(data) and other.name not in str(data)
 
 
+def test_no_suggestions_while_the_mandate_has_lapsed_but_my_data_stays_readable(app, client, auth, world):
+    """A lapsed ambassador is inactive until they renew (no feed, no digest, no Atom entries):
+    the API suggests nothing to them either, and says why; their own data is a right, still open."""
+    from advocacy.db import get_session
+    from advocacy.services import ambassadors
+
+    me = auth.create_user(Role.AMBASSADOR, email="me@example.org", language="en")
+    publish(app, "Post")
+    token = personal_token(app, me)
+    with app.app_context():
+        session = get_session()
+        ambassadors.profile_of(session, me.id).mandate_ends_on = TODAY - timedelta(days=2)
+        session.commit()
+    body = get(client, "/api/v1/me/suggestions", token, status=403, **{"Accept-Language": "en"}).get_json()
+    assert body["code"] == "not_an_active_member" and "renew" in body["detail"].lower()
+    assert get(client, "/api/v1/me/data", token, "PersonalData").get_json()["account"]["email"] == "me@example.org"
+
+
 def test_unknown_api_paths_and_methods_answer_with_problems(app, client, admin):
     get(client, "/api/v1/nothing-here", None, status=404)
     response = client.post("/api/v1/contents", headers={"Authorization": f"Bearer {staff_token(app, admin)}"})
@@ -217,6 +237,8 @@ def test_unknown_api_paths_and_methods_answer_with_problems(app, client, admin):
 def test_problem_details_follow_the_reader_language(client):
     body = get(client, "/api/v1/contents", None, status=401, **{"Accept-Language": "fr"}).get_json()
     assert body["detail"].startswith("Envoyez")
+    body = get(client, "/api/v1/contents", None, status=401, **{"Accept-Language": "en-US,fr;q=0.9"}).get_json()
+    assert body["detail"].startswith("Send")  # the reader's first language, though written en-US
 
 
 def test_contents_hold_no_person(app, client, admin, db):

@@ -95,13 +95,48 @@ def test_a_published_highlight_reaches_each_platform_in_its_documented_format(ap
         assert "Lyon &lt;!channel&gt; &amp; &lt;b&gt;jobs&lt;/b&gt;" in text and "<!channel>" not in text
     elif platform == "teams":
         card = post["payload"]["attachments"][0]["content"]
-        assert card["body"][1]["text"] == title
+        assert card["body"][1]["type"] == "RichTextBlock" and card["body"][1]["inlines"][0]["text"] == title
         assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Open the share panel", "url": share_panel}]
     else:
         assert "@all" not in text and "@channel" not in text  # a mention notifies nobody
         assert "\\<\\!channel\\>" in post["payload"]["text"]
     assert the_delivery(app).status == ChatDeliveryStatus.SENT
     assert run_job(app).due == 0 and len(receiver.received) == 1  # posted once
+
+
+def test_a_title_written_as_markdown_is_no_link_in_teams(app, receiver):
+    """Teams reads Markdown in a TextBlock's text ([label](address) is a link, **x** bold): a feed's
+    title must not become a link in the team's channel. Text from the content goes in TextRuns,
+    which Teams shows as written."""
+    receiver.up()
+    add_webhook(app, "teams", receiver.url("teams"))
+    title = "[Reset your password](https://phish.example/login) **now**"
+    summary = "1. Open [this](https://phish.example/x)\r2. _Sign in_"
+    publish_highlight(app, title, summary)
+    assert run_job(app).sent == 1 and receiver.rejected == []
+    [post] = receiver.received
+    card = post["payload"]["attachments"][0]["content"]
+    markdown_read = [element["text"] for element in card["body"] if element["type"] == "TextBlock"]
+    assert not any("phish.example" in text for text in markdown_read)
+    runs = [run["text"] for element in card["body"] if element["type"] == "RichTextBlock"
+            for run in element["inlines"]]
+    assert title in runs and any("phish.example/x" in run for run in runs)  # shown as written
+
+
+def test_a_webhook_that_redirects_is_not_followed(app, receiver):
+    """A redirect could lead the post (the content, from Relais's network position) to an address
+    the check never saw, a private one included: it is a failure, and the target gets nothing."""
+    elsewhere = ChatReceiver().up()
+    try:
+        receiver.up().redirect_to = elsewhere.url("slack", "T9/B9/elsewhere")
+        add_webhook(app, "slack", receiver.url("slack"))
+        publish_highlight(app)
+        assert run_job(app).sent == 0
+        assert len(receiver.received) == 1 and elsewhere.received == []
+        delivery = the_delivery(app)
+        assert delivery.status != ChatDeliveryStatus.SENT and delivery.last_error_detail == "307"
+    finally:
+        elsewhere.close()
 
 
 def test_publishing_while_the_chat_is_down_succeeds_then_is_retried_with_back_off_and_posted_once(

@@ -48,6 +48,16 @@ def test_browser_language_is_followed(client):
     assert b"Sign in" in html and b'lang="en"' in html
 
 
+@pytest.mark.parametrize(("header", "expected"), [
+    ("en-US,fr;q=0.9", b"Sign in"),  # a regional English first: English, not the French it ranks second
+    ("fr-CA,en;q=0.9", b"Se connecter"),
+    ("de,en-GB;q=0.8,fr;q=0.5", b"Sign in"),
+    ("de,en;q=0", b"Se connecter"),  # q=0: "not English", so the default
+])
+def test_the_browsers_first_language_wins_even_as_a_regional_variant(client, header, expected):
+    assert expected in client.get("/login", headers={"Accept-Language": header}).data
+
+
 def test_unsupported_browser_language_falls_back_to_french(client):
     assert b"Se connecter" in client.get("/login", headers={"Accept-Language": "de"}).data
 

@@ -195,6 +195,9 @@ def test_a_refusal_for_good_is_not_retried(app, server):
     assert (tally.failed, tally.retrying) == (1, 0)
     [row] = rows(app)
     assert row.status == MailStatus.FAILED and row.attempts == 1
+    # Never sent again, shown to nobody: a failed e-mail keeps no text either (an invitation's
+    # live link, a digest naming its reader would otherwise sit in the table for MAIL_KEEP_DAYS).
+    assert row.message is None
 
 
 def test_a_connection_lost_while_the_message_travels_is_not_retried(app, server):
@@ -223,7 +226,7 @@ def test_a_send_interrupted_by_a_crash_is_marked_failed_and_never_sent_again(app
     assert send_queued_mail(app, now=utcnow() + mail_outbox.STUCK_AFTER + timedelta(seconds=1)).interrupted == 1
     [row] = rows(app)
     assert (row.status, row.last_error) == (MailStatus.FAILED, "Interrupted")
-    assert inbox.messages == []
+    assert inbox.messages == [] and row.message is None
 
 
 def test_two_senders_never_claim_the_same_mail(app, server):
@@ -263,6 +266,16 @@ def test_admins_see_queued_sent_and_failing_mail_with_addresses_shortened(app, c
     assert 'href="/admin/mail"' in html  # in the admin menu
 
 
+@pytest.mark.parametrize(("address", "shown"), [
+    ("camille@example.org", "ca…@example.org"),
+    ("jo@example.org", "j…@example.org"),  # two letters shown would be the whole name
+    ("abc@example.org", "a…@example.org"),
+    ("x@example.org", "…@example.org"),
+])
+def test_a_shortened_address_never_shows_a_short_name_whole(address, shown):
+    assert mail_outbox.masked(address) == shown
+
+
 @pytest.mark.parametrize("role", [Role.CURATOR, Role.AMBASSADOR])
 def test_only_admins_see_the_mail_page(client, auth, role):
     auth.login_as(role)
@@ -294,3 +307,30 @@ def test_the_persons_mail_is_in_their_export(app, client, auth, server):
     jsonschema.validate(data, schema)
     [entry] = data["mail"]
     assert (entry["kind"], entry["status"], entry["attempts"]) == ("sign_in_link", "sent", 1)
+
+
+def test_a_digest_still_queued_is_not_sent_after_an_unsubscribe_or_leaving(app, auth, server):
+    """Withdrawing takes effect at once: a digest or renewal notice waiting in the outbox (the
+    server down for a while, say) is dropped, not delivered hours after the person said no."""
+    from advocacy.models import Purpose, User
+    from advocacy.services import ambassadors, digest
+    from test_consent import grant
+
+    stays, unsubscribes, leaves = (auth.create_user(Role.AMBASSADOR, email=f"{name}@example.org")
+                                   for name in ("stays", "unsubscribes", "leaves"))
+    for person in (stays, unsubscribes, leaves):
+        grant(app, person, Purpose.DIGEST)
+        queue(app, person.email, subject="Your week", user_id=person.id, kind=MailKind.DIGEST)
+    queue(app, leaves.email, subject="Your mandate", user_id=leaves.id, kind=MailKind.RENEWAL_NOTICE)
+    queue(app, unsubscribes.email, subject="Sign in", user_id=unsubscribes.id, kind=MailKind.SIGN_IN_LINK)
+    with app.app_context():
+        session = get_session()
+        digest.unsubscribe(session, session.get(User, unsubscribes.id))
+        ambassadors.leave(session, session.get(User, leaves.id))
+        session.commit()
+    inbox = Inbox()
+    server.start(inbox)
+    send_queued_mail(app)
+    assert sorted((m["To"], m["Subject"]) for m in inbox.messages) == [
+        ("stays@example.org", "Your week"), ("unsubscribes@example.org", "Sign in")]
+    assert sorted(r.recipient for r in rows(app)) == ["stays@example.org", "unsubscribes@example.org"]

@@ -23,7 +23,8 @@ from ..db import get_engine, get_session
 from ..extensions import csrf, limiter, login_manager
 from ..models import User
 from ..problems import problem
-from ..services import api_openapi, api_tokens, clock, insights, personal_data, personal_feed
+from ..program_clock import program_today
+from ..services import ambassadors, api_openapi, api_tokens, clock, insights, personal_data, personal_feed
 from ..services import api_serialisers as serialise
 from ..services.api_serialisers import ApiRequestError
 
@@ -158,6 +159,10 @@ def feeds():
 @requires("me:read")
 def my_suggestions():
     limit = serialise.parse_limit(request.args.get("limit"), serialise.MAX_SUGGESTIONS)
+    # The same people as the home feed and the Atom feed: a lapsed mandate or a charter not yet
+    # accepted again means no suggestions (their data, /me/data, stays theirs to read).
+    if not ambassadors.is_active_member(get_session(), g.api_caller.user_id, program_today()):
+        return problem(403, ApiRequestError("not_an_active_member"))
     page = personal_feed.page(get_session(), g.api_caller.user_id, clock.now(), 1, limit)
     return jsonify(serialise.suggestions_json(page, _language()))
 

@@ -18,6 +18,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from .. import db, logs, security
 from ..errors import ERROR_TEXTS
 from ..extensions import babel
+from ..i18n import browser_language
 from ..models import utcnow
 from ..services import clicks
 from ..services.click_buffer import click_buffer
@@ -109,8 +110,7 @@ def follow(code: str):
 
 def _browser_language() -> str:
     """The visitor's own language setting would mean reading their account."""
-    languages = current_app.config["LANGUAGES"]
-    return request.accept_languages.best_match(languages) or languages[0]
+    return browser_language(current_app.config["LANGUAGES"])
 
 
 def _unavailable(code: int):

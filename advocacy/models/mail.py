@@ -48,7 +48,7 @@ class OutboxMail(Base):
     recipient: Mapped[str] = mapped_column(String(320), index=True)
     # What the caller needs to recognise its row in an outcome hook (the digest's week).
     reference: Mapped[str | None] = mapped_column(String(64))
-    # The message as it will leave; None once sent (nothing of it outlives the send).
+    # The message as it will leave; None once sent or failed for good (nothing of it outlives them).
     message: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[MailStatus] = mapped_column(string_enum(MailStatus, "mail_status"), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)

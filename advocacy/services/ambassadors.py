@@ -221,6 +221,11 @@ def active_member_ids(session: Session, today: date):
     return active_members(session, today, User.id)
 
 
+def is_active_member(session: Session, user_id: int, today: date) -> bool:
+    """Whether this person is an active ambassador today (``active_members``): one statement."""
+    return session.scalar(active_members(session, today, User.id).where(User.id == user_id)) is not None
+
+
 def digest_recipients_query(session: Session, today: date):
     """Who may get the digest: consent given, membership standing, mandate in force, not paused."""
     return active_members(session, today).where(

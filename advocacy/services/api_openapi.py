@@ -97,7 +97,8 @@ _ERRORS = {
     "400": {"description": "A parameter cannot be used", "content": _PROBLEM},
     "401": {"description": "No token, or a token that is unknown, revoked or expired, or whose owner "
                            "may no longer use it", "content": _PROBLEM},
-    "403": {"description": "The token lacks the scope", "content": _PROBLEM},
+    "403": {"description": "The token lacks the scope (or, for suggestions, its ambassador is not an "
+                           "active member now: mandate ended or charter not accepted)", "content": _PROBLEM},
     "429": {"description": "Too many requests with this token", "content": _PROBLEM},
 }
 _PAGING = [

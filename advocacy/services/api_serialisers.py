@@ -45,9 +45,11 @@ class ApiRequestError(ServiceError):
 def parse_limit(text: str | None, maximum: int = MAX_LIMIT) -> int:
     if text is None or not text.strip():
         return min(DEFAULT_LIMIT, maximum)
-    if not text.strip().isdigit() or not 1 <= int(text) <= maximum:
+    digits = text.strip()
+    # ASCII digits only: str.isdigit() also accepts "²" (which int() refuses) and other scripts' digits.
+    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= maximum:
         raise ApiRequestError("bad_limit", max=maximum)
-    return int(text)
+    return int(digits)
 
 
 @dataclass(frozen=True)

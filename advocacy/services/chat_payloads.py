@@ -10,7 +10,9 @@ The message is worded by the caller (in the program's language) as a
 - **Microsoft Teams**, Workflows' "When a Teams webhook request is
   received": a ``message`` whose one attachment is an Adaptive Card
   (``application/vnd.microsoft.card.adaptive``) with TextBlocks and an
-  ``Action.OpenUrl``; the card's text is plain JSON strings.
+  ``Action.OpenUrl``. A TextBlock's text is read as Markdown (links, bold,
+  lists), so the content's title and summary go in RichTextBlocks of
+  TextRuns (Adaptive Cards 1.2 on), which show text as written.
 - **Mattermost** incoming webhook: ``text`` in Markdown, the content's text
   backslash-escaped so that it stays text, and ``@`` followed by a
   zero-width space so that a summary saying "@channel" notifies nobody.
@@ -74,14 +76,20 @@ def slack(message: ChatMessage) -> dict[str, Any]:
     return {"text": f"{heading}: {title} <{link}|{slack_escape(message.link_label)}>", "blocks": blocks}
 
 
+def _plain_text(text: str, **style: Any) -> dict[str, Any]:
+    """A RichTextBlock of one TextRun: shown as written, since a TextRun reads no Markdown
+    (a TextBlock's text does: "[label](address)" would be a link in the channel)."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
+
+
 def teams(message: ChatMessage) -> dict[str, Any]:
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": message.heading, "size": "Small", "isSubtle": True, "wrap": True},
-        {"type": "TextBlock", "text": message.title, "size": "Large", "weight": "Bolder", "wrap": True},
+        _plain_text(message.title, size="Large", weight="Bolder"),
     ]
     summary = shorten(message.summary)
     if summary:
-        body.append({"type": "TextBlock", "text": summary, "wrap": True})
+        body.append(_plain_text(summary))
     card = {
         "$schema": ADAPTIVE_CARD_SCHEMA, "type": "AdaptiveCard", "version": ADAPTIVE_CARD_VERSION, "body": body,
         "actions": [{"type": "Action.OpenUrl", "title": message.link_label, "url": message.link}],

@@ -273,6 +273,13 @@ def unsubscribe(session: Session, user: User, now: datetime | None = None) -> bo
     return record is not None
 
 
+@consent.on_withdrawal(Purpose.DIGEST)
+@consent.on_withdrawal(Purpose.MEMBERSHIP)
+def _drop_queued_digest(session: Session, user_id: int) -> None:
+    """Unsubscribing or leaving stops the digest at once, one still waiting in the outbox too."""
+    mail_outbox.drop_queued(session, user_id, (MailKind.DIGEST,))
+
+
 # --- the person's own data ---------------------------------------------------------
 
 @personal_data.erasure_step

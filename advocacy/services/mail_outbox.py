@@ -19,9 +19,9 @@
   admins' page; a second digest or a second sign-in link in everyone's
   inbox would not be. The same goes for a connection lost while the message
   itself travels (see mail.DeliveryError).
-- **Kept.** A sent row keeps no body (its kind, address and times only) and
-  is deleted after ``keep_sent``; failed rows keep theirs for as long, then
-  go too. Erasure deletes the person's rows, whatever their status.
+- **Kept.** A sent or failed row keeps no body (its kind, address, times
+  and the class of its last error only) and is deleted after ``keep_sent``.
+  Erasure deletes the person's rows, whatever their status.
 """
 
 from __future__ import annotations
@@ -120,6 +120,13 @@ def _row(message: Message, *, kind: str, user_id: int | None, reference: str | N
             "created_at": now}
 
 
+def drop_queued(session: Session, user_id: int, kinds: tuple[str, ...]) -> None:
+    """Withdraw the person's mail of these kinds that has not left yet (a consent withdrawn:
+    it must not arrive hours later, after an outage). A row being sent is past recalling."""
+    session.execute(delete(OutboxMail).where(OutboxMail.user_id == user_id, OutboxMail.kind.in_(kinds),
+                                             OutboxMail.status == MailStatus.QUEUED))
+
+
 # --- send ----------------------------------------------------------------------------
 
 @dataclass
@@ -211,7 +218,8 @@ def _record_failure(session: Session, retry: RetryPolicy, row_id: int, error: ma
         row.status, row.next_attempt_at = MailStatus.QUEUED, now + retry.delay_after(row.attempts)
         tally.retrying += 1
     else:
-        row.status = MailStatus.FAILED
+        # Never tried again and shown to nobody: its text (a live invitation link, a digest) goes.
+        row.status, row.message = MailStatus.FAILED, None
         _run_hook(session, row, sent=False)
         tally.failed += 1
 
@@ -227,7 +235,7 @@ def _fail_interrupted(session: Session, now: datetime) -> int:
     stuck = list(session.scalars(select(OutboxMail).where(
         OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - STUCK_AFTER)))
     for row in stuck:
-        row.status, row.last_error = MailStatus.FAILED, INTERRUPTED
+        row.status, row.last_error, row.message = MailStatus.FAILED, INTERRUPTED, None
         _run_hook(session, row, sent=False)
     return len(stuck)
 
@@ -260,7 +268,10 @@ def recent(session: Session, limit: int = 50) -> list[OutboxMail]:
 def masked(address: str) -> str:
     """``ca…@example.org``: enough for an admin to tell which mail fails and at which domain."""
     local, _at, domain = address.rpartition("@")
-    return f"{local[:2]}…@{domain}" if local else "…"
+    if not local:
+        return "…"
+    # Half the name at most, two letters at most: "jo@" must not be shown whole.
+    return f"{local[:min(2, len(local) // 2)]}…@{domain}"
 
 
 # --- the person's own data ---------------------------------------------------------

@@ -19,8 +19,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AmbassadorProfile, DeliveryStatus, MailKind, RenewalNotice, User
-from . import ambassadors, anonymity, mail_outbox, personal_data
+from ..models import AmbassadorProfile, DeliveryStatus, MailKind, Purpose, RenewalNotice, User
+from . import ambassadors, anonymity, consent, mail_outbox, personal_data
 from .anonymity import Band, Hidden
 from .digest import claim, outcome_recorder
 
@@ -59,6 +59,12 @@ def renewals_due(session: Session, today: date, k: int) -> RenewalCounts:
                                             AmbassadorProfile.mandate_ends_on <= today + NOTICE_BEFORE)))
     lapsed = session.scalar(base.where(~ambassadors.mandate_in_force(today)))
     return RenewalCounts(anonymity.band(ending or 0, k), anonymity.band(lapsed or 0, k))
+
+
+@consent.on_withdrawal(Purpose.MEMBERSHIP)
+def _drop_queued_notice(session: Session, user_id: int) -> None:
+    """Someone who left is not told their mandate ends, even by a notice still in the outbox."""
+    mail_outbox.drop_queued(session, user_id, (MailKind.RENEWAL_NOTICE,))
 
 
 # --- the person's own data ---------------------------------------------------------
