@@ -370,8 +370,11 @@ def test_ids_use_base_url_host_whatever_the_request_host(app, decided):
 
 
 def test_the_decision_feed_speaks_the_readers_language(app, decided):
-    parsed = feedparser.parse(app.test_client().get("/atom/decisions", headers={"Accept-Language": "fr"}).data)
+    response = app.test_client().get("/atom/decisions", headers={"Accept-Language": "fr"})
+    parsed = feedparser.parse(response.data)
     assert parsed.feed.language == "fr" and parsed.feed.title.startswith("Décisions")
+    # Public and cacheable: a shared cache must not hand the French copy to an English reader.
+    assert "Accept-Language" in response.headers["Vary"]
     assert any(entry.title.startswith("Retenu") and "\u00a0: Retain me" in entry.title for entry in parsed.entries)
 
 

@@ -150,7 +150,9 @@ def decisions():
         updated=atom.newest([entry.updated for entry in entries], atom.EPOCH),
         self_link=external_url("reader_feeds.decisions"), alternate_link=page,
         author=current_app.config["PROGRAM_NAME"], language=language, entries=entries)
-    return _atom_response(feed, PUBLIC_CACHING)
+    response = _atom_response(feed, PUBLIC_CACHING)
+    response.vary.add("Accept-Language")  # a shared cache keeps one copy per language asked for
+    return response
 
 
 def _decision_entry(host: str, item: FeedbackItem, page: str) -> atom.Entry:
