@@ -54,7 +54,8 @@ DEFAULTS: dict[str, object] = {
     # Privacy: no figure about a group of fewer people than this (floor 3).
     "MIN_GROUP_SIZE": 5,
     # The home page's milestones (the network's month) are the same for
-    # everyone: each process computes them at most this often (0: every view).
+    # everyone, computed by the shared-figures job: each process rereads the
+    # stored row at most this often (0: every view).
     "MILESTONES_CACHE_SECONDS": 60,
     # Rendered parts of pages (the feed's cards, the share panel's body) that
     # each process keeps, keyed on everything they show (kept_html.py); 0: none.

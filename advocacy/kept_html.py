@@ -107,8 +107,17 @@ def fill(part: str, csrf_token: str, values: Mapping[str, str] | None = None) ->
     return Markup("".join(filled))
 
 
+_REQUEST_KEY = "advocacy.kept_html.request_key"
+
+
 def _full_key(template: str, key: tuple) -> tuple:
-    return (template, request.script_root, str(get_locale()), *key)
+    # The path the app is mounted at and the language are the request's: looked up once
+    # per request, not once per card (ten cards, each through Flask-Babel's and Flask's proxies).
+    of_request = g.get(_REQUEST_KEY)
+    if of_request is None:
+        of_request = (request.script_root, str(get_locale()))
+        setattr(g, _REQUEST_KEY, of_request)
+    return (template, *of_request, *key)
 
 
 def find(template: str, key: tuple, csrf_token: str) -> Markup | None:

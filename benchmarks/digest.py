@@ -11,8 +11,10 @@ Data: ``advocacy demo-data``'s generator (services/demo_data.py) with 2,000
 ambassadors, 20,000 contents over 365 days and 200,000 shares (the issue's
 1,000,000 shares only slow the build: the digest reads no share but the
 person's own, by key); then every ambassador is given the digest consent
-(demo-data gives it to half), and the week's highlights are cut to the 3
-newest (the app allows 3 at a time; demo-data marks 2 % of all contents).
+(demo-data gives it to half), and the highlights are cut to the 3 newest of
+the digest's week (the app allows 3 at a time; demo-data marked 2 % of all
+contents until the feedperf2 branch, and now marks at most 3 of the last 7
+days, which the digest's week may or may not hold).
 
 Each measure runs in a child process importing the app from its checkout
 (this one, or --before's), on the same data, one after the other in the

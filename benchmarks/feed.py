@@ -104,7 +104,7 @@ def build(url: str, instance: str, scale: float, **sizes) -> tuple[str, int]:
     """Migrate and generate; returns the bench ambassador's e-mail and a shareable content id."""
     from sqlalchemy import func, select
 
-    from advocacy import create_app, migrate
+    from advocacy import create_app, jobs, migrate
     from advocacy.db import get_engine, get_session
     from advocacy.models import Content, Role, User
     from benchmarks.insights import analyze, generate
@@ -120,6 +120,9 @@ def build(url: str, instance: str, scale: float, **sizes) -> tuple[str, int]:
         generate(session, datetime.now(UTC), scale, **sizes)
         users = list(session.scalars(select(User.id).where(User.role == Role.AMBASSADOR).order_by(User.id)))
         analyze(session)
+        # The milestones' row, as the scheduler writes it at its start (jobs.compute_shared_figures);
+        # a --before checkout without the job computes them in its requests, as it did.
+        print(f"  shared figures: {jobs.compute_shared_figures()}")
         email = session.scalar(select(User.email).where(User.id == users[0]))
         newest = session.scalar(select(func.max(Content.id)))
         print(f"  generated {session.scalar(select(func.count(Content.id)))} contents "
@@ -269,6 +272,16 @@ def session_cookie(port: int, email: str, password: str = PASSWORD) -> str:
     response = connection.getresponse()
     response.read()
     assert response.status == 200, response.status
+    # The first page adds the form's CSRF token to the session, and a browser keeps the cookie that
+    # says so. wrk sends one cookie for good: the sign-in's made every measured request generate a
+    # token and sign a new session cookie (Set-Cookie on each response), which no browser does twice.
+    jar = dict(part.split("=", 1) for part in cookie.split("; "))
+    jar.update(header.split(";", 1)[0].split("=", 1) for header in response.msg.get_all("Set-Cookie") or [])
+    cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
+    connection.request("GET", "/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 200 and response.getheader("Set-Cookie") is None, response.msg
     return cookie
 
 

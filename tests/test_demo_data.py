@@ -93,6 +93,17 @@ def test_the_data_is_consistent(app, runner, db):
         assert published[link_content[click.link_id]].date() <= click.day <= today
 
 
+def test_highlights_follow_the_curation_rule(app, runner, db):
+    """At most MAX_HIGHLIGHTS visible at any moment (the generator once marked 2 % of all contents)."""
+    load(runner)
+    now = clock.now()
+    highlighted = list(db.scalars(select(Content).where(Content.highlighted.is_(True))))
+    assert 1 <= len(highlighted) <= contents.MAX_HIGHLIGHTS
+    assert all(c.expires_at is None and now - timedelta(days=7) < c.publish_at <= now for c in highlighted)
+    # A curator asking for one more highlight now meets the ones generated: the rule is full or nearly.
+    assert len(contents.highlight_conflicts(db, now, None, now)) == len(highlighted)
+
+
 def test_refuses_a_program_with_ambassadors_and_writes_nothing(app, runner, auth, db):
     auth.create_user(Role.AMBASSADOR, email="real@example.org")
     result = runner.invoke(args=["demo-data", *SMALL])

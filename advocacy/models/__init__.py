@@ -26,7 +26,7 @@ from .surveys import (
     SurveyQuestion,
     SurveyResponse,
 )
-from .system import SchedulerLease
+from .system import SchedulerLease, SharedFigure
 from .thanks import NetworkThanks
 from .user import Invitation, Role, SignInLink, User, UserSession
 
@@ -80,6 +80,7 @@ __all__ = [
     "SchedulerLease",
     "ShareEvent",
     "ShareText",
+    "SharedFigure",
     "SignInLink",
     "StoredImage",
     "Survey",

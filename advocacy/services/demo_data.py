@@ -52,6 +52,7 @@ from ..models import (
 )
 from ..models.content import content_needs, content_topics
 from . import consent, taxonomy
+from .contents import MAX_HIGHLIGHTS
 from .demo_data_bulk import advance_sequences, bulk
 from .errors import ServiceError
 from .networks import LINK_NETWORKS, NETWORKS
@@ -198,6 +199,11 @@ def generate(session: Session, sizes: Sizes, *, now: datetime, password_hash: st
     content_ids = range(first_content, first_content + sizes.contents)
     published = {c: _published_at(start + timedelta(days=rng.randrange(sizes.days)), rng, now)
                  for c in content_ids}
+    # Curation allows MAX_HIGHLIGHTS highlights visible at once (contents.highlight_conflicts) and
+    # the generated contents never expire, so only this week's few are highlights: earlier weeks'
+    # were taken down by their curators. (The generator marked 2 % of all contents before.)
+    this_week = sorted(c for c in content_ids if published[c] > now - timedelta(days=7))
+    highlights = set(rng.sample(this_week, min(MAX_HIGHLIGHTS, len(this_week))))
     first_item = _next_id(session, FeedItem.id)
     from_feed = {c: first_item + n for n, c in enumerate(c for c in content_ids if rng.random() < FROM_FEED_SHARE)}
     counts["feed_items"] = bulk(session, FeedItem.__table__, (
@@ -211,7 +217,7 @@ def generate(session: Session, sizes: Sizes, *, now: datetime, password_hash: st
     counts["contents"] = bulk(session, Content.__table__, (
         (c, f"post-{c}", f"Post number {c}", f"What post {c} is about, in two lines.",
          f"https://blog.{DEMO_DOMAIN}/posts/{c}" if c in from_feed else f"https://www.{DEMO_DOMAIN}/news/{c}",
-         from_feed.get(c), published[c], rng.random() < 0.02, published[c], published[c])
+         from_feed.get(c), published[c], c in highlights, published[c], published[c])
         for c in content_ids), [
         "id", "slug", "title", "summary", "target_url", "feed_item_id", "publish_at", "highlighted", "created_at",
         "updated_at"])
