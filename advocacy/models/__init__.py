@@ -15,6 +15,7 @@ from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
 from .mail import MailKind, MailStatus, OutboxMail
+from .notifications import EmailFrequency, Notification, NotificationChannel, NotificationKind, NotificationSetting
 from .reader_feeds import ReaderFeedToken
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import (
@@ -52,6 +53,7 @@ __all__ = [
     "Department",
     "DigestDelivery",
     "DigestSchedule",
+    "EmailFrequency",
     "Dismissal",
     "Feed",
     "FeedItem",
@@ -70,6 +72,10 @@ __all__ = [
     "MailKind",
     "MailStatus",
     "Need",
+    "Notification",
+    "NotificationChannel",
+    "NotificationKind",
+    "NotificationSetting",
     "NetworkThanks",
     "OutboxMail",
     "Purpose",
