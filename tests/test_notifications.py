@@ -151,9 +151,12 @@ def test_three_events_make_one_email_in_the_persons_language_with_one_click_unsu
         assert not consent.has_consent(session, person.id, Purpose.NOTIFY_EMAIL)
         assert consent.has_consent(session, person.id, Purpose.NOTIFY_IN_APP)  # the other channel stays
         assert consent.latest_record(session, person.id, Purpose.NOTIFY_EMAIL).channel.value == "email"
-    publish(app, "After unsubscribing", now + timedelta(minutes=5), highlighted=True)
+    with app.app_context():
+        session = get_session()
+        notifications.notify(session, NotificationKind.SURVEY_RESULTS, 1, [person.id], now)
+        session.commit()
     assert rows(app, channel=NotificationChannel.EMAIL) == []
-    assert run(app, now + timedelta(days=2)) == 0
+    assert run(app, now + timedelta(days=9)) == 0
 
 
 def test_a_forged_unsubscribe_link_changes_nothing(app, client, auth):
