@@ -288,3 +288,20 @@ def test_notifications_are_exported_erased_and_gone_on_leaving(app, client, auth
     assert rows(app, user_id=leaver.id) == []
     with app.app_context():
         assert get_session().get(NotificationSetting, leaver.id) is None
+
+
+def test_survey_results_notify_once_when_counted_with_k_answers(app, client, auth):
+    from test_survey_pool import answer_one_by_one, close, count_finished, from_template
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    auth.login_as(Role.CURATOR)
+    survey_id = from_template(client)
+    members = answer_one_by_one(client, auth, app, survey_id, count=5)
+    listening = ambassador(app, auth, "Listening", in_app=True)
+    close(client, auth, survey_id)
+    assert rows(app, kind=NotificationKind.SURVEY_RESULTS) == []  # not counted yet
+    count_finished(app)
+    count_finished(app)  # a second run: nothing twice
+    assert rows(app, kind=NotificationKind.SURVEY_RESULTS) == [
+        (listening.id, NotificationKind.SURVEY_RESULTS, NotificationChannel.IN_APP)]
+    assert all(rows(app, user_id=m.id) == [] for m in members)  # they did not consent
