@@ -221,7 +221,7 @@ def send_notifications(now: datetime | None = None) -> Tally:
             settings[u.id].frequency if u.id in settings else EmailFrequency.DAILY,
             settings[u.id].last_emailed_at if u.id in settings else None, now, zone, minutes)]
         taken = notification_mail.take(session, [u.id for u in due], now)
-        messages = []
+        messages: list[tuple[Message, int | None]] = []
         for user in due:
             if user.id not in taken:  # another run had them
                 continue
@@ -231,8 +231,9 @@ def send_notifications(now: datetime | None = None) -> Tally:
                                  user.id))
             except Exception:  # one bad rendering must not stop everyone else's e-mail
                 log.exception("could not prepare %s", MailKind.NOTIFICATIONS)
+                notification_mail.put_back(session, taken[user.id])  # nothing lost: the next run tries again
                 tally.skipped += 1
-        notification_mail.record_sent(session, [uid for _m, uid in messages], now)
+        notification_mail.record_sent(session, [uid for _m, uid in messages if uid is not None], now)
         tally.queued += mail_outbox.enqueue_many(session, messages, kind=MailKind.NOTIFICATIONS)
         session.commit()
     return tally

@@ -161,7 +161,8 @@ def test_three_events_make_one_email_in_the_persons_language_with_one_click_unsu
 
 def test_a_forged_unsubscribe_link_changes_nothing(app, client, auth):
     person = ambassador(app, auth, "Sam", email_channel=True)
-    assert client.post("/me/notifications/unsubscribe/forged", data={"List-Unsubscribe": "One-Click"}).status_code == 404
+    forged = client.post("/me/notifications/unsubscribe/forged", data={"List-Unsubscribe": "One-Click"})
+    assert forged.status_code == 404
     with app.app_context():
         assert consent.has_consent(get_session(), person.id, Purpose.NOTIFY_EMAIL)
 
@@ -305,3 +306,18 @@ def test_survey_results_notify_once_when_counted_with_k_answers(app, client, aut
     assert rows(app, kind=NotificationKind.SURVEY_RESULTS) == [
         (listening.id, NotificationKind.SURVEY_RESULTS, NotificationChannel.IN_APP)]
     assert all(rows(app, user_id=m.id) == [] for m in members)  # they did not consent
+
+
+def test_an_email_that_cannot_be_prepared_loses_no_notification(app, auth, smtp, monkeypatch):
+    person = ambassador(app, auth, "Broken", email_channel=True)
+    now = next_monday(10)
+    publish(app, "Kept for later", now - timedelta(hours=1), highlighted=True)
+
+    def broken(*_args):
+        raise RuntimeError("a template error")
+
+    monkeypatch.setattr(mailings, "notifications_message", broken)
+    assert run(app, now) == 0
+    assert rows(app, user_id=person.id) == [(person.id, NotificationKind.HIGHLIGHT, NotificationChannel.EMAIL)]
+    monkeypatch.undo()
+    assert run(app, now) == 1 and len(smtp.to("broken@example.org")) == 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..db import insert_for
@@ -79,6 +79,13 @@ def take(session: Session, user_ids: list[int], now: datetime) -> dict[int, list
     for items in by_person.values():
         items.sort(key=lambda r: (r.created_at, r.id))
     return by_person
+
+
+def put_back(session: Session, rows: list[Notification]) -> None:
+    """Rows ``take`` deleted whose e-mail could not be prepared: kept for the next run."""
+    session.execute(insert(Notification), [
+        {"user_id": r.user_id, "kind": r.kind, "reference": r.reference, "channel": r.channel,
+         "created_at": r.created_at} for r in rows])
 
 
 def record_sent(session: Session, user_ids: list[int], now: datetime) -> None:

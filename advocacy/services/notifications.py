@@ -159,8 +159,8 @@ def describe(session: Session, rows: list[Notification]) -> list[Entry]:
 def _titles(session: Session, model, keys: set[str] | None) -> dict[int, str]:
     if not keys:
         return {}
-    return {row_id: title for row_id, title in session.execute(
-        select(model.id, model.title).where(model.id.in_([int(k) for k in keys])))}
+    found = session.execute(select(model.id, model.title).where(model.id.in_([int(k) for k in keys]))).all()
+    return {row_id: title for row_id, title in found}  # noqa: C416  (a Result is no mapping for dict())
 
 
 def in_app_list(session: Session, user_id: int, now: datetime, limit: int = LIST_LENGTH) -> list[Notification]:

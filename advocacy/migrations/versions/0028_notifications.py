@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 OLD_PURPOSES = ('membership', 'share_attribution', 'digest', 'directory', 'named_thanks')
-NEW_PURPOSES = OLD_PURPOSES + ('notify_email', 'notify_in_app')
+NEW_PURPOSES = (*OLD_PURPOSES, 'notify_email', 'notify_in_app')
 
 TEXTS = {
     "notify_email": {
