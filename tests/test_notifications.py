@@ -109,6 +109,10 @@ def test_named_feedback_notifies_its_author_only_and_anonymous_feedback_nobody(a
     with app.app_context():
         references = list(get_session().scalars(select(Notification.reference)))
     assert references == [f"{named_id}/retained"] and not any(anonymous_id in r for r in references)
+    switch_to(auth, author)
+    page = client.get("/me/notifications/").get_data(as_text=True)
+    assert f"/feedback/mine/{named_id}" in page and "The team answered your feedback." in page
+    assert anonymous_id not in page
 
 
 def test_a_highlight_saved_ahead_is_shown_from_its_publication_and_withdrawn_if_unticked(app, auth):

@@ -143,7 +143,7 @@ def describe(session: Session, rows: list[Notification]) -> list[Entry]:
         key = row.reference.split("/")[0]
         read = row.read_at is not None
         if row.kind == NotificationKind.FEEDBACK_ANSWERED:
-            entries.append(Entry(row.id, row.kind, row.created_at, read, None, ("feedback.index", {})))
+            entries.append(Entry(row.id, row.kind, row.created_at, read, None, ("feedback.mine", {"item_id": key})))
         elif row.kind == NotificationKind.SURVEY_RESULTS:
             entries.append(Entry(row.id, row.kind, row.created_at, read, surveys.get(int(key)),
                                  ("surveys.index", {})))
