@@ -221,13 +221,17 @@ def send_notifications(now: datetime | None = None) -> Tally:
             settings[u.id].frequency if u.id in settings else EmailFrequency.DAILY,
             settings[u.id].last_emailed_at if u.id in settings else None, now, zone, minutes)]
         taken = notification_mail.take(session, [u.id for u in due], now)
+        # Titles and links for the whole batch at once: one statement per kind, not per person.
+        taken_rows = [row for rows in taken.values() for row in rows]
+        described = dict(zip((row.id for row in taken_rows), notifications.describe(session, taken_rows),
+                             strict=True))
         messages: list[tuple[Message, int | None]] = []
         for user in due:
             if user.id not in taken:  # another run had them
                 continue
             tally.due += 1
             try:
-                messages.append((notifications_message(user, notifications.describe(session, taken[user.id])),
+                messages.append((notifications_message(user, [described[row.id] for row in taken[user.id]]),
                                  user.id))
             except Exception:  # one bad rendering must not stop everyone else's e-mail
                 log.exception("could not prepare %s", MailKind.NOTIFICATIONS)
