@@ -325,3 +325,15 @@ def test_an_email_that_cannot_be_prepared_loses_no_notification(app, auth, smtp,
     assert rows(app, user_id=person.id) == [(person.id, NotificationKind.HIGHLIGHT, NotificationChannel.EMAIL)]
     monkeypatch.undo()
     assert run(app, now) == 1 and len(smtp.to("broken@example.org")) == 1
+
+
+def test_the_job_runs_by_hand_and_says_what_it_did(app, runner, auth, smtp):
+    ambassador(app, auth, "Byhand", email_channel=True)
+    publish(app, "Now", next_monday(10) - timedelta(days=14), highlighted=True)
+    result = runner.invoke(args=["jobs", "run", "send-notifications"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "send-notifications: notifications: 1 due, 1 queued, 0 skipped\n"
+    again = runner.invoke(args=["jobs", "run", "send-notifications"])
+    assert again.output == "send-notifications: notifications: 0 due, 0 queued, 0 skipped\n"
+    runner.invoke(args=["jobs", "run", "send-mail"])
+    assert [m["To"] for m in smtp.messages] == ["byhand@example.org"]
