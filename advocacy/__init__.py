@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         kit,
         links,
         main,
+        notifications,
         onboarding,
         program_admin,
         reader_feeds,
@@ -102,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main.bp, auth.bp, admin.bp, feeds.bp, curation.bp, ambassador.bp, onboarding.bp,
                       program_admin.bp, kit.bp, calendar.bp, feedback.bp, surveys.bp, thanks.bp, sharing.bp,
                       digest.bp, insights.bp, images.bp, webapp.bp, devices.bp, reader_feeds.bp, sso.bp,
-                      api.bp, api_tokens.bp, chat_webhooks.bp):
+                      api.bp, api_tokens.bp, chat_webhooks.bp, notifications.bp):
         app.register_blueprint(blueprint)
     links.mount(app)  # /s/<code>: its own small app in front (see blueprints/links.py)
 

@@ -10,7 +10,7 @@ from flask_login import LoginManager, current_user, login_required
 
 from .db import get_engine, get_session
 from .models import AmbassadorProfile, Purpose, Role
-from .services import ambassadors, clock, consent, user_sessions
+from .services import ambassadors, clock, notifications, user_sessions
 
 # The key in the signed cookie that holds the session's token.
 SESSION_TOKEN_KEY = "session_token"
@@ -57,7 +57,9 @@ def own_session_id() -> int | None:
 def own_consents() -> frozenset[Purpose]:
     """The purposes the signed-in person's consent stands for now."""
     if "own_consents" not in g:
-        g.own_consents = consent.in_force(get_session(), current_user.id)
+        # The navigation's count of unread notifications comes in the same statement.
+        g.own_consents, g.unread_notifications = notifications.consents_and_unread(
+            get_session(), current_user.id, clock.now())
     return g.own_consents
 
 

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_SECONDS": 60,
     "MAIL_KEEP_DAYS": 30,
+    # Notifications "as it happens": still grouped, at most one e-mail per this many minutes.
+    "NOTIFICATION_EMAIL_MINUTES": 15,
     # Public address used in e-mails (invitation links); None = the request's.
     "BASE_URL": None,
     "PROGRAM_NAME": "Relais",

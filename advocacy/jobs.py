@@ -63,6 +63,13 @@ def send_renewal_notices() -> str:
     return "renewal notices: " + mailings.send_renewal_notices().describe()
 
 
+def send_notifications() -> str:
+    """Scheduled: each person's waiting notifications in one e-mail, at most as often as they chose."""
+    from . import mailings
+
+    return "notifications: " + mailings.send_notifications().describe()
+
+
 def send_queued_mail() -> str:
     """Scheduled: send the queued e-mails that are due, retrying passing failures with back-off.
 
@@ -184,6 +191,9 @@ JOBS: list[tuple[str, Callable[[], str], dict]] = [
     # claims of the previous ones, so running more often never sends twice.
     ("send-digests", send_digests, {"trigger": "interval", "minutes": 15}),
     ("send-renewal-notices", send_renewal_notices, {"trigger": "interval", "hours": 1}),
+    # Every 5 minutes: "as it happens" waits at most that long beyond its
+    # NOTIFICATION_EMAIL_MINUTES; the daily and weekly rhythms are kept by each person's last e-mail.
+    ("send-notifications", send_notifications, {"trigger": "interval", "minutes": 5}),
     ("rollup-insights", rollup_insights, {"trigger": "interval", "hours": 1}),
     ("count-survey-answers", count_survey_answers, {"trigger": "interval", "hours": 1}),
     ("empty-sqlite-log", empty_sqlite_log, {"trigger": "interval", "minutes": 10}),

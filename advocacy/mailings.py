@@ -1,4 +1,4 @@
-"""Scheduled e-mails: the weekly digest and the mandate-renewal notice.
+"""Scheduled e-mails: the weekly digest, the mandate-renewal notice and the notifications' summary.
 
 Both follow one rule for "at most once": the delivery row is claimed and
 the e-mail queued in the mail outbox in the same commit, so there is one
@@ -23,9 +23,9 @@ from flask_babel import gettext as _
 
 from .db import get_session
 from .emails import mail_settings
-from .models import MailKind, User, utcnow
+from .models import EmailFrequency, MailKind, User, utcnow
 from .program_clock import program_zone
-from .services import clock, digest, mail, mail_outbox, renewals
+from .services import clock, digest, mail, mail_outbox, notification_mail, notifications, renewals
 from .urls import can_build_external_urls, external_url
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,12 @@ def digest_message(user: User, content: digest.DigestContent, *, language: str |
             subject = _("[Preview] %(subject)s", subject=subject)
         text = render_template("mail/digest.txt", **context)
         html = render_template("mail/digest.html", **context)
-    message = mail.build_message(mail_settings(), user.email, subject, text, html)
+    return with_one_click_unsubscribe(mail.build_message(mail_settings(), user.email, subject, text, html),
+                                      unsubscribe)
+
+
+def with_one_click_unsubscribe(message: Message, unsubscribe: str) -> Message:
+    """The headers of every e-mail a person subscribed to (the digest, the notifications)."""
     # RFC 2369 and RFC 8058: mail programs offer their own one-click button,
     # which POSTs "List-Unsubscribe=One-Click" to this address.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
@@ -180,5 +185,59 @@ def send_renewal_notices(now: datetime | None = None) -> Tally:
         _queue(session, tally, partial(renewal_message, user, profile),
                partial(renewals.claim_notice, session, user.id, profile.mandate_ends_on, now),
                kind=MailKind.RENEWAL_NOTICE, user_id=user.id, reference=profile.mandate_ends_on.isoformat())
+        # In the list only: this notice is the event's e-mail (services/notifications.py).
+        notifications.mandate_ending(session, user.id, profile.mandate_ends_on, now)
+        session.commit()
+    return tally
+
+
+def notifications_message(user: User, entries: list[notifications.Entry]) -> Message:
+    """The grouped summary, in the person's language, with its one-click unsubscribe."""
+    program = current_app.config["PROGRAM_NAME"]
+    token = digest.unsubscribe_token(current_app.config["SECRET_KEY"], user, notification_mail.UNSUBSCRIBE_SALT)
+    unsubscribe = external_url("notifications.unsubscribe", token=token)
+    links = {entry.id: external_url(entry.target[0], **entry.target[1]) for entry in entries}
+    with force_locale(_language(user)):
+        subject = _("News from %(program)s", program=program)
+        text = render_template("mail/notifications.txt", user=user, program=program, entries=entries, links=links,
+                               unsubscribe=unsubscribe, settings=external_url("notifications.index"))
+    return with_one_click_unsubscribe(mail.build_message(mail_settings(), user.email, subject, text), unsubscribe)
+
+
+def send_notifications(now: datetime | None = None) -> Tally:
+    """Scheduled: each person's waiting notifications in one e-mail, no more often than their rhythm allows.
+
+    A batch of people at a time, committed with the e-mails it queued (services/notification_mail.py)."""
+    if not can_build_external_urls():
+        log.error("notifications not sent: set BASE_URL")
+        return Tally(no_base_url=True)
+    session = get_session()
+    now = now or utcnow()
+    tally = Tally()
+    zone, minutes = program_zone(), float(current_app.config["NOTIFICATION_EMAIL_MINUTES"])
+    for batch in notification_mail.waiting_batches(session, now):
+        settings = notification_mail.settings_of(session, [u.id for u in batch])
+        due = [u for u in batch if notification_mail.may_send(
+            settings[u.id].frequency if u.id in settings else EmailFrequency.DAILY,
+            settings[u.id].last_emailed_at if u.id in settings else None, now, zone, minutes)]
+        taken = notification_mail.take(session, [u.id for u in due], now)
+        # Titles and links for the whole batch at once: one statement per kind, not per person.
+        taken_rows = [row for rows in taken.values() for row in rows]
+        described = dict(zip((row.id for row in taken_rows), notifications.describe(session, taken_rows),
+                             strict=True))
+        messages: list[tuple[Message, int | None]] = []
+        for user in due:
+            if user.id not in taken:  # another run had them
+                continue
+            tally.due += 1
+            try:
+                messages.append((notifications_message(user, [described[row.id] for row in taken[user.id]]),
+                                 user.id))
+            except Exception:  # one bad rendering must not stop everyone else's e-mail
+                log.exception("could not prepare %s", MailKind.NOTIFICATIONS)
+                notification_mail.put_back(session, taken[user.id])  # nothing lost: the next run tries again
+                tally.skipped += 1
+        notification_mail.record_sent(session, [uid for _m, uid in messages if uid is not None], now)
+        tally.queued += mail_outbox.enqueue_many(session, messages, kind=MailKind.NOTIFICATIONS)
         session.commit()
     return tally

@@ -81,6 +81,7 @@ class NavEntry:
 MY_PAGES = [
     ("ambassador.profile", _l("My profile")),
     ("ambassador.consents", _l("My consents")),
+    ("notifications.index", _l("My notifications")),
     ("ambassador.my_shares", _l("My shares")),
     ("ambassador.my_data", _l("My data")),
     ("devices.index", _l("My devices")),

@@ -21,7 +21,19 @@ from sqlalchemy import select
 
 from accessibility_helpers import Page, audit_in_browser, axe_violations, html_pages, new_context, vnu_errors
 from advocacy.db import get_session
-from advocacy.models import ChatDelivery, ChatPlatform, ChatWebhook, Feed, Purpose, Role, User, utcnow
+from advocacy.models import (
+    ChatDelivery,
+    ChatPlatform,
+    ChatWebhook,
+    Feed,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    Purpose,
+    Role,
+    User,
+    utcnow,
+)
 from advocacy.services import ambassadors, chat_webhooks, clock
 from browser import AXE_SCRIPT, PHONE, VNU_JAR, chromium, live_server, needs  # noqa: F401  (fixtures)
 from curation_helpers import make_item
@@ -51,6 +63,11 @@ STATES = {
         ("a staff page refused", "/insights/", None, "403"),
         ("a new API token shown once", "/me/api-tokens", {"name": "My reader"}, "relais_"),
         ("API token with errors", "/me/api-tokens", {"name": ""}, ERRORS),
+        # Then the list shows the notification more_rows wrote, and the menu its count.
+        ("in-app notifications granted", f"/me/consents/{Purpose.NOTIFY_IN_APP.value}/grant",
+         {"version": "1", "language": "fr"}, FLASH),
+        ("notifications after choosing a rhythm", "/me/notifications/frequency", {"frequency": "weekly"}, FLASH),
+        ("notifications marked read", "/me/notifications/read", {"up_to": "0"}, "/me/notifications/read"),
     ],
     "curator": [
         ("new post with errors", "/curation/contents/new", {"title": ""}, ERRORS),
@@ -90,6 +107,10 @@ def more_rows(app, auth, world) -> None:
         failing_chat_webhook(session, app.config["SECRET_KEY"], content_id)
         make_item(session, session.scalars(select(Feed)).first(), 2, categories=["Energy", "Jobs"], link=None)
         session.get(User, gone.id).active = False
+        # A notification for every ambassador (whose list shows it once they consent to it).
+        for user_id in session.scalars(select(User.id).where(User.role == Role.AMBASSADOR)):
+            session.add(Notification(user_id=user_id, kind=NotificationKind.HIGHLIGHT, reference=str(content_id),
+                                     channel=NotificationChannel.IN_APP))
         session.commit()
 
 

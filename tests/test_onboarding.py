@@ -59,7 +59,7 @@ def test_the_whole_journey_from_the_invitation_to_the_feed(app, client, auth, wo
     assert response.headers["Location"] == "/welcome/consents"
     consents = page(client, "/welcome/consents")
     assert "Step 3 of 4" in consents
-    assert consents.count("Not given") == 4 and "checked" not in consents  # every purpose, none chosen for them
+    assert consents.count("Not given") == 6 and "checked" not in consents  # every purpose, none chosen for them
     assert "Program membership" not in consents  # the charter was the step before
     assert 'href="/welcome/about"' in consents and "Continue without giving any" in consents
 

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from advocacy import jobs
 from advocacy.db import get_session
 from advocacy.models import CalendarEvent, Content, Feed, FeedbackItem, FeedItem, KitPage, Purpose, Role, Survey, User
-from advocacy.services import accounts, digest, reader_feeds
+from advocacy.services import accounts, digest, notification_mail, reader_feeds
 from curation_helpers import make_feed, make_item
 from insights_helpers import add_clicks, add_shares, place_in_department
 from program_helpers import switch_to
@@ -144,9 +144,11 @@ def program(app, client, auth, world):
                                      invited_by=None, ttl_days=7)
         get_session().commit()
         unsubscribe = digest.unsubscribe_token(app.config["SECRET_KEY"], get_session().get(User, persons[0]["id"]))
+        notifications_unsubscribe = digest.unsubscribe_token(
+            app.config["SECRET_KEY"], get_session().get(User, persons[0]["id"]), notification_mail.UNSUBSCRIBE_SALT)
     auth.logout()
     return {"persons": persons, "curator": curator, "calendar_token": token, "invitation": invitation.token,
-            "unsubscribe_token": unsubscribe}
+            "unsubscribe_token": unsubscribe, "notifications_unsubscribe_token": notifications_unsubscribe}
 
 
 def first(app, column):
@@ -175,6 +177,7 @@ def parameter_value(app, program, endpoint: str, name: str):
         ("reader_feeds.suggestions", "token"): lambda: reader_feed_token(app, program["persons"][0]["id"]),
         ("auth.accept_invitation", "token"): lambda: program["invitation"],
         ("digest.unsubscribe", "token"): lambda: program["unsubscribe_token"],
+        ("notifications.unsubscribe", "token"): lambda: program["notifications_unsubscribe_token"],
         # The e-mailed sign-in link's page shows a button and no one's data (and is off by default).
         ("auth.sign_in_by_link", "token"): lambda: "walk-token",
         # An ambassador's own thank-you page: staff are refused before the id is read.

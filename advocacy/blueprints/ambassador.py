@@ -33,6 +33,7 @@ ambassador_required = roles_required(Role.AMBASSADOR)
 OPEN_ENDPOINTS = {"ambassador.charter", "ambassador.consents", "ambassador.my_data", "ambassador.export",
                   "ambassador.erase", "ambassador.withdraw", "ambassador.left", "auth.logout",
                   "auth.set_language", "static", "digest.unsubscribe", "digest.confirm_unsubscribe",
+                  "notifications.unsubscribe", "notifications.confirm_unsubscribe",
                   "devices.index", "devices.sign_out", "devices.sign_out_everywhere",
                   "api_tokens.mine", "api_tokens.revoke_mine"}
 # What a lapsed ambassador (mandate ended, not renewed) may still reach.

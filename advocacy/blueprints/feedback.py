@@ -13,7 +13,7 @@ from ..forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS, Feedb
 from ..messages import message_for
 from ..models import FeedbackItem, FeedbackKind, FeedbackStatus
 from ..program_clock import program_today
-from ..services import feedback
+from ..services import clock, feedback, notifications
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
@@ -103,6 +103,7 @@ def answer(item_id: str):
         except feedback.FeedbackError as error:
             form.reply.errors = [message_for(error)]
         else:
+            notifications.feedback_answered(db, item, clock.now())  # its named author only, if any
             db.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("feedback.inbox"))

@@ -25,6 +25,8 @@ PURPOSE_LABELS = {
     Purpose.DIGEST: _l("Weekly digest e-mail"),
     Purpose.DIRECTORY: _l("Listing in the ambassador directory"),
     Purpose.NAMED_THANKS: _l("Being thanked by name"),
+    Purpose.NOTIFY_EMAIL: _l("Notifications by e-mail"),
+    Purpose.NOTIFY_IN_APP: _l("Notifications in Relais"),
 }
 LANGUAGE_LABELS = {"fr": "Français", "en": "English"}
 

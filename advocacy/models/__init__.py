@@ -15,6 +15,7 @@ from .insights import InsightContentDay, InsightNetworkDay, InsightWatermark
 from .intents import UsedIntent
 from .kit import KitPage, KitRevision, KitSection
 from .mail import MailKind, MailStatus, OutboxMail
+from .notifications import EmailFrequency, Notification, NotificationChannel, NotificationKind, NotificationSetting
 from .reader_feeds import ReaderFeedToken
 from .sharing import ClickCount, ShareEvent, TrackedLink
 from .surveys import (
@@ -53,6 +54,7 @@ __all__ = [
     "DigestDelivery",
     "DigestSchedule",
     "Dismissal",
+    "EmailFrequency",
     "Feed",
     "FeedItem",
     "FeedbackAuthor",
@@ -71,6 +73,10 @@ __all__ = [
     "MailStatus",
     "Need",
     "NetworkThanks",
+    "Notification",
+    "NotificationChannel",
+    "NotificationKind",
+    "NotificationSetting",
     "OutboxMail",
     "Purpose",
     "QuestionType",

@@ -18,6 +18,9 @@ class Purpose(enum.StrEnum):
     DIGEST = "digest"
     DIRECTORY = "directory"
     NAMED_THANKS = "named_thanks"
+    # Notifications, one purpose per channel (docs/privacy.md says why two):
+    NOTIFY_EMAIL = "notify_email"  # a grouped summary e-mail
+    NOTIFY_IN_APP = "notify_in_app"  # the list under "Me"
 
 
 PURPOSE_ENUM = Enum(

@@ -26,6 +26,7 @@ class MailKind(enum.StrEnum):
     DIGEST = "digest"
     DIGEST_PREVIEW = "digest_preview"
     RENEWAL_NOTICE = "renewal_notice"
+    NOTIFICATIONS = "notifications"
 
 
 class MailStatus(enum.StrEnum):

@@ -92,7 +92,8 @@ def has_consent(session: Session, user_id: int, purpose: Purpose) -> bool:
     return purpose in in_force(session, user_id)
 
 
-def _in_force_statement():
+def in_force_statement():
+    """The statement of ``in_force`` (bind ``user_id``), for a caller that reads more beside it."""
     latest = (select(func.max(ConsentRecord.id).label("id")).where(ConsentRecord.user_id == bindparam("user_id"))
               .group_by(ConsentRecord.purpose).subquery())
     current = (select(ConsentText.purpose, func.max(ConsentText.version).label("version"))
@@ -104,7 +105,7 @@ def _in_force_statement():
 
 
 # Read on every signed-in ambassador request: built once, not per request.
-_IN_FORCE = _in_force_statement()
+_IN_FORCE = in_force_statement()
 
 
 def in_force(session: Session, user_id: int) -> frozenset[Purpose]:

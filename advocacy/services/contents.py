@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..db import changed_rows
 from ..models import Content, FeedItem, ItemStatus, Need, ShareText, Topic, User
-from . import chat_webhooks, content_revisions, text_rules, tracked_links
+from . import chat_webhooks, content_revisions, notifications, text_rules, tracked_links
 from .errors import ServiceError
 from .networks import NETWORKS
 
@@ -311,6 +311,7 @@ def create_content(
     tracked_links.create_links(session, content.id)
     content_revisions.record(session, content, {}, user, now)
     chat_webhooks.queue_highlight(session, content, now)  # posted later by a job, never in this request
+    notifications.highlight_saved(session, content, now)
     session.flush()
     return content
 
@@ -327,6 +328,7 @@ def update_content(session: Session, content: Content, draft: ContentDraft, user
     session.flush()
     changes = content_revisions.record(session, content, before, user, now)
     chat_webhooks.queue_highlight(session, content, now, was_announced=was_announced)
+    notifications.highlight_saved(session, content, now, was_announced=was_announced)
     session.flush()
     return changes
 
@@ -340,6 +342,7 @@ def set_archived(session: Session, content: Content, archived: bool, user: User 
         content.highlighted = False
     content_revisions.record(session, content, before, user, now)
     chat_webhooks.queue_highlight(session, content, now, was_announced=was_announced)
+    notifications.highlight_saved(session, content, now, was_announced=was_announced)
     session.flush()
 
 

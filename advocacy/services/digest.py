@@ -239,8 +239,8 @@ mail_outbox.on_outcome(MailKind.DIGEST)(outcome_recorder(DigestDelivery))
 
 # --- unsubscribe --------------------------------------------------------------------
 
-def _serializer(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=UNSUBSCRIBE_SALT)
+def _serializer(secret_key: str, salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=salt)
 
 
 def _created(user: User) -> int:
@@ -249,14 +249,16 @@ def _created(user: User) -> int:
     return round(user.created_at.timestamp() * 1_000_000)
 
 
-def unsubscribe_token(secret_key: str, user: User) -> str:
-    return _serializer(secret_key).dumps([user.id, _created(user)])
+def unsubscribe_token(secret_key: str, user: User, salt: str = UNSUBSCRIBE_SALT) -> str:
+    """The token of an unsubscribe link; ``salt`` tells apart what it unsubscribes from (the digest by
+    default; the notifications' e-mail has its own), so one list's link never stops another."""
+    return _serializer(secret_key, salt).dumps([user.id, _created(user)])
 
 
-def user_of_token(session: Session, secret_key: str, token: str) -> User | None:
+def user_of_token(session: Session, secret_key: str, token: str, salt: str = UNSUBSCRIBE_SALT) -> User | None:
     """The person a genuine token names; None for a forged, altered or orphaned one."""
     try:
-        user_id, created = _serializer(secret_key).loads(token)
+        user_id, created = _serializer(secret_key, salt).loads(token)
         user_id, created = int(user_id), int(created)
     except (BadSignature, TypeError, ValueError):
         return None

@@ -44,7 +44,7 @@ from ..models import (
     SurveyResponse,
     User,
 )
-from . import anonymity, personal_data, survey_pool, survey_templates
+from . import anonymity, clock, notifications, personal_data, survey_pool, survey_templates
 from .errors import ServiceError
 
 SCALE = range(1, 6)
@@ -260,6 +260,8 @@ def release_finished(session: Session, pool_key: bytes, *, today: date, counted_
     for survey in list(waiting):
         if is_over(survey, today - timedelta(days=1)):
             counted += survey_pool.release(session, pool_key, survey, counted_on, k)
+            if anonymity.enough(response_count(session, survey), k):  # its results are shown from now
+                notifications.survey_results_published(session, survey, today, clock.now())
     return counted
 
 

@@ -1,0 +1,109 @@
+"""The ambassador's notifications: the list under "Me", marking read, the e-mail rhythm, one-click unsubscribe."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth import own_consents, roles_required
+from ..db import get_session
+from ..errors import render_error
+from ..extensions import csrf
+from ..forms.common import ActionForm
+from ..models import ConsentChannel, EmailFrequency, Purpose, Role
+from ..services import clock, consent, digest, notification_mail, notifications
+
+bp = Blueprint("notifications", __name__, url_prefix="/me/notifications")
+ambassador_required = roles_required(Role.AMBASSADOR)
+
+
+@bp.app_template_global()
+def unread_notifications() -> int:
+    """The navigation's count: read with the person's consents, in the same statement (auth.own_consents)."""
+    if not current_user.is_authenticated or current_user.role != Role.AMBASSADOR:
+        return 0
+    own_consents()
+    return int(g.get("unread_notifications", 0))
+
+
+@bp.get("/")
+@ambassador_required
+def index():
+    """Shows the list and writes nothing (a GET never writes): "Mark as read" is the POST below."""
+    db = get_session()
+    consents = own_consents()
+    rows = notifications.in_app_list(db, current_user.id, clock.now())
+    return render_template(
+        "notifications/index.html", entries=notifications.describe(db, rows),
+        newest=max((r.id for r in rows), default=0), in_app=Purpose.NOTIFY_IN_APP in consents,
+        by_email=Purpose.NOTIFY_EMAIL in consents, frequency=notifications.frequency_of(db, current_user.id),
+        frequencies=list(EmailFrequency), minutes=current_app.config["NOTIFICATION_EMAIL_MINUTES"])
+
+
+@bp.post("/read")
+@ambassador_required
+def mark_read():
+    """Marks read up to the newest notification the page showed: one arrived since stays unread.
+    A repeat finds nothing unread left: harmless."""
+    db = get_session()
+    up_to = request.form.get("up_to", type=int)
+    if ActionForm().validate_on_submit() and up_to is not None:
+        notifications.mark_read(db, current_user.id, up_to, clock.now())
+        db.commit()
+        flash(_("Marked as read."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/frequency")
+@ambassador_required
+def set_frequency():
+    """Sets a state: a repeat sets the same one."""
+    db = get_session()
+    try:
+        frequency = EmailFrequency(request.form.get("frequency", ""))
+    except ValueError:
+        flash(_("Choose how often the e-mails come among the choices shown. Nothing was changed."), "warning")
+        return redirect(url_for("notifications.index"))
+    if ActionForm().validate_on_submit():
+        notifications.set_frequency(db, current_user.id, frequency)
+        db.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+def _person(token: str):
+    user = digest.user_of_token(get_session(), current_app.config["SECRET_KEY"], token,
+                                notification_mail.UNSUBSCRIBE_SALT)
+    if user is None:
+        abort(make_response(render_error(404, _("This unsubscribe link is not valid. Nothing was changed. "
+                                                "You can stop these e-mails from \"My consents\" once signed in."))))
+    return user
+
+
+def _language(user) -> str:
+    languages = current_app.config["LANGUAGES"]
+    return user.language if user.language in languages else languages[0]
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe(token: str):
+    """Only a page with a button: link scanners and previews follow GETs, so GET changes nothing."""
+    user = _person(token)
+    subscribed = consent.has_consent(get_session(), user.id, Purpose.NOTIFY_EMAIL)
+    with force_locale(_language(user)):
+        return render_template("notifications/unsubscribe.html", token=token, subscribed=subscribed, done=False)
+
+
+# As the digest's: the signed token is the authentication, and an RFC 8058 one-click
+# request (the mail provider's POST of "List-Unsubscribe=One-Click") carries no CSRF token.
+@csrf.exempt
+@bp.post("/unsubscribe/<token>")
+def confirm_unsubscribe(token: str):
+    user = _person(token)
+    db = get_session()
+    consent.withdraw(db, user.id, Purpose.NOTIFY_EMAIL, channel=ConsentChannel.EMAIL)
+    db.commit()
+    with force_locale(_language(user)):
+        return render_template("notifications/unsubscribe.html", token=token, subscribed=False, done=True)
