@@ -46,13 +46,19 @@ def index():
 @ambassador_required
 def mark_read():
     """Marks read up to the newest notification the page showed: one arrived since stays unread.
-    A repeat finds nothing unread left: harmless."""
+    A repeat finds nothing unread left: harmless. Posted by the list's script once the list was seen
+    (static/js/notifications-seen.js: answered 204, nothing to show), or by its button without it."""
     db = get_session()
     up_to = request.form.get("up_to", type=int)
+    seen_by_script = request.headers.get("X-Requested-With") == "fetch"
     if ActionForm().validate_on_submit() and up_to is not None:
         notifications.mark_read(db, current_user.id, up_to, clock.now())
         db.commit()
+        if seen_by_script:
+            return "", 204
         flash(_("Marked as read."), "success")
+    elif seen_by_script:
+        return "", 400
     return redirect(url_for("notifications.index"))
 
 
