@@ -206,6 +206,8 @@ def build_app(tmp_path):
     for application in built:
         links.close(application)
         with application.app_context():
+            if TEST_DATABASE_URL and application.config["DATABASE_URL"] == TEST_DATABASE_URL:
+                _empty_all_tables(get_engine())  # the shared PostgreSQL database: left as ``app`` leaves it
             get_engine().dispose()
 
 
