@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from advocacy.db import get_engine, get_session
-from advocacy.models import FeedbackItem, FeedbackKind, FeedbackStatus, Role, Survey
 from advocacy.emails import mail_settings
+from advocacy.models import FeedbackItem, FeedbackKind, FeedbackStatus, Role, Survey
 from advocacy.services import ambassadors, clock, mail_outbox, staff_todo
 from advocacy.services.anonymity import Band, Hidden
 from curation_helpers import make_feed, make_item
