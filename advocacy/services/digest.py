@@ -8,7 +8,10 @@
   membership, a mandate in force, not paused.
 - **What.** The week's highlights and up to 5 posts of the week that fit the
   person's needs or topics, ranked by the personal feed's score, without what
-  they dismissed or shared. Nothing new: no e-mail.
+  they dismissed or shared. Nothing new: no e-mail. The job ranks a batch
+  of people at once (``contents_for_batch``: a few statements per batch,
+  the score in Python); the preview ranks one person in SQL
+  (``content_for``); tests/test_digest_batch.py holds the two to one order.
 - **At most once.** ``claim`` inserts (person, week) into ``digest_deliveries``
   under a unique key, in the commit that queues the e-mail in the mail outbox;
   the outbox's outcome hook marks the row SENT or FAILED.
