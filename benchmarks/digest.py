@@ -196,7 +196,7 @@ def run(url: str | None, label: str, args) -> None:
                 print(f"  {name}: {timed[name][-1]}", flush=True)
         traced = {name: in_app(root, url=database, instance=folder, now=now, trace=True) for name, root in apps.items()}
         print(f"\n| {label} | recipients | digest job (s), median | + sending (s) | CPU, job + sending (s) "
-              "| statements per recipient | peak RSS before the job → after (MiB) "
+              "| statements (per recipient) | peak RSS before the job → after (MiB) "
               "| traced at 10 % / 50 % / 100 % (MiB) | traced peak (MiB) |")
         print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
         medians = {}
@@ -208,7 +208,7 @@ def run(url: str | None, label: str, args) -> None:
             t = traced[name]["traced_mib"]
             cpu = statistics.median(r["job_cpu_s"] + r.get("send_cpu_s", 0.0) for r in runs)
             print(f"| {name} | {recipients} | {job_s:.1f} | {total:.1f} | {cpu:.1f} "
-                  f"| {runs[0]['statements'] / recipients:.1f} "
+                  f"| {runs[0]['statements']} ({runs[0]['statements'] / recipients:.2f}) "
                   f"| {statistics.median(r['rss_before_mib'] for r in runs):.0f} → "
                   f"{statistics.median(r['peak_rss_mib'] for r in runs):.0f} "
                   f"| {t['10%']:.1f} / {t['50%']:.1f} / {t['100%']:.1f} | {traced[name]['traced_peak_mib']:.1f} |")
