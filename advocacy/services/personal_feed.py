@@ -266,18 +266,30 @@ def published_between_many(session: Session, user_ids: Sequence[int], now: datet
     person_tags = _tags(session, ambassador_needs.c.user_id, ambassador_needs.c.need_id,
                         ambassador_topics.c.user_id, ambassador_topics.c.topic_id, list(user_ids))
     hidden = _hidden_pairs(session, list(user_ids), content_ids)
+    by_id = {content.id: content for content in window}
+    # Inverted: (_NEED or _TOPIC, its id) -> the window's contents that carry it, so that a
+    # person's matches are counted from their own few needs and topics, not content by content.
+    carrying: dict[tuple[int, int], list[int]] = {}
+    for (content_id, kind), tags in content_tags.items():
+        for tag in tags:
+            carrying.setdefault((kind, tag), []).append(content_id)
+    highlights = {content.id for content in window if content.highlighted}
     fresh_since = _fresh_since(now)
     ranked: dict[int, list[Content]] = {}
     for user_id in user_ids:
-        needs, topics = person_tags.get((user_id, _NEED), frozenset()), person_tags.get((user_id, _TOPIC), frozenset())
+        matches: dict[int, list[int]] = {}  # content id -> [need matches, topic matches]
+        for kind in (_NEED, _TOPIC):
+            for tag in person_tags.get((user_id, kind), ()):
+                for content_id in carrying.get((kind, tag), ()):
+                    matches.setdefault(content_id, [0, 0])[kind] += 1
+        # Fitting only: the highlights and what shares a need or a topic with the person.
+        candidates = highlights.union(matches) if fitting_only else by_id.keys()
         scored = []
-        for content in window:
-            if (user_id, content.id) in hidden:
+        for content_id in candidates:
+            if (user_id, content_id) in hidden:
                 continue
-            need_matches = len(needs & content_tags.get((content.id, _NEED), frozenset()))
-            topic_matches = len(topics & content_tags.get((content.id, _TOPIC), frozenset()))
-            if fitting_only and not content.highlighted and not need_matches + topic_matches:
-                continue
+            content = by_id[content_id]
+            need_matches, topic_matches = matches.get(content_id, (0, 0))
             score = _python_score(content, need_matches, topic_matches, fresh_since)
             # The SQL order: highlights first, then score, publish_at and id, each descending.
             scored.append(((content.highlighted, score, content.publish_at, content.id), content))
