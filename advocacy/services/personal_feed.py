@@ -274,7 +274,11 @@ def published_between_many(session: Session, user_ids: Sequence[int], now: datet
         for tag in tags:
             carrying.setdefault((kind, tag), []).append(content_id)
     highlights = {content.id for content in window if content.highlighted}
+    # What a content's score and place owe to it alone (highlight, freshness, time, id), read once:
+    # a person adds only their matches.
     fresh_since = _fresh_since(now)
+    own = {content.id: (content.highlighted, _own_points(content, fresh_since), content.publish_at, content.id)
+           for content in window}
     ranked: dict[int, list[Content]] = {}
     for user_id in user_ids:
         matches: dict[int, list[int]] = {}  # content id -> [need matches, topic matches]
@@ -284,27 +288,27 @@ def published_between_many(session: Session, user_ids: Sequence[int], now: datet
                     matches.setdefault(content_id, [0, 0])[kind] += 1
         # Fitting only: the highlights and what shares a need or a topic with the person.
         candidates = highlights.union(matches) if fitting_only else by_id.keys()
-        scored = []
+        keys = []
         for content_id in candidates:
             if (user_id, content_id) in hidden:
                 continue
-            content = by_id[content_id]
+            highlighted, points, publish_at, _id = own[content_id]
             need_matches, topic_matches = matches.get(content_id, (0, 0))
-            score = _python_score(content, need_matches, topic_matches, fresh_since)
+            score = NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + points
             # The SQL order: highlights first, then score, publish_at and id, each descending.
-            scored.append(((content.highlighted, score, content.publish_at, content.id), content))
-        scored.sort(key=lambda pair: pair[0], reverse=True)
-        ranked[user_id] = [content for _key, content in scored[:limit]]
+            keys.append((highlighted, score, publish_at, content_id))
+        keys.sort(reverse=True)
+        ranked[user_id] = [by_id[key[-1]] for key in keys[:limit]]
     return ranked
 
 
-def _python_score(content: Content, need_matches: int, topic_matches: int, fresh_since: Sequence[datetime]) -> int:
-    """``_score``'s arithmetic on one content already read (keep the two in step)."""
+def _own_points(content: Content, fresh_since: Sequence[datetime]) -> int:
+    """The part of ``_score`` that depends on the content alone: its highlight and its freshness
+    (keep the two in step; tests/test_digest_batch.py compares them)."""
     assert content.publish_at is not None  # visible contents are published
     freshness = next((points for since, (_age, points) in zip(fresh_since, FRESHNESS, strict=True)
                       if content.publish_at >= since), 0)
-    highlight = HIGHLIGHT_BONUS if content.highlighted else 0
-    return NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + highlight + freshness
+    return (HIGHLIGHT_BONUS if content.highlighted else 0) + freshness
 
 
 def _tags(session: Session, need_owner, need, topic_owner, topic, owners: list[int]) -> dict[tuple[int, int],
