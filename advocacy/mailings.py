@@ -135,8 +135,10 @@ def send_digests(now: datetime | None = None) -> Tally:
     highlights = digest.week_highlight_count(session, now, week)
     for batch in digest.recipient_batches(session, week, clock.program_day(now, program_zone())):
         prepared: dict[int, tuple[int, Message]] = {}
+        contents = digest.contents_for_batch(session, [user.id for user in batch], now, week,
+                                             highlights_at_most=highlights)
         for user in batch:
-            content = digest.content_for(session, user.id, now, week, highlights_at_most=highlights)
+            content = contents[user.id]
             if not content.size:
                 continue
             tally.due += 1

@@ -128,13 +128,147 @@ def deliver(settings: MailSettings, raw: bytes) -> None:
 
     Raises DeliveryError.
     """
-    if settings.smtp_host:
-        _send_smtp(settings.smtp_host, settings, raw)
-        return
-    try:
-        _write_outbox(settings.outbox, raw)
-    except OSError as error:  # a full disk, a read-only folder: another try may work
-        raise DeliveryError(error, retry=True) from error
+    with Courier(settings) as courier:
+        courier.deliver(raw)
+
+
+# Messages handed over one SMTP connection before it is closed and another
+# opened: some servers cap the messages of a session, and one that refuses
+# the next message for that reason would make it wait for a retry.
+MESSAGES_PER_CONNECTION = 100
+
+
+class _Dropped(Exception):
+    """The connection failed before the message started to travel: trying it again is safe."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(type(cause).__name__)
+        self.cause = cause
+
+
+class Courier:
+    """Hands messages over one after the other, on one SMTP connection kept open between them.
+
+    ``with Courier(settings) as courier: courier.deliver(raw)``. The send-mail
+    job opened one connection per message: 2,000 digests, 2,000 connections
+    (and TLS handshakes and logins). Each message is still its own SMTP
+    transaction, judged as ``deliver`` judges it (see DeliveryError); a
+    server refusal leaves the connection usable (RSET), a connection lost
+    while a message travels is closed and that message not retried, and a
+    connection found closed before a message started (the server's idle
+    timeout) is reopened once for it.
+    """
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+        self._client: smtplib.SMTP | None = None
+        self._messages = 0  # on the open connection
+
+    def __enter__(self) -> Courier:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def deliver(self, raw: bytes) -> None:
+        """Raises DeliveryError."""
+        if not self.settings.smtp_host:
+            try:
+                _write_outbox(self.settings.outbox, raw)
+            except OSError as error:  # a full disk, a read-only folder: another try may work
+                raise DeliveryError(error, retry=True) from error
+            return
+        sender, recipients = envelope(self.settings, raw)
+        # SMTP wants CRLF line ends (smtplib converts only str messages), and
+        # its dot-stuffing is only undone after a CRLF.
+        raw = re.sub(rb"\r?\n", b"\r\n", raw)
+        reused = self._client is not None
+        try:
+            self._transaction(sender, recipients, raw)
+        except _Dropped as dropped:
+            if not reused:
+                raise DeliveryError(dropped.cause, retry=True) from dropped.cause
+            try:  # the kept connection had been closed by the server: a fresh one, once
+                self._transaction(sender, recipients, raw)
+            except _Dropped as again:
+                raise DeliveryError(again.cause, retry=True) from again.cause
+
+    def _transaction(self, sender: str, recipients: list[str], raw: bytes) -> None:
+        # Step by step rather than send_message(), to know whether the message
+        # itself had started to travel when something broke (see DeliveryError).
+        client = self._open()
+        try:
+            code, reply = client.mail(sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            refused = {to: client.rcpt(to) for to in recipients}
+            refused = {to: answer for to, answer in refused.items() if answer[0] not in (250, 251)}
+            if refused:
+                code = max(answer[0] for answer in refused.values())
+                raise smtplib.SMTPResponseException(code, b"recipient refused")
+        except smtplib.SMTPResponseException as error:
+            self._reset()
+            raise DeliveryError(error, retry=error.smtp_code < 500) from error
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()
+            raise _Dropped(error) from error
+        try:
+            client.data(raw)
+        except smtplib.SMTPResponseException as error:  # the server answered: it did not take the message
+            self._reset()
+            raise DeliveryError(error, retry=error.smtp_code < 500) from error
+        except (OSError, smtplib.SMTPException) as error:  # cut off mid-message: it may have been taken
+            self._drop()
+            raise DeliveryError(error, retry=False) from error
+        self._messages += 1
+        if self._messages >= MESSAGES_PER_CONNECTION:
+            self.close()
+
+    def _open(self) -> smtplib.SMTP:
+        if self._client is not None:
+            return self._client
+        settings = self.settings
+        try:
+            client = _connect(settings.smtp_host or "", settings)
+        except (OSError, smtplib.SMTPException) as error:
+            raise DeliveryError(error, retry=True) from error
+        try:
+            if settings.smtp_starttls and not settings.smtp_ssl:
+                client.starttls(context=ssl.create_default_context())
+            if settings.smtp_username:
+                client.login(settings.smtp_username, settings.smtp_password or "")
+            client.ehlo_or_helo_if_needed()
+        except smtplib.SMTPResponseException as error:
+            client.close()
+            raise DeliveryError(error, retry=error.smtp_code < 500) from error
+        except (OSError, smtplib.SMTPException) as error:
+            client.close()
+            raise DeliveryError(error, retry=True) from error
+        self._client, self._messages = client, 0
+        return client
+
+    def _reset(self) -> None:
+        """After a refusal: clear the transaction for the next message, or drop a connection that cannot."""
+        if self._client is None:
+            return
+        try:
+            code, _reply = self._client.rset()
+        except (OSError, smtplib.SMTPException):
+            code = 0
+        if code != 250:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def close(self) -> None:
+        """Say goodbye and close; the messages sent were accepted, whatever the goodbye does."""
+        if self._client is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._client.quit()
+            self._drop()
 
 
 def _write_outbox(outbox: Path, raw: bytes) -> Path:
@@ -187,49 +321,6 @@ def envelope(settings: MailSettings, raw: bytes) -> tuple[str, list[str]]:
     recipients = [address for _name, address in getaddresses(
         [str(value) for field in ("To", "Cc", "Bcc") for value in message.get_all(field, [])]) if address]
     return parseaddr(settings.sender)[1], recipients
-
-
-def _send_smtp(host: str, settings: MailSettings, raw: bytes) -> None:
-    # Step by step rather than send_message(), to know whether the message
-    # itself had started to travel when something broke (see DeliveryError).
-    sender, recipients = envelope(settings, raw)
-    # SMTP wants CRLF line ends (smtplib converts only str messages), and
-    # its dot-stuffing is only undone after a CRLF.
-    raw = re.sub(rb"\r?\n", b"\r\n", raw)
-    try:
-        client = _connect(host, settings)
-    except (OSError, smtplib.SMTPException) as error:
-        raise DeliveryError(error, retry=True) from error
-    try:
-        try:
-            if settings.smtp_starttls and not settings.smtp_ssl:
-                client.starttls(context=ssl.create_default_context())
-            if settings.smtp_username:
-                client.login(settings.smtp_username, settings.smtp_password or "")
-            client.ehlo_or_helo_if_needed()
-            code, reply = client.mail(sender)
-            if code != 250:
-                raise smtplib.SMTPSenderRefused(code, reply, sender)
-            refused = {to: client.rcpt(to) for to in recipients}
-            refused = {to: answer for to, answer in refused.items() if answer[0] not in (250, 251)}
-            if refused:
-                code = max(answer[0] for answer in refused.values())
-                raise smtplib.SMTPResponseException(code, b"recipient refused")
-        except smtplib.SMTPResponseException as error:
-            raise DeliveryError(error, retry=error.smtp_code < 500) from error
-        except (OSError, smtplib.SMTPException) as error:
-            raise DeliveryError(error, retry=True) from error
-        try:
-            client.data(raw)
-        except smtplib.SMTPResponseException as error:  # the server answered: it did not take the message
-            raise DeliveryError(error, retry=error.smtp_code < 500) from error
-        except (OSError, smtplib.SMTPException) as error:  # cut off mid-message: it may have been taken
-            raise DeliveryError(error, retry=False) from error
-        # The message was accepted: a goodbye lost does not change that.
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            client.quit()
-    finally:
-        client.close()
 
 
 def _connect(host: str, settings: MailSettings) -> smtplib.SMTP:

@@ -148,10 +148,12 @@ def send_queued(session: Session, settings: mail.MailSettings, retry: RetryPolic
     now = now or clock.now()
     tally = Tally(interrupted=_fail_interrupted(session, now))
     session.commit()
-    while claimed := _claim(session, now, retry.batch_size):
-        session.commit()  # the claim is durable before anything leaves
-        for row_id in claimed:
-            _send_one(session, settings, retry, row_id, now, tally)
+    # One SMTP connection for the run, reopened as needed (mail.Courier), rather than one per message.
+    with mail.Courier(settings) as courier:
+        while claimed := _claim(session, now, retry.batch_size):
+            session.commit()  # the claim is durable before anything leaves
+            for row_id in claimed:
+                _send_one(session, settings, retry, row_id, now, tally, courier)
     tally.purged = purge(session, now - retry.keep_sent)
     session.commit()
     return tally
@@ -175,7 +177,8 @@ def _claim(session: Session, now: datetime, limit: int) -> list[int]:
 
 
 def _send_one(session: Session, settings: mail.MailSettings, retry: RetryPolicy, row_id: int,
-              now: datetime, tally: Tally) -> None:
+              now: datetime, tally: Tally, courier: mail.Courier | None = None) -> None:
+    """``courier``: the run's connection; without one, the message gets its own (mail.deliver)."""
     row = session.get(OutboxMail, row_id, populate_existing=True)
     if row is None or row.message is None:  # erased since the claim
         session.rollback()
@@ -183,7 +186,10 @@ def _send_one(session: Session, settings: mail.MailSettings, retry: RetryPolicy,
     raw, recipient = row.message, row.recipient
     session.rollback()  # no transaction held open while the mail server answers
     try:
-        mail.deliver(settings, raw)
+        if courier is None:
+            mail.deliver(settings, raw)
+        else:
+            courier.deliver(raw)
     except mail.DeliveryError as error:
         # No address in the log: a log line would outlive an erasure.
         log.warning("mail %s not sent (%s)", row_id, error.kind)

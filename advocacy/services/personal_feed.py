@@ -63,8 +63,20 @@ CANDIDATES = 200
 HIGHLIGHTS = 10
 
 # Other areas add conditions that hide a content from one person's feed,
-# e.g. sharing: "already shared under their name" (function(user_id) -> SQL).
+# e.g. sharing: "already shared under their name" (function(user_id) -> SQL),
+# through ``exclude``, which also records the same rule for many people at once.
 EXCLUSIONS: list = []
+# The same rules as pairs: function(user_ids, content_ids) -> SELECT of the
+# (user id, content id) pairs hidden, for the digest's batches (published_between_many).
+EXCLUDED_PAIRS: list = []
+
+
+def exclude(condition, pairs) -> None:
+    """Register a rule that hides contents from a person, in both forms: ``condition(user_id)`` (SQL, true
+    where the content stays) and ``pairs(user_ids, content_ids)`` (the pairs it hides). One call, so that
+    the feed and the digest's batches never apply different rules (tests/test_digest_batch.py compares them)."""
+    EXCLUSIONS.append(condition)
+    EXCLUDED_PAIRS.append(pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +242,96 @@ def published_between(session: Session, user_id: int, now: datetime, since: date
     params = {"user_id": user_id, "now": now, "since": since, "until": until, "limit": limit,
               **{bind.key: moment for bind, moment in zip(_FRESH_SINCE, _fresh_since(now), strict=True)}}
     return list(session.scalars(_published_between_statement(tuple(EXCLUSIONS), fitting_only), params))
+
+
+def published_between_many(session: Session, user_ids: Sequence[int], now: datetime, since: datetime,
+                           until: datetime, *, fitting_only: bool, limit: int) -> dict[int, list[Content]]:
+    """``published_between`` for many people at once: the same contents in the same order for each.
+
+    The digest's ranking, batched: ranking in SQL for one person at a time
+    cost the database the needs-and-topics matching of the whole week per
+    person (docs/benchmarks.md). Here four statements serve the batch: the
+    window's contents, their needs and topics, the people's needs and
+    topics, and the (person, content) pairs hidden by a dismissal or an
+    exclusion; the score is then computed in Python, with the same weights.
+    The window is a week of contents: small, read whole.
+    """
+    window = list(session.scalars(select(Content).where(
+        visible_to_ambassadors(now), Content.publish_at > since, Content.publish_at <= until)))
+    if not window or not user_ids:
+        return {user_id: [] for user_id in user_ids}
+    content_ids = [content.id for content in window]
+    content_tags = _tags(session, content_needs.c.content_id, content_needs.c.need_id,
+                         content_topics.c.content_id, content_topics.c.topic_id, content_ids)
+    person_tags = _tags(session, ambassador_needs.c.user_id, ambassador_needs.c.need_id,
+                        ambassador_topics.c.user_id, ambassador_topics.c.topic_id, list(user_ids))
+    hidden = _hidden_pairs(session, list(user_ids), content_ids)
+    by_id = {content.id: content for content in window}
+    # Inverted: (_NEED or _TOPIC, its id) -> the window's contents that carry it, so that a
+    # person's matches are counted from their own few needs and topics, not content by content.
+    carrying: dict[tuple[int, int], list[int]] = {}
+    for (content_id, kind), tags in content_tags.items():
+        for tag in tags:
+            carrying.setdefault((kind, tag), []).append(content_id)
+    highlights = {content.id for content in window if content.highlighted}
+    # What a content's score and place owe to it alone (highlight, freshness, time, id), read once:
+    # a person adds only their matches.
+    fresh_since = _fresh_since(now)
+    own = {content.id: (content.highlighted, _own_points(content, fresh_since), content.publish_at, content.id)
+           for content in window}
+    ranked: dict[int, list[Content]] = {}
+    for user_id in user_ids:
+        matches: dict[int, list[int]] = {}  # content id -> [need matches, topic matches]
+        for kind in (_NEED, _TOPIC):
+            for tag in person_tags.get((user_id, kind), ()):
+                for content_id in carrying.get((kind, tag), ()):
+                    matches.setdefault(content_id, [0, 0])[kind] += 1
+        # Fitting only: the highlights and what shares a need or a topic with the person.
+        candidates = highlights.union(matches) if fitting_only else by_id.keys()
+        keys = []
+        for content_id in candidates:
+            if (user_id, content_id) in hidden:
+                continue
+            highlighted, points, publish_at, _id = own[content_id]
+            need_matches, topic_matches = matches.get(content_id, (0, 0))
+            score = NEED_WEIGHT * need_matches + TOPIC_WEIGHT * topic_matches + points
+            # The SQL order: highlights first, then score, publish_at and id, each descending.
+            keys.append((highlighted, score, publish_at, content_id))
+        keys.sort(reverse=True)
+        ranked[user_id] = [by_id[key[-1]] for key in keys[:limit]]
+    return ranked
+
+
+def _own_points(content: Content, fresh_since: Sequence[datetime]) -> int:
+    """The part of ``_score`` that depends on the content alone: its highlight and its freshness
+    (keep the two in step; tests/test_digest_batch.py compares them)."""
+    assert content.publish_at is not None  # visible contents are published
+    freshness = next((points for since, (_age, points) in zip(fresh_since, FRESHNESS, strict=True)
+                      if content.publish_at >= since), 0)
+    return (HIGHLIGHT_BONUS if content.highlighted else 0) + freshness
+
+
+def _tags(session: Session, need_owner, need, topic_owner, topic, owners: list[int]) -> dict[tuple[int, int],
+                                                                                              frozenset[int]]:
+    """(owner id, _NEED or _TOPIC) -> the need or topic ids of each owner (contents, or people), one statement."""
+    found: dict[tuple[int, int], set[int]] = {}
+    wanted: BindParameter[list[int]] = bindparam("owners", expanding=True)
+    statement = union_all(select(need_owner, literal(_NEED), need).where(need_owner.in_(wanted)),
+                          select(topic_owner, literal(_TOPIC), topic).where(topic_owner.in_(wanted)))
+    for owner, kind, tag in session.execute(statement, {"owners": owners}):
+        found.setdefault((owner, kind), set()).add(tag)
+    return {key: frozenset(tags) for key, tags in found.items()}
+
+
+def _hidden_pairs(session: Session, user_ids: list[int], content_ids: list[int]) -> set[tuple[int, int]]:
+    """The (person, content) pairs a dismissal or a registered exclusion hides, one statement."""
+    users: BindParameter[list[int]] = bindparam("users", expanding=True)
+    contents: BindParameter[list[int]] = bindparam("contents", expanding=True)
+    dismissed = select(Dismissal.user_id, Dismissal.content_id).where(
+        Dismissal.user_id.in_(users), Dismissal.content_id.in_(contents))
+    statement = union(dismissed, *(pairs(users, contents) for pairs in EXCLUDED_PAIRS))
+    return {(user_id, content_id) for user_id, content_id in session.execute(
+        statement, {"users": user_ids, "contents": content_ids})}
 
 
 def page(session: Session, user_id: int, now: datetime, number: int = 1, size: int = PAGE_SIZE) -> Page:

@@ -208,7 +208,13 @@ def _not_shared_by(user_id: int):
     return ~exists().where(ShareEvent.user_id == user_id, ShareEvent.content_id == Content.id)
 
 
-personal_feed.EXCLUSIONS.append(_not_shared_by)
+def _shared_pairs(user_ids, content_ids):
+    """``_not_shared_by`` for many people: the (person, content) pairs it hides."""
+    return select(ShareEvent.user_id, ShareEvent.content_id).where(
+        ShareEvent.user_id.in_(user_ids), ShareEvent.content_id.in_(content_ids))
+
+
+personal_feed.exclude(_not_shared_by, _shared_pairs)
 
 
 def my_shares_by_month(session: Session, user_id: int) -> list[tuple[date, str, int]]:
