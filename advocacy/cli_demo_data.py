@@ -13,6 +13,7 @@ from .db import get_session
 from .messages import message_for
 from .services import clock, passwords
 from .services.demo_data import DemoDataError, Sizes, generate
+from .services.demo_data_bulk import gather_statistics
 
 
 @click.command("demo-data")
@@ -34,6 +35,8 @@ def demo_data(ambassadors: int, contents: int, shares: int, days: int, clicks: i
     try:
         counts = generate(session, Sizes(ambassadors, contents, shares, days, clicks), now=clock.now(),
                           password_hash=passwords.hash_password(password), seed=seed)
+        session.commit()
+        gather_statistics(session)
         session.commit()
     except DemoDataError as error:
         session.rollback()

@@ -153,6 +153,16 @@ def test_every_sequence_is_past_the_loaded_ids(app, runner, db):
         assert db.scalar(text("SELECT nextval(:s)"), {"s": sequence}) > largest, table
 
 
+def test_the_planner_has_statistics_of_what_was_loaded(app, runner, db):
+    """Without them (autovacuum off, or not yet run) the digest's recipients took seconds per batch."""
+    load(runner)
+    if TEST_DATABASE_URL:
+        analysed = db.scalars(text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"))
+    else:
+        analysed = db.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1"))
+    assert set(LOADED_TABLES) <= set(analysed)
+
+
 def test_pages_answer_after_it(app, runner, client, auth):
     load(runner)
     with app.app_context():
