@@ -41,12 +41,13 @@ if __import__("os").environ.get(ENV_APP_ROOT):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import re  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
+
+from benchmarks import pagebench  # noqa: E402
 
 ENV_URL, ENV_INSTANCE = "BENCH_FEED_DATABASE_URL", "BENCH_FEED_INSTANCE"
 PASSWORD = "bench-password"
@@ -140,22 +141,6 @@ def signed_in_client(app, email: str):
     return client
 
 
-def _count_statements(engine, request) -> int:
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert request().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def statements_per_request(url: str, instance: str, email: str, paths: list[str]) -> dict[str, int]:
     from advocacy import create_app
     from advocacy.db import get_engine
@@ -168,7 +153,7 @@ def statements_per_request(url: str, instance: str, email: str, paths: list[str]
         assert client.get(path).status_code == 200  # warm-up: caches filled as in a running server
         with app.app_context():
             engine = get_engine()
-        statements = _count_statements(engine, lambda path=path: client.get(path))
+        statements = pagebench.statements(engine, lambda path=path: client.get(path))
         counts[path] = statements
     with app.app_context():
         get_engine().dispose()
@@ -193,16 +178,6 @@ def single_request_ms(url: str, instance: str, email: str, path: str, repeat: in
     return statistics.median(times)
 
 
-def _csrf_signed_in_client(app, email: str):
-    """Signed in through the real form (CSRF on, as in production): the pages then make their tokens."""
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, response.status_code
-    return client
-
-
 def cpu_per_request(url: str, instance: str, email: str, paths: dict[str, str], repeat: int,
                     profile: bool = False) -> dict[str, float]:
     """Milliseconds of this process's CPU per request (test client, after a warm-up), the bare page
@@ -212,22 +187,10 @@ def cpu_per_request(url: str, instance: str, email: str, paths: dict[str, str], 
     os.environ[ENV_URL], os.environ[ENV_INSTANCE] = url, instance
     app = real_app()
     bare = bare_app().test_client()
-    client = _csrf_signed_in_client(app, email)
+    client = pagebench.signed_in_client(app, email, PASSWORD)
     requests = {"bare Flask page": lambda: bare.get("/bare")}
     requests.update({label: (lambda path=path: client.get(path)) for label, path in paths.items()})
-    for request in requests.values():
-        for _ in range(3):  # warm-up: templates compiled, caches filled
-            assert request().status_code == 200
-    # Interleaved rounds, the median of each page's: a burst of load elsewhere
-    # on the machine slows one round of every page, not one page.
-    rounds: dict[str, list[float]] = {label: [] for label in requests}
-    for _ in range(ROUNDS):
-        for label, request in requests.items():
-            started = time.process_time()
-            for _ in range(max(1, repeat // ROUNDS)):
-                request()
-            rounds[label].append((time.process_time() - started) * 1000 / max(1, repeat // ROUNDS))
-    results = {label: statistics.median(values) for label, values in rounds.items()}
+    results = pagebench.cpu_per_request(requests, repeat, ROUNDS)
     if profile:
         import cProfile
         import pstats
@@ -245,63 +208,6 @@ def cpu_per_request(url: str, instance: str, email: str, paths: dict[str, str], 
     return results
 
 
-def start_gunicorn(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    from benchmarks.links import start_gunicorn as start
-
-    return start(factory, env, "--timeout", "120")  # a slow "before" request must not kill its worker
-
-
-def session_cookie(port: int, email: str, password: str = PASSWORD) -> str:
-    """Sign in as a browser would (the form's CSRF token included); returns the Cookie header."""
-    import http.client
-    from urllib.parse import urlencode
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/login")
-    response = connection.getresponse()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
-    cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
-    connection.request("POST", "/login", urlencode({"email": email, "password": password, "csrf_token": token}),
-                       {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    response = connection.getresponse()
-    response.read()
-    assert response.status == 302, response.status
-    cookie = "; ".join(header.split(";", 1)[0] for header in response.msg.get_all("Set-Cookie") or [])
-    # wrk counts a redirect as a success: make sure the cookie opens the pages.
-    connection.request("GET", "/", headers={"Cookie": cookie})
-    response = connection.getresponse()
-    response.read()
-    assert response.status == 200, response.status
-    # The first page adds the form's CSRF token to the session, and a browser keeps the cookie that
-    # says so. wrk sends one cookie for good: the sign-in's made every measured request generate a
-    # token and sign a new session cookie (Set-Cookie on each response), which no browser does twice.
-    jar = dict(part.split("=", 1) for part in cookie.split("; "))
-    jar.update(header.split(";", 1)[0].split("=", 1) for header in response.msg.get_all("Set-Cookie") or [])
-    cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
-    connection.request("GET", "/", headers={"Cookie": cookie})
-    response = connection.getresponse()
-    response.read()
-    assert response.status == 200 and response.getheader("Set-Cookie") is None, response.msg
-    return cookie
-
-
-def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def wrk(port: int, path: str, cookie: str | None, connections: int, seconds: int) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                            check=True).stdout
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    assert not bad, f"{path}: {bad.group(1)} error responses\n{output}"
-    percentiles = {int(p): _ms(v, u) for p, v, u in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)\b", output)}
-    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-            "p50": percentiles.get(50, float("nan")), "p99": percentiles.get(99, float("nan"))}
-
-
 def _servers(url: str, instance: str, before: str | None) -> dict[str, dict[str, str]]:
     """The app servers to start: this checkout's ("after") and, with --before, the other's."""
     env = {ENV_URL: url, ENV_INSTANCE: instance}
@@ -313,37 +219,28 @@ def _servers(url: str, instance: str, before: str | None) -> dict[str, dict[str,
 
 def load(url: str, instance: str, email: str, paths: dict[str, str], args) -> None:
     """wrk on the bare page and on each page of each app, interleaved, ``--rounds`` times: medians."""
-    bare, bare_port = start_gunicorn("benchmarks.feed:bare_app()", {ENV_URL: url, ENV_INSTANCE: instance})
-    started = {name: start_gunicorn("benchmarks.feed:real_app()", env)
+    bare = pagebench.start_gunicorn("benchmarks.feed:bare_app()", {ENV_URL: url, ENV_INSTANCE: instance})
+    started = {name: pagebench.start_gunicorn("benchmarks.feed:real_app()", env)
                for name, env in _servers(url, instance, args.before).items()}
     try:
-        cookies = {name: session_cookie(port, email) for name, (_process, port) in started.items()}
+        cookies = {name: pagebench.session_cookie(port, email, PASSWORD) for name, (_process, port) in started.items()}
         for name, (_process, port) in started.items():
             for path in paths.values():  # warm-up: imports, template compilation, connection pools
-                wrk(port, path, cookies[name], 2, 2)
-        wrk(bare_port, "/bare", None, 2, 2)
+                pagebench.wrk(port, path, cookies[name], 2, 2)
+        pagebench.wrk(bare[1], "/bare", None, 2, 2)
         results: dict[str, list[dict]] = {}
         for _ in range(args.rounds):
-            floor = wrk(bare_port, "/bare", None, args.connections, args.seconds)
+            floor = pagebench.wrk(bare[1], "/bare", None, args.connections, args.seconds)
             results.setdefault("bare", []).append({**floor, "ratio": 1.0})
             for label, path in paths.items():
                 for name, (_process, port) in started.items():
-                    result = wrk(port, path, cookies[name], args.connections, args.seconds)
+                    result = pagebench.wrk(port, path, cookies[name], args.connections, args.seconds)
                     results.setdefault(f"{label}, {name}", []).append(
                         {**result, "ratio": result["rate"] / floor["rate"]})
-        print(f"\n| {args.connections} connections, {args.seconds} s, median of {args.rounds} | requests/s "
-              f"| × bare (same round) | p50 (ms) | p99 (ms) |")
-        print("|---|---:|---:|---:|---:|")
-        for label, runs in results.items():
-            def median(key: str, runs=runs) -> float:
-                return statistics.median(run[key] for run in runs)
-            print(f"| {label} | {median('rate'):.0f} | {median('ratio'):.2f} | {median('p50'):.1f} "
-                  f"| {median('p99'):.1f} |")
-        print(f"load average after the load: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        pagebench.print_load_table(results, args.connections, args.seconds, args.rounds)
+        print(f"load average after the load: {pagebench.load_average()}")
     finally:
-        for process, _port in [(bare, bare_port), *started.values()]:
-            process.terminate()
-            process.wait(timeout=30)
+        pagebench.stop([bare, *started.values()])
 
 
 def in_app(app_root: str | None, measure: str, **kwargs) -> dict:
