@@ -37,3 +37,10 @@ def browser_language(languages: list[str]) -> str:
             if candidate in offered:
                 return offered[candidate]
     return languages[0]
+
+
+def language_of(chosen: str | None) -> str:
+    """A person's chosen language when we offer it, else our first: for what is made for them away
+    from their browser (e-mails, their Atom feed, the unsubscribe pages their e-mails link to)."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    return chosen if chosen is not None and chosen in languages else str(languages[0])

@@ -23,17 +23,13 @@ from flask_babel import gettext as _
 
 from .db import get_session
 from .emails import mail_settings
+from .i18n import language_of
 from .models import EmailFrequency, MailKind, User, utcnow
 from .program_clock import program_zone
 from .services import clock, digest, mail, mail_outbox, notification_mail, notifications, renewals
 from .urls import can_build_external_urls, external_url
 
 log = logging.getLogger(__name__)
-
-
-def _language(user: User) -> str:
-    languages = current_app.config["LANGUAGES"]
-    return user.language if user.language and user.language in languages else str(languages[0])
 
 
 def unsubscribe_url(user: User) -> str:
@@ -51,7 +47,7 @@ def digest_message(user: User, content: digest.DigestContent, *, language: str |
     context = {"user": user, "program": program, "highlights": content.highlights, "posts": content.posts,
                "links": links, "unsubscribe": unsubscribe, "home": external_url("main.home"),
                "consents": external_url("ambassador.consents")}
-    with force_locale(language or _language(user)):
+    with force_locale(language or language_of(user.language)):
         subject = _("Your week on %(program)s", program=program)
         if preview:
             subject = _("[Preview] %(subject)s", subject=subject)
@@ -76,7 +72,7 @@ def with_one_click_unsubscribe(message: Message, unsubscribe: str) -> Message:
 
 def renewal_message(user: User, profile) -> Message:
     program = current_app.config["PROGRAM_NAME"]
-    with force_locale(_language(user)):
+    with force_locale(language_of(user.language)):
         subject = _("Your %(program)s mandate ends soon", program=program)
         text = render_template("mail/renewal.txt", user=user, program=program, ends_on=profile.mandate_ends_on,
                                link=external_url("ambassador.profile"))
@@ -199,7 +195,7 @@ def notifications_message(user: User, entries: list[notifications.Entry]) -> Mes
     token = digest.unsubscribe_token(current_app.config["SECRET_KEY"], user, notification_mail.UNSUBSCRIBE_SALT)
     unsubscribe = external_url("notifications.unsubscribe", token=token)
     links = {entry.id: external_url(entry.target[0], **entry.target[1]) for entry in entries}
-    with force_locale(_language(user)):
+    with force_locale(language_of(user.language)):
         subject = _("News from %(program)s", program=program)
         text = render_template("mail/notifications.txt", user=user, program=program, entries=entries, links=links,
                                unsubscribe=unsubscribe, settings=external_url("notifications.index"))

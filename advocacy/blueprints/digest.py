@@ -2,58 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
-from flask_babel import force_locale
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import intents, mailings
 from ..auth import admin_required
 from ..db import get_session
-from ..errors import render_error
-from ..extensions import csrf
 from ..forms.digest import DigestScheduleForm
 from ..models import Purpose
 from ..program_clock import program_zone
-from ..services import consent, digest
+from ..services import digest
+from . import unsubscribe_pages
 
 bp = Blueprint("digest", __name__)
 
 
-def _person(token: str):
-    user = digest.user_of_token(get_session(), current_app.config["SECRET_KEY"], token)
-    if user is None:
-        abort(make_response(render_error(404, _("This unsubscribe link is not valid. Nothing was changed. "
-                                  "You can stop the digest from \"My consents\" once signed in."))))
-    return user
-
-
-def _language(user) -> str:
-    languages = current_app.config["LANGUAGES"]
-    return user.language if user.language in languages else languages[0]
-
-
-@bp.get("/unsubscribe/<token>")
-def unsubscribe(token: str):
-    """Only a page with a button: link scanners and previews follow GETs, so GET changes nothing."""
-    user = _person(token)
-    subscribed = consent.has_consent(get_session(), user.id, Purpose.DIGEST)
-    with force_locale(_language(user)):
-        return render_template("digest/unsubscribe.html", token=token, subscribed=subscribed, done=False)
-
-
-# The signed token is the authentication, and RFC 8058 one-click requests
-# (a POST of "List-Unsubscribe=One-Click" by the mail provider) carry no CSRF
-# token: a forger would need the token, which only the recipient has.
-@csrf.exempt
-@bp.post("/unsubscribe/<token>")
-def confirm_unsubscribe(token: str):
-    user = _person(token)
-    db = get_session()
-    digest.unsubscribe(db, user)
-    db.commit()
-    with force_locale(_language(user)):
-        return render_template("digest/unsubscribe.html", token=token, subscribed=False, done=True)
+unsubscribe_pages.add_routes(bp, unsubscribe_pages.Unsubscribe(
+    purpose=Purpose.DIGEST, salt=digest.UNSUBSCRIBE_SALT, template="digest/unsubscribe.html",
+    invalid_link=lambda: _("This unsubscribe link is not valid. Nothing was changed. "
+                           "You can stop the digest from \"My consents\" once signed in."),
+    withdraw=digest.unsubscribe))
 
 
 @bp.route("/admin/program/digest", methods=["GET", "POST"])

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import own_consents, roles_required
 from ..db import get_session
-from ..errors import render_error
-from ..extensions import csrf
 from ..forms.common import ActionForm
 from ..models import ConsentChannel, EmailFrequency, Purpose, Role
-from ..services import clock, consent, digest, notification_mail, notifications
+from ..services import clock, consent, notification_mail, notifications
+from . import unsubscribe_pages
 
 bp = Blueprint("notifications", __name__, url_prefix="/me/notifications")
 ambassador_required = roles_required(Role.AMBASSADOR)
@@ -79,37 +77,13 @@ def set_frequency():
     return redirect(url_for("notifications.index"))
 
 
-def _person(token: str):
-    user = digest.user_of_token(get_session(), current_app.config["SECRET_KEY"], token,
-                                notification_mail.UNSUBSCRIBE_SALT)
-    if user is None:
-        abort(make_response(render_error(404, _("This unsubscribe link is not valid. Nothing was changed. "
-                                                "You can stop these e-mails from \"My consents\" once signed in."))))
-    return user
-
-
-def _language(user) -> str:
-    languages = current_app.config["LANGUAGES"]
-    return user.language if user.language in languages else languages[0]
-
-
-@bp.get("/unsubscribe/<token>")
-def unsubscribe(token: str):
-    """Only a page with a button: link scanners and previews follow GETs, so GET changes nothing."""
-    user = _person(token)
-    subscribed = consent.has_consent(get_session(), user.id, Purpose.NOTIFY_EMAIL)
-    with force_locale(_language(user)):
-        return render_template("notifications/unsubscribe.html", token=token, subscribed=subscribed, done=False)
-
-
-# As the digest's: the signed token is the authentication, and an RFC 8058 one-click
-# request (the mail provider's POST of "List-Unsubscribe=One-Click") carries no CSRF token.
-@csrf.exempt
-@bp.post("/unsubscribe/<token>")
-def confirm_unsubscribe(token: str):
-    user = _person(token)
-    db = get_session()
+def _withdraw_email_notifications(db, user) -> None:
     consent.withdraw(db, user.id, Purpose.NOTIFY_EMAIL, channel=ConsentChannel.EMAIL)
-    db.commit()
-    with force_locale(_language(user)):
-        return render_template("notifications/unsubscribe.html", token=token, subscribed=False, done=True)
+
+
+# Its own salt: this link stops the notification e-mails, never the digest.
+unsubscribe_pages.add_routes(bp, unsubscribe_pages.Unsubscribe(
+    purpose=Purpose.NOTIFY_EMAIL, salt=notification_mail.UNSUBSCRIBE_SALT, template="notifications/unsubscribe.html",
+    invalid_link=lambda: _("This unsubscribe link is not valid. Nothing was changed. "
+                           "You can stop these e-mails from \"My consents\" once signed in."),
+    withdraw=_withdraw_email_notifications))

@@ -23,6 +23,7 @@ from ..auth import roles_required
 from ..db import get_session
 from ..forms.common import ActionForm
 from ..forms.feedback import FEEDBACK_KIND_LABELS, FEEDBACK_STATUS_LABELS
+from ..i18n import language_of
 from ..models import FeedbackItem, Role, utcnow
 from ..program_clock import program_today, program_zone
 from ..services import atom, clock, personal_feed, reader_feeds
@@ -102,7 +103,7 @@ def suggestions(token: str):
     if reader is None:
         abort(404)
     now = utcnow()
-    language = _language_of(reader.user.language)
+    language = language_of(reader.user.language)
     with force_locale(language):
         host = _host()
         entries = [_suggestion_entry(host, suggestion, language)
@@ -118,11 +119,6 @@ def suggestions(token: str):
     response = _atom_response(feed, PRIVATE_CACHING)
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never in a Referer
     return response
-
-
-def _language_of(chosen: str | None) -> str:
-    languages: list[str] = current_app.config["LANGUAGES"]
-    return chosen if chosen is not None and chosen in languages else languages[0]
 
 
 def _suggestion_entry(host: str, suggestion: personal_feed.Suggestion, language: str) -> atom.Entry:
