@@ -22,7 +22,7 @@ from pathlib import Path
 from advocacy import create_app, migrate
 from advocacy.db import get_session
 from advocacy.models import Feed, utcnow
-from advocacy.services import ingest
+from advocacy.services import ingest_store
 from content_feeds import parse_feed
 
 URL = "https://feeds.example.org/feed.xml"
@@ -36,7 +36,7 @@ PHASES = {
 def ingest_twice(session, feed_id: int, body: bytes) -> None:
     for _ in range(2):
         parsed = parse_feed(body, url=URL, fetched_at=utcnow())
-        ingest.store_entries(session, feed_id, parsed.entries, utcnow())
+        ingest_store.store_entries(session, feed_id, parsed.entries, utcnow())
         session.commit()
 
 
@@ -79,7 +79,7 @@ def main() -> None:
         parse_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.reset_peak()
         held = tracemalloc.get_traced_memory()[0]
-        ingest.store_entries(session, feeds[1].id, parsed.entries, utcnow())
+        ingest_store.store_entries(session, feeds[1].id, parsed.entries, utcnow())
         session.commit()
         store_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()

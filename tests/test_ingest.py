@@ -11,7 +11,7 @@ import content_feeds
 from advocacy import jobs
 from advocacy.db import get_session
 from advocacy.models import Feed, FeedItem, ItemStatus, utcnow
-from advocacy.services import ingest, sample_feeds
+from advocacy.services import ingest, ingest_store, sample_feeds
 
 SAMPLE_URL = sample_feeds.sample_feeds()[0][0]
 
@@ -64,7 +64,7 @@ def test_known_entry_is_updated_only_while_uncurated(db):
     items[second.dedupe_key].status = ItemStatus.SKIPPED
     db.commit()
     changed = [replace(first, title="Changed title"), replace(second, title="Changed too")]
-    new, updated = ingest.store_entries(db, feed.id, changed, utcnow())
+    new, updated = ingest_store.store_entries(db, feed.id, changed, utcnow())
     db.commit()
     db.expire_all()
     assert (new, updated) == (0, 1)
@@ -86,7 +86,7 @@ def test_two_ingests_at_once_create_no_duplicates(app):
             with app.app_context():
                 session = get_session()
                 barrier.wait()
-                ingest.store_entries(session, request.feed_id, outcome.parsed.entries, utcnow())
+                ingest_store.store_entries(session, request.feed_id, outcome.parsed.entries, utcnow())
                 session.commit()
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
@@ -105,7 +105,7 @@ def test_two_ingests_at_once_create_no_duplicates(app):
 def test_entry_without_usable_link_is_kept_but_not_shareable(db):
     feed = add_feed(db)
     entry = outcome_for(feed).parsed.entries[0]
-    ingest.store_entries(db, feed.id, [replace(entry, link=None, dedupe_key="hash:x")], utcnow())
+    ingest_store.store_entries(db, feed.id, [replace(entry, link=None, dedupe_key="hash:x")], utcnow())
     db.commit()
     item = db.scalar(select(FeedItem).where(FeedItem.dedupe_key == "hash:x"))
     assert item is not None and item.shareable is False
@@ -224,19 +224,19 @@ def test_an_entry_without_a_date_keeps_its_first_fetch_time_and_is_not_rewritten
     first_fetch = utcnow()
     first = content_feeds.parse_feed(UNDATED_AND_DATED, url="https://example.org/undated.xml", fetched_at=first_fetch)
     assert [entry.dated for entry in first.entries] == [False, True]
-    assert ingest.store_entries(db, feed.id, first.entries, first_fetch) == (2, 0)
+    assert ingest_store.store_entries(db, feed.id, first.entries, first_fetch) == (2, 0)
     db.commit()
     later = first_fetch + timedelta(hours=3)
     again = content_feeds.parse_feed(UNDATED_AND_DATED, url="https://example.org/undated.xml", fetched_at=later)
     assert again.entries[0].published == later  # the parser can only say "now"...
-    assert ingest.store_entries(db, feed.id, again.entries, later) == (0, 0)  # ...which is no edit
+    assert ingest_store.store_entries(db, feed.id, again.entries, later) == (0, 0)  # ...which is no edit
     db.commit()
     db.expire_all()
     undated = db.scalar(select(FeedItem).where(FeedItem.guid == "a"))
     assert ingest_utc(undated.published_at) == first_fetch
     # A real edit of an undated entry is still taken, its first dates kept.
     edited = [replace(again.entries[0], title="Now with a better title")]
-    assert ingest.store_entries(db, feed.id, edited, later) == (0, 1)
+    assert ingest_store.store_entries(db, feed.id, edited, later) == (0, 1)
     db.commit()
     db.expire_all()
     undated = db.scalar(select(FeedItem).where(FeedItem.guid == "a"))

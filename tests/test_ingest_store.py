@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from advocacy.models import Feed, FeedItem, ItemStatus, utcnow
-from advocacy.services import ingest
+from advocacy.services import ingest_store
 from content_feeds import parse_feed
 
 GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "feed_generator.py"
@@ -50,7 +50,7 @@ def test_chunked_writes_store_the_rows_one_write_stores(db):
     now = utcnow()
     # The feed's list with an entry repeated: stored once, the first one kept.
     listed = [*entries, replace(entries[3], title="a later copy")]
-    first = [ingest.store_entries(db, feed.id, listed, now, chunk=chunk)
+    first = [ingest_store.store_entries(db, feed.id, listed, now, chunk=chunk)
              for feed, chunk in ((small, 7), (whole, 10_000))]
     db.commit()
     assert first == [(len(entries), 0)] * 2
@@ -65,7 +65,7 @@ def test_chunked_writes_store_the_rows_one_write_stores(db):
     edited = [replace(e, title=f"{e.title} (edited)") if n % 4 == 1 else e for n, e in enumerate(entries)]
     extra = [replace(e, dedupe_key=f"{e.dedupe_key}#new", guid=None) for e in entries[:20]]
     later = now + timedelta(hours=1)
-    second = [ingest.store_entries(db, feed.id, [*extra, *edited], later, chunk=chunk)
+    second = [ingest_store.store_entries(db, feed.id, [*extra, *edited], later, chunk=chunk)
               for feed, chunk in ((small, 7), (whole, 10_000))]
     db.commit()
     db.expire_all()
